@@ -1,0 +1,94 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// WebhookEvent is a raw webhook delivery from Meta, committed before the
+// endpoint answers 200. Processing happens later, in a job.
+type WebhookEvent struct{ ent.Schema }
+
+// Mixin of the WebhookEvent.
+func (WebhookEvent) Mixin() []ent.Mixin { return []ent.Mixin{ID("WH"), SystemMixin{}} }
+
+// Fields of the WebhookEvent.
+func (WebhookEvent) Fields() []ent.Field {
+	return []ent.Field{
+		field.Bytes("payload").NotEmpty(),
+		field.Enum("status").Values("PENDING", "PROCESSED", "UNROUTED", "FAILED").Default("PENDING"),
+		field.String("tenant_id").GoType(pulidID()).Optional().Nillable(),
+		field.String("error").Optional(),
+		field.Time("received_at").Immutable().Default(timeNow),
+		field.Time("processed_at").Optional().Nillable(),
+	}
+}
+
+// Indexes of the WebhookEvent.
+func (WebhookEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("status", "received_at"), index.Fields("tenant_id")}
+}
+
+// Annotations of the WebhookEvent.
+func (WebhookEvent) Annotations() []schema.Annotation { return hidden() }
+
+// Event is an entry of a tenant's event log: what subscribers replay from
+// their cursor. seq is dense and increasing per tenant (see Tenant.event_seq).
+type Event struct{ ent.Schema }
+
+// Mixin of the Event.
+func (Event) Mixin() []ent.Mixin { return []ent.Mixin{ID("EV"), TenantMixin{}} }
+
+// Fields of the Event.
+func (Event) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int64("seq").Immutable(),
+		field.Enum("kind").Values("MESSAGE_CREATED", "MESSAGE_UPDATED", "CONVERSATION_UPDATED").Immutable(),
+		field.String("conversation_id").GoType(pulidID()).Optional().Immutable(),
+		field.String("message_id").GoType(pulidID()).Optional().Immutable(),
+		field.Time("created_at").Immutable().Default(timeNow),
+	}
+}
+
+// Indexes of the Event.
+func (Event) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "seq").Unique()}
+}
+
+// Annotations of the Event.
+func (Event) Annotations() []schema.Annotation { return hidden() }
+
+// Job is a durable unit of background work, claimed by one worker at a time
+// (FOR UPDATE SKIP LOCKED on PostgreSQL) and retried with backoff.
+type Job struct{ ent.Schema }
+
+// Mixin of the Job.
+func (Job) Mixin() []ent.Mixin { return []ent.Mixin{ID("JB"), SystemMixin{}} }
+
+// Fields of the Job.
+func (Job) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("kind").NotEmpty(),
+		field.String("tenant_id").GoType(pulidID()).Optional().Nillable(),
+		field.Bytes("payload").Optional(),
+		// unique_key makes enqueueing idempotent (e.g. one send per message).
+		field.String("unique_key").Optional().Nillable().Unique(),
+		field.Enum("status").Values("PENDING", "RUNNING", "DONE", "FAILED").Default("PENDING"),
+		field.Int("attempts").Default(0),
+		field.Int("max_attempts").Default(10),
+		field.Time("run_at").Default(timeNow),
+		field.Time("locked_until").Optional().Nillable(),
+		field.String("last_error").Optional(),
+		field.Time("created_at").Immutable().Default(timeNow),
+	}
+}
+
+// Indexes of the Job.
+func (Job) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("status", "run_at")}
+}
+
+// Annotations of the Job.
+func (Job) Annotations() []schema.Annotation { return hidden() }

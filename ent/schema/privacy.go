@@ -1,0 +1,94 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"switchboard/ent/schema/schematype"
+)
+
+// PrivacyRequest is a data subject's request (access, export, deletion, …),
+// tracked to completion within its legal due date.
+type PrivacyRequest struct{ ent.Schema }
+
+// Mixin of the PrivacyRequest.
+func (PrivacyRequest) Mixin() []ent.Mixin { return []ent.Mixin{ID("PR"), TimeMixin{}, TenantMixin{}} }
+
+// Fields of the PrivacyRequest.
+func (PrivacyRequest) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("kind").Values("ACCESS", "EXPORT", "CORRECTION", "DELETION", "RESTRICTION", "OBJECTION").
+			Immutable().Annotations(enumType("PrivacyRequestKind")),
+		field.Enum("status").Values("RECEIVED", "IN_PROGRESS", "COMPLETED", "REJECTED").
+			Default("RECEIVED").Annotations(enumType("PrivacyRequestStatus")),
+		field.Enum("source").Values("DASHBOARD", "API", "META_CALLBACK").Immutable().
+			Annotations(enumType("PrivacyRequestSource")),
+		field.String("contact_id").GoType(pulidID()).Optional().Nillable().Annotations(skip()),
+		// phone identifies the subject until the request completes; a
+		// completed deletion erases it.
+		field.String("phone").Optional().Annotations(skip()),
+		field.Text("details").Optional(),
+		field.String("meta_user_id").Optional().Annotations(skip()),
+		field.String("confirmation_code").Immutable().NotEmpty().Unique(),
+		field.Time("due_at"),
+		field.Time("completed_at").Optional().Nillable(),
+		field.JSON("export", schematype.JSON{}).Optional().Annotations(entgql.Type("JSON")),
+	}
+}
+
+// Indexes of the PrivacyRequest.
+func (PrivacyRequest) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "status")}
+}
+
+// Annotations of the PrivacyRequest.
+func (PrivacyRequest) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Policy: privacy requests are handled by admins and owners.
+func (PrivacyRequest) Policy() ent.Policy { return adminWrites() }
+
+// AuditLog records who did what to whose data, and from where.
+type AuditLog struct{ ent.Schema }
+
+// Mixin of the AuditLog.
+func (AuditLog) Mixin() []ent.Mixin { return []ent.Mixin{ID("AL"), TenantMixin{}} }
+
+// Fields of the AuditLog. Entries are append-only: there is no update path.
+func (AuditLog) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("actor_id").GoType(pulidID()).Optional().Nillable().Immutable().Annotations(skip()),
+		field.String("api_key_id").GoType(pulidID()).Optional().Immutable().Annotations(skip()),
+		field.String("action").NotEmpty().Immutable(),
+		field.String("target_type").Optional().Immutable(),
+		field.String("target_id").Optional().Immutable().Annotations(skip()),
+		field.String("ip").Optional().Immutable(),
+		field.JSON("metadata", map[string]any{}).Optional().Immutable().Annotations(skip()),
+		field.Time("created_at").Immutable().Default(timeNow).
+			Annotations(entgql.OrderField("CREATED_AT")),
+	}
+}
+
+// Edges of the AuditLog.
+func (AuditLog) Edges() []ent.Edge {
+	return []ent.Edge{
+		edgeTo("actor", User.Type, "actor_id"),
+	}
+}
+
+// Indexes of the AuditLog.
+func (AuditLog) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "created_at"),
+		index.Fields("tenant_id", "action"),
+	}
+}
+
+// Annotations of the AuditLog.
+func (AuditLog) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}

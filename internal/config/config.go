@@ -1,0 +1,167 @@
+// Package config reads Switchboard's configuration from the environment
+// (names as in API.md) into one typed, validated struct.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// DefaultMetaAPIBaseURL is Meta's Graph API at the version we speak.
+const DefaultMetaAPIBaseURL = "https://graph.facebook.com/v21.0"
+
+// Config is everything the server needs to start.
+type Config struct {
+	DatabaseURL        string // "" or sqlite:///path or postgres://…
+	DataDir            string // embedded mode's directory (./data)
+	ListenAddr         string
+	MetaAppSecret      string
+	MetaVerifyToken    string
+	MetaAPIBaseURL     string
+	EncryptionKey      []byte // 32 bytes
+	CORSAllowedOrigins []string
+	PublicBaseURL      string
+	LogLevel           slog.Level
+	MaxBodyBytes       int64 // GraphQL request body limit
+	ComplexityLimit    int
+}
+
+// Error names the variable that is wrong, so the server can stop with one
+// clear line.
+type Error struct {
+	Var string
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.Msg) }
+
+// Load reads the environment through getenv (os.Getenv in production). In
+// embedded mode without ENCRYPTION_KEY, a key is generated into the data
+// directory and a warning is logged.
+func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
+	c := &Config{
+		DatabaseURL:     strings.TrimSpace(getenv("DATABASE_URL")),
+		DataDir:         or(getenv("DATA_DIR"), "data"),
+		ListenAddr:      or(getenv("LISTEN_ADDR"), ":8080"),
+		MetaAppSecret:   getenv("META_APP_SECRET"),
+		MetaVerifyToken: getenv("META_VERIFY_TOKEN"),
+		MetaAPIBaseURL:  strings.TrimRight(or(getenv("META_API_BASE_URL"), DefaultMetaAPIBaseURL), "/"),
+		PublicBaseURL:   strings.TrimRight(or(getenv("PUBLIC_BASE_URL"), "http://localhost:8080"), "/"),
+		MaxBodyBytes:    1 << 20,
+		ComplexityLimit: 5000,
+	}
+	if c.DatabaseURL != "" && !c.SQLite() && !c.Postgres() {
+		return nil, &Error{"DATABASE_URL", "must start with sqlite:// or postgres:// (or be unset for ./data/switchboard.db)"}
+	}
+	if c.SQLite() && c.SQLitePath() == "" {
+		return nil, &Error{"DATABASE_URL", "sqlite:// needs a file path, e.g. sqlite:///var/lib/switchboard.db"}
+	}
+	if c.Postgres() {
+		if _, err := url.Parse(c.DatabaseURL); err != nil {
+			return nil, &Error{"DATABASE_URL", "not a valid URL"}
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		return nil, &Error{"LISTEN_ADDR", "must be host:port or :port"}
+	}
+	for _, u := range []struct{ name, val string }{{"META_API_BASE_URL", c.MetaAPIBaseURL}, {"PUBLIC_BASE_URL", c.PublicBaseURL}} {
+		p, err := url.Parse(u.val)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return nil, &Error{u.name, "must be an absolute http(s) URL"}
+		}
+	}
+	for _, o := range strings.Split(getenv("CORS_ALLOWED_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if p, err := url.Parse(o); o != "*" && (err != nil || p.Scheme == "" || p.Host == "") {
+			return nil, &Error{"CORS_ALLOWED_ORIGINS", fmt.Sprintf("%q is not an origin (scheme://host[:port])", o)}
+		}
+		c.CORSAllowedOrigins = append(c.CORSAllowedOrigins, o)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
+		return nil, &Error{"LOG_LEVEL", "must be debug, info, warn or error"}
+	}
+	if v := getenv("MAX_REQUEST_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			return nil, &Error{"MAX_REQUEST_BYTES", "must be an integer of at least 1024"}
+		}
+		c.MaxBodyBytes = n
+	}
+	key, err := c.loadKey(getenv("ENCRYPTION_KEY"), log)
+	if err != nil {
+		return nil, err
+	}
+	c.EncryptionKey = key
+	return c, nil
+}
+
+// SQLite reports whether storage is an SQLite file (the default).
+func (c *Config) SQLite() bool {
+	return c.DatabaseURL == "" || strings.HasPrefix(c.DatabaseURL, "sqlite://")
+}
+
+// Postgres reports whether storage is PostgreSQL.
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SQLitePath is the database file of embedded mode.
+func (c *Config) SQLitePath() string {
+	if c.DatabaseURL == "" {
+		return filepath.Join(c.DataDir, "switchboard.db")
+	}
+	return strings.TrimPrefix(c.DatabaseURL, "sqlite://")
+}
+
+func (c *Config) loadKey(v string, log *slog.Logger) ([]byte, error) {
+	if v != "" {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+		if err != nil || len(key) != 32 {
+			return nil, &Error{"ENCRYPTION_KEY", "must be the base64 encoding of exactly 32 bytes (openssl rand -base64 32)"}
+		}
+		return key, nil
+	}
+	if c.Postgres() {
+		return nil, &Error{"ENCRYPTION_KEY", "is required with PostgreSQL (openssl rand -base64 32)"}
+	}
+	path := filepath.Join(filepath.Dir(c.SQLitePath()), "encryption.key")
+	if b, err := os.ReadFile(path); err == nil {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) != 32 {
+			return nil, &Error{"ENCRYPTION_KEY", fmt.Sprintf("generated key file %s is corrupt", path)}
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, &Error{"ENCRYPTION_KEY", fmt.Sprintf("cannot read %s: %v", path, err)}
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, &Error{"ENCRYPTION_KEY", err.Error()}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, &Error{"ENCRYPTION_KEY", fmt.Sprintf("cannot create %s: %v", filepath.Dir(path), err)}
+	}
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, &Error{"ENCRYPTION_KEY", fmt.Sprintf("cannot write %s: %v", path, err)}
+	}
+	log.Warn("ENCRYPTION_KEY unset: generated a key for embedded mode; back it up, tokens cannot be read without it", "path", path)
+	return key, nil
+}
+
+func or(v, def string) string {
+	if v = strings.TrimSpace(v); v != "" {
+		return v
+	}
+	return def
+}

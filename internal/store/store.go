@@ -1,0 +1,86 @@
+// Package store opens Switchboard's database in either storage mode and
+// brings its schema up to date: an embedded SQLite file (pure Go) or
+// PostgreSQL through lib/pq.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq" // PostgreSQL driver "postgres"
+	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+
+	"switchboard/ent"
+	"switchboard/ent/migrate"
+	_ "switchboard/ent/runtime" // schema hooks, interceptors and policies
+)
+
+// DB is an open database: the ent client and, for health checks and the
+// few statements ent cannot express, the underlying *sql.DB.
+type DB struct {
+	Client  *ent.Client
+	SQL     *sql.DB
+	Dialect string
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// Ping checks that storage answers; /readyz calls it.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
+
+// OpenSQLite opens (creating if needed) an SQLite database file with foreign
+// keys, WAL, a busy timeout, immediate write transactions (no lock-upgrade
+// deadlocks) and secure_delete (erased data is overwritten in the file).
+func OpenSQLite(ctx context.Context, path string, opts ...ent.Option) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data directory: %w", err)
+	}
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)",
+		"secure_delete(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	return open(ctx, db, dialect.SQLite, opts)
+}
+
+// OpenPostgres opens a PostgreSQL database by URL.
+func OpenPostgres(ctx context.Context, dsn string, opts ...ent.Option) (*DB, error) {
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(40)
+	db.SetMaxIdleConns(40)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return open(ctx, db, dialect.Postgres, opts)
+}
+
+func open(ctx context.Context, db *sql.DB, dia string, opts []ent.Option) (*DB, error) {
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s unreachable: %w", dia, err)
+	}
+	drv := entsql.OpenDB(dia, db)
+	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
+	if err := client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("store: migrate schema: %w", err)
+	}
+	return &DB{Client: client, SQL: db, Dialect: dia}, nil
+}
