@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"switchboard/ent"
 	"switchboard/graph/generated"
 	"switchboard/internal/pulid"
@@ -15,12 +14,12 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	return r.node(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Nodes - nodes"))
+	return r.nodes(ctx, ids)
 }
 
 // Query returns generated.QueryResolver implementation.

@@ -1,8 +1,58 @@
+// Package graph holds the GraphQL resolvers. They are kept thin: one ent
+// chain or one call into an internal/<domain> package.
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"context"
+	"log/slog"
 
-type Resolver struct{}
+	"switchboard/ent"
+	"switchboard/internal/apperr"
+	"switchboard/internal/audit"
+	"switchboard/internal/auth"
+	"switchboard/internal/channels"
+	"switchboard/internal/contacts"
+	"switchboard/internal/viewer"
+)
+
+// Resolver is the root resolver; cmd/switchboard builds it with every
+// dependency the resolvers need.
+type Resolver struct {
+	Client   *ent.Client
+	Auth     *auth.Service
+	Channels *channels.Service
+	Contacts *contacts.Service
+	Log      *slog.Logger
+}
+
+// client returns the request's transaction client inside a mutation
+// (entgql.Transactioner) and the plain client otherwise.
+func (r *Resolver) client(ctx context.Context) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return r.Client
+}
+
+// member returns the caller, or UNAUTHENTICATED.
+func member(ctx context.Context) (viewer.Viewer, error) {
+	v, ok := viewer.FromContext(ctx)
+	if !ok {
+		return viewer.Viewer{}, apperr.New(apperr.Unauthenticated, "sign in first: send Authorization: Bearer <token>")
+	}
+	return v, nil
+}
+
+// role returns the caller if they hold at least min, else FORBIDDEN.
+func role(ctx context.Context, min viewer.Role) (viewer.Viewer, error) {
+	v, err := member(ctx)
+	if err != nil {
+		return v, err
+	}
+	if !v.Role.AtLeast(min) {
+		return v, apperr.New(apperr.Forbidden, "this needs the %s role or higher", min)
+	}
+	return v, nil
+}
+
+var _ = audit.Record

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"switchboard/ent"
 	"switchboard/graph/generated"
 	"switchboard/graph/model"
@@ -18,107 +17,107 @@ import (
 
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
-	panic(fmt.Errorf("not implemented: SignUp - signUp"))
+	return r.signUp(ctx, input)
 }
 
 // LogIn is the resolver for the logIn field.
 func (r *mutationResolver) LogIn(ctx context.Context, input model.LogInInput) (*model.AuthPayload, error) {
-	panic(fmt.Errorf("not implemented: LogIn - logIn"))
+	return r.logIn(ctx, input)
 }
 
 // LogOut is the resolver for the logOut field.
 func (r *mutationResolver) LogOut(ctx context.Context) (bool, error) {
-	panic(fmt.Errorf("not implemented: LogOut - logOut"))
+	return r.logOut(ctx)
 }
 
 // UpdateTenantSettings is the resolver for the updateTenantSettings field.
 func (r *mutationResolver) UpdateTenantSettings(ctx context.Context, input model.UpdateTenantSettingsInput) (*ent.Tenant, error) {
-	panic(fmt.Errorf("not implemented: UpdateTenantSettings - updateTenantSettings"))
+	return r.updateTenantSettings(ctx, input)
 }
 
 // AddMember is the resolver for the addMember field.
 func (r *mutationResolver) AddMember(ctx context.Context, input model.AddMemberInput) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: AddMember - addMember"))
+	return r.addMember(ctx, input)
 }
 
 // CreateAPIKey is the resolver for the createApiKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateAPIKey - createApiKey"))
+	return r.createAPIKey(ctx, input)
 }
 
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, id pulid.ID) (bool, error) {
-	panic(fmt.Errorf("not implemented: RevokeAPIKey - revokeApiKey"))
+	return r.revokeAPIKey(ctx, id)
 }
 
 // ConnectWhatsApp is the resolver for the connectWhatsApp field.
 func (r *mutationResolver) ConnectWhatsApp(ctx context.Context, input model.ConnectWhatsAppInput) (*ent.Channel, error) {
-	panic(fmt.Errorf("not implemented: ConnectWhatsApp - connectWhatsApp"))
+	return r.connectWhatsApp(ctx, input)
 }
 
 // DisconnectChannel is the resolver for the disconnectChannel field.
 func (r *mutationResolver) DisconnectChannel(ctx context.Context, id pulid.ID) (*ent.Channel, error) {
-	panic(fmt.Errorf("not implemented: DisconnectChannel - disconnectChannel"))
+	return r.disconnectChannel(ctx, id)
 }
 
 // CreateContact is the resolver for the createContact field.
 func (r *mutationResolver) CreateContact(ctx context.Context, input model.CreateContactInput) (*ent.Contact, error) {
-	panic(fmt.Errorf("not implemented: CreateContact - createContact"))
+	return r.createContact(ctx, input)
 }
 
 // UpdateContact is the resolver for the updateContact field.
 func (r *mutationResolver) UpdateContact(ctx context.Context, id pulid.ID, input model.UpdateContactInput) (*ent.Contact, error) {
-	panic(fmt.Errorf("not implemented: UpdateContact - updateContact"))
+	return r.updateContact(ctx, id, input)
 }
 
 // DeleteContact is the resolver for the deleteContact field.
 func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (bool, error) {
-	panic(fmt.Errorf("not implemented: DeleteContact - deleteContact"))
+	return r.deleteContact(ctx, id)
 }
 
 // ImportContacts is the resolver for the importContacts field.
 func (r *mutationResolver) ImportContacts(ctx context.Context, csv string) (*model.ImportContactsResult, error) {
-	panic(fmt.Errorf("not implemented: ImportContacts - importContacts"))
+	return r.importContacts(ctx, csv)
 }
 
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: Me - me"))
+	return r.me(ctx)
 }
 
 // Tenant is the resolver for the tenant field.
 func (r *queryResolver) Tenant(ctx context.Context) (*ent.Tenant, error) {
-	panic(fmt.Errorf("not implemented: Tenant - tenant"))
+	return r.tenant(ctx)
 }
 
 // Members is the resolver for the members field.
 func (r *queryResolver) Members(ctx context.Context) ([]*ent.User, error) {
-	panic(fmt.Errorf("not implemented: Members - members"))
+	return r.members(ctx)
 }
 
 // APIKeys is the resolver for the apiKeys field.
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*ent.APIKey, error) {
-	panic(fmt.Errorf("not implemented: APIKeys - apiKeys"))
+	return r.apiKeys(ctx)
 }
 
 // Channels is the resolver for the channels field.
 func (r *queryResolver) Channels(ctx context.Context) ([]*ent.Channel, error) {
-	panic(fmt.Errorf("not implemented: Channels - channels"))
+	return r.channels(ctx)
 }
 
 // Contacts is the resolver for the contacts field.
 func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, filter *model.ContactFilter) (*ent.ContactConnection, error) {
-	panic(fmt.Errorf("not implemented: Contacts - contacts"))
+	return r.contacts(ctx, after, first, before, last, orderBy, filter)
 }
 
 // ExportContacts is the resolver for the exportContacts field.
 func (r *queryResolver) ExportContacts(ctx context.Context) (string, error) {
-	panic(fmt.Errorf("not implemented: ExportContacts - exportContacts"))
+	return r.exportContacts(ctx)
 }
 
 // AuditLogs is the resolver for the auditLogs field.
 func (r *queryResolver) AuditLogs(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.AuditLogFilter) (*ent.AuditLogConnection, error) {
-	panic(fmt.Errorf("not implemented: AuditLogs - auditLogs"))
+	return r.auditLogs(ctx, after, first, before, last, filter)
 }
 
 // Mutation returns generated.MutationResolver implementation.

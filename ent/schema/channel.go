@@ -54,4 +54,3 @@ func (Channel) Indexes() []ent.Index {
 		index.Fields("tenant_id", "status"),
 	}
 }
-

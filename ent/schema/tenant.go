@@ -32,7 +32,6 @@ func (Tenant) Fields() []ent.Field {
 	}
 }
 
-
 // Interceptors confine reads to the caller's own tenant.
 func (Tenant) Interceptors() []ent.Interceptor { return []ent.Interceptor{filterBy("id")} }
 

@@ -1,0 +1,41 @@
+# Switchboard: `make run` starts the server on embedded SQLite under ./data,
+# `make test` runs the whole suite. Both need only Go; tools are Go tool
+# dependencies (go.mod), fetched on first use.
+
+GO      ?= go
+PKGS    ?= ./...
+BIN     := bin/switchboard
+
+.PHONY: run build test test-postgres generate check-generated lint bench fuzz clean
+
+run: build
+	$(BIN) serve
+
+build:
+	$(GO) build -o $(BIN) ./cmd/switchboard
+
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -race -timeout 20m $(PKGS)
+
+# The same suite against PostgreSQL: each test gets its own schema.
+test-postgres:
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable} \
+		$(GO) test -count=1 -timeout 20m $(PKGS)
+
+generate:
+	$(GO) run -mod=mod ./ent/entc.go
+	$(GO) tool gqlgen generate
+
+# Fails when generated code differs from what its sources produce.
+check-generated: generate
+	@git diff --exit-code --stat -- ent graph gqlgen.yml schema.graphqls || \
+		(echo "generated code is stale: run make generate and commit" >&2; exit 1)
+	@test -z "$$(git status --porcelain -- ent graph)" || \
+		(git status --porcelain -- ent graph; echo "generate produced untracked files" >&2; exit 1)
+
+bench:
+	$(GO) run ./cmd/loadgen contacts-import
+
+clean:
+	rm -rf bin data

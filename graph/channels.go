@@ -1,0 +1,40 @@
+package graph
+
+import (
+	"context"
+
+	"switchboard/ent"
+	"switchboard/ent/channel"
+	"switchboard/graph/model"
+	"switchboard/internal/channels"
+	"switchboard/internal/pulid"
+	"switchboard/internal/viewer"
+)
+
+func (r *Resolver) connectWhatsApp(ctx context.Context, in model.ConnectWhatsAppInput) (*ent.Channel, error) {
+	if _, err := role(ctx, viewer.RoleAdmin); err != nil {
+		return nil, err
+	}
+	ci := channels.ConnectInput{
+		Name: in.Name, WabaID: in.WabaID, PhoneNumberID: in.PhoneNumberID,
+		DisplayPhoneNumber: in.DisplayPhoneNumber, AccessToken: in.AccessToken,
+	}
+	if in.MetaUserID != nil {
+		ci.MetaUserID = *in.MetaUserID
+	}
+	return r.Channels.ConnectWhatsApp(ctx, r.client(ctx), ci)
+}
+
+func (r *Resolver) disconnectChannel(ctx context.Context, id pulid.ID) (*ent.Channel, error) {
+	if _, err := role(ctx, viewer.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return r.Channels.Disconnect(ctx, r.client(ctx), id)
+}
+
+func (r *Resolver) channels(ctx context.Context) ([]*ent.Channel, error) {
+	if _, err := member(ctx); err != nil {
+		return nil, err
+	}
+	return r.client(ctx).Channel.Query().Order(ent.Asc(channel.FieldCreatedAt), ent.Asc(channel.FieldID)).All(ctx)
+}

@@ -1,0 +1,200 @@
+// Package auth signs members up and in, and turns a bearer token (a
+// session token or an API key) into a viewer.Viewer. Passwords are bcrypt
+// hashes; tokens and keys are stored only as SHA-256 hashes.
+package auth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"switchboard/ent"
+	"switchboard/ent/apikey"
+	"switchboard/ent/session"
+	"switchboard/ent/tenant"
+	"switchboard/ent/user"
+	"switchboard/internal/apperr"
+	"switchboard/internal/audit"
+	"switchboard/internal/pulid"
+	"switchboard/internal/reqctx"
+	"switchboard/internal/viewer"
+)
+
+// SessionTTL is how long a session token stays valid.
+const SessionTTL = 30 * 24 * time.Hour
+
+// MinPasswordLength is API.md's minimum.
+const MinPasswordLength = 8
+
+// Service is the authentication service.
+type Service struct {
+	client *ent.Client
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New returns a Service over client.
+func New(client *ent.Client, log *slog.Logger) *Service {
+	return &Service{client: client, log: log, now: time.Now}
+}
+
+// Session is the result of signing up or in.
+type Session struct {
+	Token  string
+	User   *ent.User
+	Tenant *ent.Tenant
+}
+
+// SignUpInput is what signUp takes.
+type SignUpInput struct {
+	Email, Password, Name, BusinessName string
+}
+
+// SignUp creates a tenant and its OWNER and signs the owner in, with c (the
+// request's transaction).
+func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*Session, error) {
+	email, err := validEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	if err := validPassword(in.Password); err != nil {
+		return nil, err
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return nil, apperr.Input("name", "name is required")
+	}
+	business := strings.TrimSpace(in.BusinessName)
+	if business == "" {
+		return nil, apperr.Input("businessName", "businessName is required")
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	t, err := c.Tenant.Create().SetName(business).Save(sys)
+	if err != nil {
+		return nil, fmt.Errorf("auth: create tenant: %w", err)
+	}
+	u, err := c.User.Create().SetTenantID(t.ID).SetEmail(email).SetName(name).
+		SetRole(user.RoleOWNER).SetPasswordHash(hash).Save(sys)
+	if ent.IsConstraintError(err) {
+		return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "an account with this email already exists"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: create user: %w", err)
+	}
+	token, err := s.startSession(ctx, c, u)
+	if err != nil {
+		return nil, err
+	}
+	if err := audit.Record(ctx, c, audit.Entry{Action: audit.SignUp, TargetType: "User", TargetID: u.ID, Tenant: t.ID, Actor: u.ID}); err != nil {
+		return nil, err
+	}
+	return &Session{Token: token, User: u, Tenant: t}, nil
+}
+
+// startSession creates a session for u and returns its token.
+func (s *Service) startSession(ctx context.Context, c *ent.Client, u *ent.User) (string, error) {
+	token, hash := newToken(sessionPrefix)
+	err := c.Session.Create().SetTenantID(u.TenantID).SetUserID(u.ID).SetTokenHash(hash).
+		SetExpiresAt(s.now().Add(SessionTTL)).SetIP(reqctx.From(ctx).IP).
+		Exec(viewer.System(ctx))
+	if err != nil {
+		return "", fmt.Errorf("auth: create session: %w", err)
+	}
+	return token, nil
+}
+
+// Authenticate resolves a bearer token to its caller. Unknown, expired or
+// revoked tokens, disabled members and tenants being deleted are all
+// UNAUTHENTICATED.
+func (s *Service) Authenticate(ctx context.Context, token string) (viewer.Viewer, error) {
+	sys := viewer.System(ctx)
+	unauth := apperr.New(apperr.Unauthenticated, "invalid or expired token")
+	now := s.now()
+	switch {
+	case strings.HasPrefix(token, sessionPrefix):
+		se, err := s.client.Session.Query().
+			Where(session.TokenHash(hashToken(token)), session.RevokedAtIsNil(), session.ExpiresAtGT(now)).
+			Only(sys)
+		if ent.IsNotFound(err) {
+			return viewer.Viewer{}, unauth
+		}
+		if err != nil {
+			return viewer.Viewer{}, fmt.Errorf("auth: session lookup: %w", err)
+		}
+		u, err := s.client.User.Query().
+			Where(user.ID(se.UserID), user.Disabled(false), user.HasTenantWith(tenant.StatusEQ(tenant.StatusACTIVE))).
+			Only(sys)
+		if ent.IsNotFound(err) {
+			return viewer.Viewer{}, unauth
+		}
+		if err != nil {
+			return viewer.Viewer{}, fmt.Errorf("auth: user lookup: %w", err)
+		}
+		return viewer.Viewer{TenantID: u.TenantID, UserID: u.ID, SessionID: se.ID, Role: viewer.Role(u.Role)}, nil
+	case strings.HasPrefix(token, apiKeyPrefix):
+		k, err := s.client.APIKey.Query().
+			Where(apikey.SecretHash(hashToken(token)), apikey.RevokedAtIsNil(),
+				apikey.HasTenantWith(tenant.StatusEQ(tenant.StatusACTIVE))).
+			Only(sys)
+		if ent.IsNotFound(err) {
+			return viewer.Viewer{}, unauth
+		}
+		if err != nil {
+			return viewer.Viewer{}, fmt.Errorf("auth: api key lookup: %w", err)
+		}
+		s.touchKey(ctx, k)
+		return viewer.Viewer{TenantID: k.TenantID, APIKeyID: k.ID, Role: viewer.Role(k.Role)}, nil
+	}
+	return viewer.Viewer{}, unauth
+}
+
+// touchKey records last use at most once a minute per key, so a busy
+// integration does not write on every request.
+func (s *Service) touchKey(ctx context.Context, k *ent.APIKey) {
+	now := s.now()
+	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < time.Minute {
+		return
+	}
+	if err := s.client.APIKey.UpdateOneID(k.ID).SetLastUsedAt(now).Exec(viewer.System(ctx)); err != nil {
+		s.log.WarnContext(ctx, "api key last-use update failed", "err", err)
+	}
+}
+
+// HashPassword returns the bcrypt hash of a password.
+func HashPassword(pw string) (string, error) {
+	if len(pw) > 72 {
+		return "", apperr.Input("password", "password must be at most 72 bytes")
+	}
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("auth: hash password: %w", err)
+	}
+	return string(b), nil
+}
+
+func validEmail(s string) (string, error) {
+	e := normalizeEmail(s)
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || !strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".") {
+		return "", apperr.Input("email", "email is not a valid address")
+	}
+	return e, nil
+}
+
+func validPassword(pw string) error {
+	if len([]rune(pw)) < MinPasswordLength {
+		return apperr.Input("password", "password must be at least %d characters", MinPasswordLength)
+	}
+	return nil
+}
+
+var _ = pulid.New

@@ -1,0 +1,157 @@
+// Package server assembles Switchboard's HTTP surface: GraphQL (HTTP,
+// WebSocket, SSE), the playground, health, readiness and metrics, behind
+// request ids, structured logs, CORS, body limits and authentication.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/cors"
+
+	"switchboard/graph"
+	"switchboard/internal/apperr"
+	"switchboard/internal/auth"
+	"switchboard/internal/store"
+	"switchboard/internal/viewer"
+)
+
+// Options configure the HTTP surface.
+type Options struct {
+	CORSAllowedOrigins []string
+	MaxBodyBytes       int64
+	ComplexityLimit    int
+	// Registry receives the HTTP metrics; nil makes a private one.
+	Registry *prometheus.Registry
+}
+
+// Server is the HTTP handler of one Switchboard process.
+type Server struct {
+	DB       *store.DB
+	Auth     *auth.Service
+	Resolver *graph.Resolver
+	Log      *slog.Logger
+	Options  Options
+}
+
+// Handler returns the complete http.Handler.
+func (s *Server) Handler() http.Handler {
+	reg := s.Options.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := newMetrics(reg)
+	c := cors.New(cors.Options{
+		AllowedOrigins:   s.Options.CORSAllowedOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept"},
+		AllowCredentials: false,
+		MaxAge:           600,
+	})
+	gql := graph.NewHandler(s.Resolver, graph.HandlerOptions{
+		ComplexityLimit: s.Options.ComplexityLimit,
+		WebsocketInit:   s.websocketInit,
+		AllowOrigin:     c.OriginAllowed,
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", m.instrument("/graphql", limitBody(s.Options.MaxBodyBytes, s.authenticate(gql))))
+	mux.Handle("GET /playground", playground.Handler("Switchboard", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /readyz", m.instrument("/readyz", http.HandlerFunc(s.ready)))
+	mux.Handle("GET /metrics", m.handler(reg))
+	return requestContext(s.Log, c.Handler(mux))
+}
+
+// ready answers 200 when storage answers, else 503.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain")
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Log.WarnContext(ctx, "readiness check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("storage unavailable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// authenticate puts the caller of a Bearer token into the context. A bad
+// token is not rejected here: resolvers that need a caller answer
+// UNAUTHENTICATED, and signUp/logIn still work.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r.Header.Get("Authorization"))
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		v, err := s.Auth.Authenticate(r.Context(), token)
+		if err != nil {
+			if !errors.Is(err, apperr.ErrUnauthenticated) {
+				s.Log.ErrorContext(r.Context(), "authentication failed", "err", err)
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+	})
+}
+
+// websocketInit authenticates a subscription socket from connection_init's
+// authorization (or the upgrade request's header); a bad token closes the
+// socket (4403 per graphql-transport-ws).
+func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	raw := p.Authorization()
+	if raw == "" {
+		if a, ok := p["authorization"].(string); ok {
+			raw = a
+		}
+	}
+	if raw == "" {
+		if _, ok := viewer.FromContext(ctx); ok {
+			return ctx, nil, nil
+		}
+		return ctx, nil, errors.New("unauthenticated: send {\"authorization\": \"Bearer <token>\"} in connection_init")
+	}
+	token, ok := bearer(raw)
+	if !ok {
+		token = raw
+	}
+	v, err := s.Auth.Authenticate(ctx, token)
+	if err != nil {
+		return ctx, nil, errors.New("unauthenticated: invalid token")
+	}
+	return viewer.NewContext(ctx, v), nil, nil
+}
+
+func bearer(h string) (string, bool) {
+	const prefix = "bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", false
+	}
+	return strings.TrimSpace(h[len(prefix):]), true
+}
+
+// limitBody refuses request bodies over n bytes with 413.
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}

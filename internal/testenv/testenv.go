@@ -1,0 +1,160 @@
+// Package testenv runs the whole Switchboard HTTP surface in-process over
+// a fresh database (internal/testdb), and speaks GraphQL to it the way a
+// client would. Tests use it to prove behaviour through the real surface.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"switchboard/internal/app"
+	"switchboard/internal/config"
+	"switchboard/internal/store"
+	"switchboard/internal/testdb"
+)
+
+// Env is a running server over its own database.
+type Env struct {
+	App    *app.App
+	DB     *store.DB
+	Server *httptest.Server
+	Config *config.Config
+}
+
+// Option adjusts the config before the server starts.
+type Option func(*config.Config)
+
+// New starts a server for the test; it stops when the test ends.
+func New(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	db := testdb.Open(t)
+	env := map[string]string{
+		"ENCRYPTION_KEY":  base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
+		"DATA_DIR":        t.TempDir(),
+		"META_APP_SECRET": "test-app-secret",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	for _, o := range opts {
+		o(cfg)
+	}
+	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &Env{App: a, DB: db, Server: srv, Config: cfg}
+}
+
+// Error is one GraphQL error of a response.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+}
+
+// Code is the extensions.code of the first error, or "".
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Field is the extensions.field of the first error, or "".
+func (r *Response) Field() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	f, _ := r.Errors[0].Extensions["field"].(string)
+	return f
+}
+
+// Decode unmarshals data into v, failing the test on errors.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected GraphQL errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
+// Query posts a GraphQL request with the token (may be "") and variables.
+func (e *Env) Query(t testing.TB, token, query string, vars map[string]any) *Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, e.Server.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST /graphql: %v", err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := &Response{Status: res.StatusCode}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("POST /graphql: status %d, body %q: %v", res.StatusCode, raw, err)
+	}
+	return out
+}
+
+// MustQuery is Query that fails the test on any GraphQL error and decodes
+// data into v (if non-nil).
+func (e *Env) MustQuery(t testing.TB, token, query string, vars map[string]any, v any) {
+	t.Helper()
+	r := e.Query(t, token, query, vars)
+	if v == nil {
+		var ignore map[string]any
+		r.Decode(t, &ignore)
+		return
+	}
+	r.Decode(t, v)
+}
+
+// Account is a signed-up tenant owner.
+type Account struct {
+	Token    string
+	UserID   string
+	TenantID string
+	Email    string
+}
+
+// SignUp creates a tenant whose owner's email is derived from name.
+func (e *Env) SignUp(t testing.TB, name string) Account {
+	t.Helper()
+	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.com"
+	var out struct {
+		SignUp struct {
+			Token  string
+			User   struct{ ID string }
+			Tenant struct{ ID string }
+		}
+	}
+	e.MustQuery(t, "", `mutation($in: SignUpInput!) { signUp(input: $in) { token user { id } tenant { id } } }`,
+		map[string]any{"in": map[string]any{"email": email, "password": "correct horse battery", "name": name, "businessName": name + " Ltd"}}, &out)
+	return Account{Token: out.SignUp.Token, UserID: out.SignUp.User.ID, TenantID: out.SignUp.Tenant.ID, Email: email}
+}
