@@ -21,11 +21,12 @@ import (
 
 // App is one assembled Switchboard process.
 type App struct {
-	Config  *config.Config
-	DB      *store.DB
-	Log     *slog.Logger
-	Auth    *auth.Service
-	Handler http.Handler
+	Config   *config.Config
+	DB       *store.DB
+	Log      *slog.Logger
+	Auth     *auth.Service
+	Channels *channels.Service
+	Handler  http.Handler
 }
 
 // New builds the services and the HTTP handler over an open database.
@@ -35,10 +36,11 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	authSvc := auth.New(db.Client, log)
+	channelSvc := channels.New(sealer)
 	resolver := &graph.Resolver{
 		Client:   db.Client,
 		Auth:     authSvc,
-		Channels: channels.New(sealer),
+		Channels: channelSvc,
 		Contacts: contacts.New(),
 		Log:      log,
 	}
@@ -54,5 +56,5 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 			Registry:           prometheus.NewRegistry(),
 		},
 	}
-	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Handler: srv.Handler()}, nil
+	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc, Handler: srv.Handler()}, nil
 }

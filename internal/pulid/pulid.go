@@ -62,6 +62,8 @@ func (id ID) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(st
 // Scan implements sql.Scanner.
 func (id *ID) Scan(src any) error {
 	switch src := src.(type) {
+	case nil:
+		*id = ""
 	case string:
 		*id = ID(src)
 	case []byte:

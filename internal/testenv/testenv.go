@@ -48,7 +48,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(cfg)
 	}
-	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
