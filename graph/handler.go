@@ -35,7 +35,9 @@ type HandlerOptions struct {
 // transports, a query complexity limit, page-size bounds, mutations in one
 // transaction each, and the error presenter.
 func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+	cfg := generated.Config{Resolvers: r}
+	priceConnections(&cfg.Complexity)
+	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
@@ -60,15 +62,27 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	return srv
 }
 
-// boundPageSize refuses first/last outside 0…MaxPageSize on any field.
+// boundPageSize refuses first/last outside 0…MaxPageSize on any
+// connection, and gives a connection asked with neither a first page of
+// MaxPageSize, so no list is ever unbounded.
 func boundPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
-	if fc != nil && fc.Args != nil {
-		for _, name := range []string{"first", "last"} {
-			if n, ok := fc.Args[name].(*int); ok && n != nil && (*n < 0 || *n > MaxPageSize) {
-				return nil, apperr.Input(name, "%s must be between 0 and %d", name, MaxPageSize)
-			}
+	if fc == nil || fc.Args == nil {
+		return next(ctx)
+	}
+	first, isConn := fc.Args["first"].(*int)
+	last, _ := fc.Args["last"].(*int)
+	if !isConn {
+		return next(ctx)
+	}
+	for name, n := range map[string]*int{"first": first, "last": last} {
+		if n != nil && (*n < 0 || *n > MaxPageSize) {
+			return nil, apperr.Input(name, "%s must be between 0 and %d", name, MaxPageSize)
 		}
+	}
+	if first == nil && last == nil {
+		n := MaxPageSize
+		fc.Args["first"] = &n
 	}
 	return next(ctx)
 }

@@ -57,7 +57,7 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		MetaAPIBaseURL:  strings.TrimRight(or(getenv("META_API_BASE_URL"), DefaultMetaAPIBaseURL), "/"),
 		PublicBaseURL:   strings.TrimRight(or(getenv("PUBLIC_BASE_URL"), "http://localhost:8080"), "/"),
 		MaxBodyBytes:    1 << 20,
-		ComplexityLimit: 5000,
+		ComplexityLimit: 50000,
 	}
 	if c.DatabaseURL != "" && !c.SQLite() && !c.Postgres() {
 		return nil, &Error{"DATABASE_URL", "must start with sqlite:// or postgres:// (or be unset for ./data/switchboard.db)"}
