@@ -1,0 +1,251 @@
+// Package jobs is Switchboard's durable background queue, kept in the jobs
+// table. Work is enqueued in the same transaction as the change that needs
+// it, claimed by workers with a lease (FOR UPDATE SKIP LOCKED on
+// PostgreSQL, so replicas share the queue), and done in a transaction that
+// also marks the job finished. A worker that dies leaves its jobs to be
+// claimed again when the lease runs out, so every job runs to completion
+// at least once; handlers make their effects idempotent.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"switchboard/ent"
+	"switchboard/ent/job"
+	"switchboard/internal/pulid"
+	"switchboard/internal/viewer"
+)
+
+// Handler does one job inside tx; returning an error rolls tx back and
+// schedules a retry.
+type Handler func(ctx context.Context, tx *ent.Tx, j *ent.Job) error
+
+// ErrPermanent wraps errors that retrying cannot fix: the job fails at once.
+var ErrPermanent = errors.New("permanent failure")
+
+// Enqueue adds a job with c, normally the caller's transaction client, so
+// the job exists if and only if the change that needs it commits.
+func Enqueue(ctx context.Context, c *ent.Client, kind string, tenant pulid.ID, payload []byte) (*ent.Job, error) {
+	q := c.Job.Create().SetKind(kind).SetPayload(payload)
+	if tenant != "" {
+		q.SetTenantID(tenant)
+	}
+	return q.Save(viewer.System(ctx))
+}
+
+// Options tune a Runner.
+type Options struct {
+	// SkipLocked claims with FOR UPDATE SKIP LOCKED (PostgreSQL). SQLite
+	// needs none: its write transactions are serialized (_txlock=immediate).
+	SkipLocked bool
+	Workers   int           // concurrent workers (default 4)
+	Batch     int           // jobs claimed at once per worker (default 16)
+	Lease     time.Duration // how long a claim lasts before others may retake it (default 1m)
+	Poll      time.Duration // idle polling interval; Notify wakes workers sooner (default 1s)
+	BaseRetry time.Duration // first retry delay, doubled per attempt (default 1s)
+}
+
+// Runner claims and runs jobs until its context ends.
+type Runner struct {
+	client   *ent.Client
+	log      *slog.Logger
+	opt      Options
+	handlers map[string]Handler
+	wake     chan struct{}
+	now      func() time.Time
+}
+
+// NewRunner returns a Runner; register handlers before Run.
+func NewRunner(client *ent.Client, log *slog.Logger, opt Options) *Runner {
+	if opt.Workers <= 0 {
+		opt.Workers = 4
+	}
+	if opt.Batch <= 0 {
+		opt.Batch = 16
+	}
+	if opt.Lease <= 0 {
+		opt.Lease = time.Minute
+	}
+	if opt.Poll <= 0 {
+		opt.Poll = time.Second
+	}
+	if opt.BaseRetry <= 0 {
+		opt.BaseRetry = time.Second
+	}
+	return &Runner{client: client, log: log, opt: opt, handlers: map[string]Handler{},
+		wake: make(chan struct{}, 1), now: time.Now}
+}
+
+// Handle registers the handler of a job kind.
+func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
+
+// Notify wakes an idle worker: call it after committing new jobs.
+func (r *Runner) Notify() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run works until ctx is cancelled, then waits for running jobs to end.
+func (r *Runner) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range r.opt.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.work(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *Runner) work(ctx context.Context) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		n, err := r.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			r.log.Warn("job claim failed", "err", err)
+		}
+		if n > 0 {
+			continue // there may be more
+		}
+		timer.Reset(r.opt.Poll + time.Duration(rand.Int64N(int64(r.opt.Poll/4)+1)))
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// RunOnce claims one batch and runs it; it returns how many jobs it ran.
+// Tests call it to drive the queue deterministically.
+func (r *Runner) RunOnce(ctx context.Context) (int, error) {
+	claimed, err := r.claim(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range claimed {
+		r.run(ctx, j)
+	}
+	return len(claimed), nil
+}
+
+// claim takes up to Batch runnable jobs: pending ones that are due, and
+// running ones whose lease expired (their worker died).
+func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
+	sys := viewer.System(ctx)
+	tx, err := r.client.Tx(sys)
+	if err != nil {
+		return nil, err
+	}
+	now := r.now()
+	q := tx.Job.Query().
+		Where(job.Or(
+			job.And(job.StatusEQ(job.StatusPENDING), job.RunAtLTE(now)),
+			job.And(job.StatusEQ(job.StatusRUNNING), job.LockedUntilLT(now)),
+		)).
+		Order(ent.Asc(job.FieldRunAt)).
+		Limit(r.opt.Batch)
+	if r.opt.SkipLocked {
+		q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+	}
+	jobs, err := q.All(sys)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, fmt.Errorf("jobs: claim: %w", err)
+	}
+	if len(jobs) == 0 {
+		return nil, tx.Rollback()
+	}
+	ids := make([]pulid.ID, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
+	until := now.Add(r.opt.Lease)
+	if err := tx.Job.Update().Where(job.IDIn(ids...)).SetStatus(job.StatusRUNNING).
+		SetLockedUntil(until).AddAttempts(1).Exec(sys); err != nil {
+		_ = tx.Rollback()
+		return nil, fmt.Errorf("jobs: lease: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("jobs: claim commit: %w", err)
+	}
+	for _, j := range jobs {
+		j.Attempts++
+		j.LockedUntil = &until
+	}
+	return jobs, nil
+}
+
+// run does one claimed job: the handler's effects and the job's DONE
+// status commit together.
+func (r *Runner) run(ctx context.Context, j *ent.Job) {
+	sys := viewer.System(ctx)
+	h, ok := r.handlers[j.Kind]
+	if !ok {
+		r.finish(sys, j, fmt.Errorf("%w: no handler for job kind %q", ErrPermanent, j.Kind))
+		return
+	}
+	err := r.inTx(sys, func(tx *ent.Tx) error {
+		if err := h(sys, tx, j); err != nil {
+			return err
+		}
+		// Only the holder of the current lease may complete the job.
+		n, err := tx.Job.Update().Where(job.ID(j.ID), job.StatusEQ(job.StatusRUNNING), job.LockedUntilEQ(*j.LockedUntil)).
+			SetStatus(job.StatusDONE).ClearLockedUntil().Save(sys)
+		if err == nil && n == 0 {
+			return errors.New("jobs: lease lost before completion")
+		}
+		return err
+	})
+	if err != nil {
+		r.finish(sys, j, err)
+	}
+}
+
+// finish records a failure: retry later with backoff, or give up.
+func (r *Runner) finish(ctx context.Context, j *ent.Job, cause error) {
+	r.log.Warn("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", cause)
+	upd := r.client.Job.Update().Where(job.ID(j.ID), job.StatusEQ(job.StatusRUNNING)).
+		SetLastError(truncate(cause.Error(), 1000)).ClearLockedUntil()
+	if errors.Is(cause, ErrPermanent) || j.Attempts >= j.MaxAttempts {
+		upd.SetStatus(job.StatusFAILED)
+	} else {
+		delay := r.opt.BaseRetry << min(j.Attempts-1, 12)
+		upd.SetStatus(job.StatusPENDING).SetRunAt(r.now().Add(delay))
+	}
+	if err := upd.Exec(ctx); err != nil {
+		r.log.Error("job failure not recorded; its lease will expire", "job", j.ID, "err", err)
+	}
+}
+
+func (r *Runner) inTx(ctx context.Context, fn func(*ent.Tx) error) error {
+	tx, err := r.client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
