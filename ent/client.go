@@ -22,6 +22,7 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/job"
 	"switchboard/ent/message"
+	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -62,6 +63,8 @@ type Client struct {
 	Job *JobClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
+	// PendingStatus is the client for interacting with the PendingStatus builders.
+	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
 	PrivacyRequest *PrivacyRequestClient
 	// Session is the client for interacting with the Session builders.
@@ -95,6 +98,7 @@ func (c *Client) init() {
 	c.Event = NewEventClient(c.config)
 	c.Job = NewJobClient(c.config)
 	c.Message = NewMessageClient(c.config)
+	c.PendingStatus = NewPendingStatusClient(c.config)
 	c.PrivacyRequest = NewPrivacyRequestClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.Template = NewTemplateClient(c.config)
@@ -203,6 +207,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Event:             NewEventClient(cfg),
 		Job:               NewJobClient(cfg),
 		Message:           NewMessageClient(cfg),
+		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
@@ -238,6 +243,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Event:             NewEventClient(cfg),
 		Job:               NewJobClient(cfg),
 		Message:           NewMessageClient(cfg),
+		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
@@ -274,8 +280,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
-		c.Conversation, c.Event, c.Job, c.Message, c.PrivacyRequest, c.Session,
-		c.Template, c.Tenant, c.User, c.WebhookEvent,
+		c.Conversation, c.Event, c.Job, c.Message, c.PendingStatus, c.PrivacyRequest,
+		c.Session, c.Template, c.Tenant, c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -286,8 +292,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
-		c.Conversation, c.Event, c.Job, c.Message, c.PrivacyRequest, c.Session,
-		c.Template, c.Tenant, c.User, c.WebhookEvent,
+		c.Conversation, c.Event, c.Job, c.Message, c.PendingStatus, c.PrivacyRequest,
+		c.Session, c.Template, c.Tenant, c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -316,6 +322,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Job.mutate(ctx, m)
 	case *MessageMutation:
 		return c.Message.mutate(ctx, m)
+	case *PendingStatusMutation:
+		return c.PendingStatus.mutate(ctx, m)
 	case *PrivacyRequestMutation:
 		return c.PrivacyRequest.mutate(ctx, m)
 	case *SessionMutation:
@@ -2099,6 +2107,157 @@ func (c *MessageClient) mutate(ctx context.Context, m *MessageMutation) (Value, 
 	}
 }
 
+// PendingStatusClient is a client for the PendingStatus schema.
+type PendingStatusClient struct {
+	config
+}
+
+// NewPendingStatusClient returns a client for the PendingStatus from the given config.
+func NewPendingStatusClient(c config) *PendingStatusClient {
+	return &PendingStatusClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pendingstatus.Hooks(f(g(h())))`.
+func (c *PendingStatusClient) Use(hooks ...Hook) {
+	c.hooks.PendingStatus = append(c.hooks.PendingStatus, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pendingstatus.Intercept(f(g(h())))`.
+func (c *PendingStatusClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PendingStatus = append(c.inters.PendingStatus, interceptors...)
+}
+
+// Create returns a builder for creating a PendingStatus entity.
+func (c *PendingStatusClient) Create() *PendingStatusCreate {
+	mutation := newPendingStatusMutation(c.config, OpCreate)
+	return &PendingStatusCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PendingStatus entities.
+func (c *PendingStatusClient) CreateBulk(builders ...*PendingStatusCreate) *PendingStatusCreateBulk {
+	return &PendingStatusCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PendingStatusClient) MapCreateBulk(slice any, setFunc func(*PendingStatusCreate, int)) *PendingStatusCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PendingStatusCreateBulk{err: fmt.Errorf("calling to PendingStatusClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PendingStatusCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PendingStatusCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PendingStatus.
+func (c *PendingStatusClient) Update() *PendingStatusUpdate {
+	mutation := newPendingStatusMutation(c.config, OpUpdate)
+	return &PendingStatusUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PendingStatusClient) UpdateOne(_m *PendingStatus) *PendingStatusUpdateOne {
+	mutation := newPendingStatusMutation(c.config, OpUpdateOne, withPendingStatus(_m))
+	return &PendingStatusUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PendingStatusClient) UpdateOneID(id pulid.ID) *PendingStatusUpdateOne {
+	mutation := newPendingStatusMutation(c.config, OpUpdateOne, withPendingStatusID(id))
+	return &PendingStatusUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PendingStatus.
+func (c *PendingStatusClient) Delete() *PendingStatusDelete {
+	mutation := newPendingStatusMutation(c.config, OpDelete)
+	return &PendingStatusDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PendingStatusClient) DeleteOne(_m *PendingStatus) *PendingStatusDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PendingStatusClient) DeleteOneID(id pulid.ID) *PendingStatusDeleteOne {
+	builder := c.Delete().Where(pendingstatus.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PendingStatusDeleteOne{builder}
+}
+
+// Query returns a query builder for PendingStatus.
+func (c *PendingStatusClient) Query() *PendingStatusQuery {
+	return &PendingStatusQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePendingStatus},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PendingStatus entity by its id.
+func (c *PendingStatusClient) Get(ctx context.Context, id pulid.ID) (*PendingStatus, error) {
+	return c.Query().Where(pendingstatus.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PendingStatusClient) GetX(ctx context.Context, id pulid.ID) *PendingStatus {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a PendingStatus.
+func (c *PendingStatusClient) QueryTenant(_m *PendingStatus) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pendingstatus.Table, pendingstatus.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, pendingstatus.TenantTable, pendingstatus.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PendingStatusClient) Hooks() []Hook {
+	hooks := c.hooks.PendingStatus
+	return append(hooks[:len(hooks):len(hooks)], pendingstatus.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PendingStatusClient) Interceptors() []Interceptor {
+	inters := c.inters.PendingStatus
+	return append(inters[:len(inters):len(inters)], pendingstatus.Interceptors[:]...)
+}
+
+func (c *PendingStatusClient) mutate(ctx context.Context, m *PendingStatusMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PendingStatusCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PendingStatusUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PendingStatusUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PendingStatusDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PendingStatus mutation op: %q", m.Op())
+	}
+}
+
 // PrivacyRequestClient is a client for the PrivacyRequest schema.
 type PrivacyRequestClient struct {
 	config
@@ -3009,13 +3168,13 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 type (
 	hooks struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
-		Event, Job, Message, PrivacyRequest, Session, Template, Tenant, User,
-		WebhookEvent []ent.Hook
+		Event, Job, Message, PendingStatus, PrivacyRequest, Session, Template, Tenant,
+		User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
-		Event, Job, Message, PrivacyRequest, Session, Template, Tenant, User,
-		WebhookEvent []ent.Interceptor
+		Event, Job, Message, PendingStatus, PrivacyRequest, Session, Template, Tenant,
+		User, WebhookEvent []ent.Interceptor
 	}
 )
 

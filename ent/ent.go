@@ -17,6 +17,7 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/job"
 	"switchboard/ent/message"
+	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			event.Table:             event.ValidColumn,
 			job.Table:               job.ValidColumn,
 			message.Table:           message.ValidColumn,
+			pendingstatus.Table:     pendingstatus.ValidColumn,
 			privacyrequest.Table:    privacyrequest.ValidColumn,
 			session.Table:           session.ValidColumn,
 			template.Table:          template.ValidColumn,

@@ -14,6 +14,7 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/job"
 	"switchboard/ent/message"
+	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -36,6 +37,7 @@ var prefixTables = map[string]string{
 	"EV": event.Table,
 	"JB": job.Table,
 	"MS": message.Table,
+	"PS": pendingstatus.Table,
 	"PR": privacyrequest.Table,
 	"SE": session.Table,
 	"TP": template.Table,

@@ -34,6 +34,8 @@ type Tx struct {
 	Job *JobClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
+	// PendingStatus is the client for interacting with the PendingStatus builders.
+	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
 	PrivacyRequest *PrivacyRequestClient
 	// Session is the client for interacting with the Session builders.
@@ -187,6 +189,7 @@ func (tx *Tx) init() {
 	tx.Event = NewEventClient(tx.config)
 	tx.Job = NewJobClient(tx.config)
 	tx.Message = NewMessageClient(tx.config)
+	tx.PendingStatus = NewPendingStatusClient(tx.config)
 	tx.PrivacyRequest = NewPrivacyRequestClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.Template = NewTemplateClient(tx.config)

@@ -8,10 +8,10 @@ import (
 
 	"switchboard/ent"
 	"switchboard/internal/apperr"
-	"switchboard/internal/audit"
 	"switchboard/internal/auth"
 	"switchboard/internal/channels"
 	"switchboard/internal/contacts"
+	"switchboard/internal/events"
 	"switchboard/internal/viewer"
 )
 
@@ -22,6 +22,7 @@ type Resolver struct {
 	Auth     *auth.Service
 	Channels *channels.Service
 	Contacts *contacts.Service
+	Events   *events.Hub
 	Log      *slog.Logger
 }
 
@@ -54,5 +55,3 @@ func role(ctx context.Context, min viewer.Role) (viewer.Viewer, error) {
 	}
 	return v, nil
 }
-
-var _ = audit.Record

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"switchboard/ent"
+	"switchboard/ent/conversation"
 	"switchboard/graph/generated"
 	"switchboard/graph/model"
 	"switchboard/internal/pulid"
@@ -75,6 +76,21 @@ func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (bool
 	return r.deleteContact(ctx, id)
 }
 
+// MarkConversationRead is the resolver for the markConversationRead field.
+func (r *mutationResolver) MarkConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error) {
+	return r.markConversationRead(ctx, id)
+}
+
+// AssignConversation is the resolver for the assignConversation field.
+func (r *mutationResolver) AssignConversation(ctx context.Context, id pulid.ID, userID *pulid.ID) (*ent.Conversation, error) {
+	return r.assignConversation(ctx, id, userID)
+}
+
+// SetConversationStatus is the resolver for the setConversationStatus field.
+func (r *mutationResolver) SetConversationStatus(ctx context.Context, id pulid.ID, status conversation.Status) (*ent.Conversation, error) {
+	return r.setConversationStatus(ctx, id, status)
+}
+
 // ImportContacts is the resolver for the importContacts field.
 func (r *mutationResolver) ImportContacts(ctx context.Context, csv string) (*model.ImportContactsResult, error) {
 	return r.importContacts(ctx, csv)
@@ -110,6 +126,11 @@ func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[pulid
 	return r.contacts(ctx, after, first, before, last, orderBy, filter)
 }
 
+// Conversations is the resolver for the conversations field.
+func (r *queryResolver) Conversations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.ConversationFilter) (*ent.ConversationConnection, error) {
+	return r.conversations(ctx, after, first, before, last, filter)
+}
+
 // ExportContacts is the resolver for the exportContacts field.
 func (r *queryResolver) ExportContacts(ctx context.Context) (string, error) {
 	return r.exportContacts(ctx)
@@ -120,7 +141,16 @@ func (r *queryResolver) AuditLogs(ctx context.Context, after *entgql.Cursor[puli
 	return r.auditLogs(ctx, after, first, before, last, filter)
 }
 
+// InboxEvents is the resolver for the inboxEvents field.
+func (r *subscriptionResolver) InboxEvents(ctx context.Context, after *string, conversationID *pulid.ID) (<-chan *model.InboxEvent, error) {
+	return r.inboxEvents(ctx, after, conversationID)
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
+// Subscription returns generated.SubscriptionResolver implementation.
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 type mutationResolver struct{ *Resolver }
+type subscriptionResolver struct{ *Resolver }

@@ -89,6 +89,10 @@ func serve(log *slog.Logger) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	workCtx, stopWork := context.WithCancel(context.Background())
+	workDone := make(chan struct{})
+	go func() { a.Run(workCtx); close(workDone) }()
+	defer func() { stopWork(); <-workDone }()
 	log.Info("switchboard listening", "addr", cfg.ListenAddr, "storage", db.Dialect)
 	select {
 	case err := <-errc:

@@ -128,6 +128,18 @@ func (f MessageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MessageMutation", m)
 }
 
+// The PendingStatusFunc type is an adapter to allow the use of ordinary
+// function as PendingStatus mutator.
+type PendingStatusFunc func(context.Context, *ent.PendingStatusMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PendingStatusFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PendingStatusMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PendingStatusMutation", m)
+}
+
 // The PrivacyRequestFunc type is an adapter to allow the use of ordinary
 // function as PrivacyRequest mutator.
 type PrivacyRequestFunc func(context.Context, *ent.PrivacyRequestMutation) (ent.Value, error)

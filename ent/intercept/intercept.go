@@ -17,6 +17,7 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/job"
 	"switchboard/ent/message"
+	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/session"
@@ -354,6 +355,33 @@ func (f TraverseMessage) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MessageQuery", q)
 }
 
+// The PendingStatusFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PendingStatusFunc func(context.Context, *ent.PendingStatusQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PendingStatusFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PendingStatusQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PendingStatusQuery", q)
+}
+
+// The TraversePendingStatus type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePendingStatus func(context.Context, *ent.PendingStatusQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePendingStatus) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePendingStatus) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PendingStatusQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PendingStatusQuery", q)
+}
+
 // The PrivacyRequestFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PrivacyRequestFunc func(context.Context, *ent.PrivacyRequestQuery) (ent.Value, error)
 
@@ -539,6 +567,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.JobQuery, predicate.Job, job.OrderOption]{typ: ent.TypeJob, tq: q}, nil
 	case *ent.MessageQuery:
 		return &query[*ent.MessageQuery, predicate.Message, message.OrderOption]{typ: ent.TypeMessage, tq: q}, nil
+	case *ent.PendingStatusQuery:
+		return &query[*ent.PendingStatusQuery, predicate.PendingStatus, pendingstatus.OrderOption]{typ: ent.TypePendingStatus, tq: q}, nil
 	case *ent.PrivacyRequestQuery:
 		return &query[*ent.PrivacyRequestQuery, predicate.PrivacyRequest, privacyrequest.OrderOption]{typ: ent.TypePrivacyRequest, tq: q}, nil
 	case *ent.SessionQuery:

@@ -473,6 +473,38 @@ var (
 			},
 		},
 	}
+	// PendingStatusColumns holds the columns for the "pending_status" table.
+	PendingStatusColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "channel_id", Type: field.TypeString},
+		{Name: "external_id", Type: field.TypeString},
+		{Name: "status", Type: field.TypeString},
+		{Name: "timestamp", Type: field.TypeTime},
+		{Name: "raw", Type: field.TypeBytes, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// PendingStatusTable holds the schema information for the "pending_status" table.
+	PendingStatusTable = &schema.Table{
+		Name:       "pending_status",
+		Columns:    PendingStatusColumns,
+		PrimaryKey: []*schema.Column{PendingStatusColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "pending_status_tenants_tenant",
+				Columns:    []*schema.Column{PendingStatusColumns[7]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "pendingstatus_channel_id_external_id_status",
+				Unique:  true,
+				Columns: []*schema.Column{PendingStatusColumns[1], PendingStatusColumns[2], PendingStatusColumns[3]},
+			},
+		},
+	}
 	// PrivacyRequestsColumns holds the columns for the "privacy_requests" table.
 	PrivacyRequestsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -689,6 +721,7 @@ var (
 		EventsTable,
 		JobsTable,
 		MessagesTable,
+		PendingStatusTable,
 		PrivacyRequestsTable,
 		SessionsTable,
 		TemplatesTable,
@@ -719,6 +752,7 @@ func init() {
 	EventsTable.ForeignKeys[0].RefTable = TenantsTable
 	MessagesTable.ForeignKeys[0].RefTable = ConversationsTable
 	MessagesTable.ForeignKeys[1].RefTable = TenantsTable
+	PendingStatusTable.ForeignKeys[0].RefTable = TenantsTable
 	PrivacyRequestsTable.ForeignKeys[0].RefTable = TenantsTable
 	SessionsTable.ForeignKeys[0].RefTable = TenantsTable
 	TemplatesTable.ForeignKeys[0].RefTable = ChannelsTable

@@ -36,6 +36,9 @@ type Job func(*sql.Selector)
 // Message is the predicate function for message builders.
 type Message func(*sql.Selector)
 
+// PendingStatus is the predicate function for pendingstatus builders.
+type PendingStatus func(*sql.Selector)
+
 // PrivacyRequest is the predicate function for privacyrequest builders.
 type PrivacyRequest func(*sql.Selector)
 

@@ -350,6 +350,30 @@ func (f MessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageMutation", m)
 }
 
+// The PendingStatusQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PendingStatusQueryRuleFunc func(context.Context, *ent.PendingStatusQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PendingStatusQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PendingStatusQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PendingStatusQuery", q)
+}
+
+// The PendingStatusMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PendingStatusMutationRuleFunc func(context.Context, *ent.PendingStatusMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PendingStatusMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PendingStatusMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PendingStatusMutation", m)
+}
+
 // The PrivacyRequestQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PrivacyRequestQueryRuleFunc func(context.Context, *ent.PrivacyRequestQuery) error

@@ -14,6 +14,7 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/job"
 	"switchboard/ent/message"
+	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/schema"
 	"switchboard/ent/session"
@@ -506,6 +507,37 @@ func init() {
 	messageDescID := messageMixinFields0[0].Descriptor()
 	// message.DefaultID holds the default value on creation for the id field.
 	message.DefaultID = messageDescID.Default.(func() pulid.ID)
+	pendingstatusMixin := schema.PendingStatus{}.Mixin()
+	pendingstatusMixinHooks1 := pendingstatusMixin[1].Hooks()
+	pendingstatus.Hooks[0] = pendingstatusMixinHooks1[0]
+	pendingstatusMixinInters1 := pendingstatusMixin[1].Interceptors()
+	pendingstatus.Interceptors[0] = pendingstatusMixinInters1[0]
+	pendingstatusMixinFields0 := pendingstatusMixin[0].Fields()
+	_ = pendingstatusMixinFields0
+	pendingstatusMixinFields1 := pendingstatusMixin[1].Fields()
+	_ = pendingstatusMixinFields1
+	pendingstatusFields := schema.PendingStatus{}.Fields()
+	_ = pendingstatusFields
+	// pendingstatusDescTenantID is the schema descriptor for tenant_id field.
+	pendingstatusDescTenantID := pendingstatusMixinFields1[0].Descriptor()
+	// pendingstatus.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	pendingstatus.TenantIDValidator = pendingstatusDescTenantID.Validators[0].(func(string) error)
+	// pendingstatusDescExternalID is the schema descriptor for external_id field.
+	pendingstatusDescExternalID := pendingstatusFields[1].Descriptor()
+	// pendingstatus.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
+	pendingstatus.ExternalIDValidator = pendingstatusDescExternalID.Validators[0].(func(string) error)
+	// pendingstatusDescStatus is the schema descriptor for status field.
+	pendingstatusDescStatus := pendingstatusFields[2].Descriptor()
+	// pendingstatus.StatusValidator is a validator for the "status" field. It is called by the builders before save.
+	pendingstatus.StatusValidator = pendingstatusDescStatus.Validators[0].(func(string) error)
+	// pendingstatusDescCreatedAt is the schema descriptor for created_at field.
+	pendingstatusDescCreatedAt := pendingstatusFields[5].Descriptor()
+	// pendingstatus.DefaultCreatedAt holds the default value on creation for the created_at field.
+	pendingstatus.DefaultCreatedAt = pendingstatusDescCreatedAt.Default.(func() time.Time)
+	// pendingstatusDescID is the schema descriptor for id field.
+	pendingstatusDescID := pendingstatusMixinFields0[0].Descriptor()
+	// pendingstatus.DefaultID holds the default value on creation for the id field.
+	pendingstatus.DefaultID = pendingstatusDescID.Default.(func() pulid.ID)
 	privacyrequestMixin := schema.PrivacyRequest{}.Mixin()
 	privacyrequest.Policy = privacy.NewPolicies(schema.PrivacyRequest{})
 	privacyrequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -92,3 +92,32 @@ func (Job) Indexes() []ent.Index {
 
 // Annotations of the Job.
 func (Job) Annotations() []schema.Annotation { return hidden() }
+
+// PendingStatus is a delivery status that arrived before its message was
+// known (Meta does not order webhooks). It is applied, then deleted, when
+// the message appears.
+type PendingStatus struct{ ent.Schema }
+
+// Mixin of the PendingStatus.
+func (PendingStatus) Mixin() []ent.Mixin { return []ent.Mixin{ID("PS"), TenantMixin{}} }
+
+// Fields of the PendingStatus.
+func (PendingStatus) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("channel_id").GoType(pulidID()).Immutable(),
+		field.String("external_id").Immutable().NotEmpty(),
+		field.String("status").Immutable().NotEmpty(),
+		field.Time("timestamp").Immutable(),
+		field.Bytes("raw").Optional().Immutable(),
+		field.Time("created_at").Immutable().Default(timeNow),
+	}
+}
+
+// Indexes of the PendingStatus: one row per status of a message, however
+// often Meta repeats it.
+func (PendingStatus) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("channel_id", "external_id", "status").Unique()}
+}
+
+// Annotations of the PendingStatus.
+func (PendingStatus) Annotations() []schema.Annotation { return hidden() }

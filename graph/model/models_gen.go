@@ -5,6 +5,8 @@ package model
 import (
 	"switchboard/ent"
 	"switchboard/ent/contact"
+	"switchboard/ent/conversation"
+	"switchboard/ent/event"
 	"switchboard/ent/user"
 	"switchboard/internal/pulid"
 	"time"
@@ -47,6 +49,14 @@ type ContactFilter struct {
 	OptInStatus *contact.OptInStatus `json:"optInStatus,omitempty"`
 }
 
+type ConversationFilter struct {
+	Status     *conversation.Status `json:"status,omitempty"`
+	AssigneeID *pulid.ID            `json:"assigneeId,omitempty"`
+	// Only conversations with unread inbound messages.
+	UnreadOnly *bool     `json:"unreadOnly,omitempty"`
+	ChannelID  *pulid.ID `json:"channelId,omitempty"`
+}
+
 type CreateAPIKeyInput struct {
 	Name string `json:"name"`
 }
@@ -78,6 +88,15 @@ type ImportError struct {
 	Message string `json:"message"`
 }
 
+type InboxEvent struct {
+	// Resume from here with inboxEvents(after: cursor).
+	Cursor       string            `json:"cursor"`
+	Kind         event.Kind        `json:"kind"`
+	Message      *ent.Message      `json:"message,omitempty"`
+	Conversation *ent.Conversation `json:"conversation,omitempty"`
+	OccurredAt   time.Time         `json:"occurredAt"`
+}
+
 type LogInInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -88,6 +107,9 @@ type SignUpInput struct {
 	Password     string `json:"password"`
 	Name         string `json:"name"`
 	BusinessName string `json:"businessName"`
+}
+
+type Subscription struct {
 }
 
 type UpdateContactInput struct {

@@ -4,6 +4,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -15,8 +16,12 @@ import (
 	"switchboard/internal/config"
 	"switchboard/internal/contacts"
 	"switchboard/internal/crypto"
+	"switchboard/internal/events"
+	"switchboard/internal/inbound"
+	"switchboard/internal/jobs"
 	"switchboard/internal/server"
 	"switchboard/internal/store"
+	"switchboard/internal/webhook"
 )
 
 // App is one assembled Switchboard process.
@@ -26,6 +31,8 @@ type App struct {
 	Log      *slog.Logger
 	Auth     *auth.Service
 	Channels *channels.Service
+	Jobs     *jobs.Runner
+	Events   *events.Hub
 	Handler  http.Handler
 }
 
@@ -37,18 +44,27 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	}
 	authSvc := auth.New(db.Client, log)
 	channelSvc := channels.New(sealer)
+	pg := db.Dialect == "postgres"
+	hub := &events.Hub{Client: db.Client, Broker: events.NewBroker()}
+	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg})
+	runner.Handle(webhook.JobKind, (&inbound.Processor{Bell: hub.Broker, Log: log, LockRows: pg}).Handle)
 	resolver := &graph.Resolver{
 		Client:   db.Client,
 		Auth:     authSvc,
 		Channels: channelSvc,
 		Contacts: contacts.New(),
+		Events:   hub,
 		Log:      log,
 	}
 	srv := &server.Server{
 		DB:       db,
 		Auth:     authSvc,
 		Resolver: resolver,
-		Log:      log,
+		Webhook: &webhook.Handler{
+			Client: db.Client, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken,
+			Wake: runner.Notify, Log: log,
+		},
+		Log: log,
 		Options: server.Options{
 			CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 			MaxBodyBytes:       cfg.MaxBodyBytes,
@@ -56,5 +72,10 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 			Registry:           prometheus.NewRegistry(),
 		},
 	}
-	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc, Handler: srv.Handler()}, nil
+	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
+		Jobs: runner, Events: hub, Handler: srv.Handler()}, nil
 }
+
+// Run does the background work (webhook processing and other jobs) until
+// ctx ends.
+func (a *App) Run(ctx context.Context) { a.Jobs.Run(ctx) }

@@ -46,11 +46,11 @@ type Options struct {
 	// SkipLocked claims with FOR UPDATE SKIP LOCKED (PostgreSQL). SQLite
 	// needs none: its write transactions are serialized (_txlock=immediate).
 	SkipLocked bool
-	Workers   int           // concurrent workers (default 4)
-	Batch     int           // jobs claimed at once per worker (default 16)
-	Lease     time.Duration // how long a claim lasts before others may retake it (default 1m)
-	Poll      time.Duration // idle polling interval; Notify wakes workers sooner (default 1s)
-	BaseRetry time.Duration // first retry delay, doubled per attempt (default 1s)
+	Workers    int           // concurrent workers (default 4)
+	Batch      int           // jobs claimed at once per worker (default 16)
+	Lease      time.Duration // how long a claim lasts before others may retake it (default 1m)
+	Poll       time.Duration // idle polling interval; Notify wakes workers sooner (default 1s)
+	BaseRetry  time.Duration // first retry delay, doubled per attempt (default 1s)
 }
 
 // Runner claims and runs jobs until its context ends.

@@ -37,8 +37,10 @@ type Server struct {
 	DB       *store.DB
 	Auth     *auth.Service
 	Resolver *graph.Resolver
-	Log      *slog.Logger
-	Options  Options
+	// Webhook serves Meta's webhook endpoint (GET handshake, POST events).
+	Webhook http.Handler
+	Log     *slog.Logger
+	Options Options
 }
 
 // Handler returns the complete http.Handler.
@@ -63,6 +65,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", m.instrument("/graphql", limitBody(s.Options.MaxBodyBytes, s.authenticate(gql))))
+	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", s.Webhook))
 	mux.Handle("GET /playground", playground.Handler("Switchboard", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

@@ -21,6 +21,12 @@ import (
 	"switchboard/internal/testdb"
 )
 
+// The Meta app credentials of every test server.
+const (
+	AppSecret   = "test-app-secret"
+	VerifyToken = "test-verify-token"
+)
+
 // Env is a running server over its own database.
 type Env struct {
 	App    *app.App
@@ -37,9 +43,10 @@ func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	db := testdb.Open(t)
 	env := map[string]string{
-		"ENCRYPTION_KEY":  base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
-		"DATA_DIR":        t.TempDir(),
-		"META_APP_SECRET": "test-app-secret",
+		"ENCRYPTION_KEY":    base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
+		"DATA_DIR":          t.TempDir(),
+		"META_APP_SECRET":   AppSecret,
+		"META_VERIFY_TOKEN": VerifyToken,
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -54,6 +61,10 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
 	return &Env{App: a, DB: db, Server: srv, Config: cfg}
 }
 

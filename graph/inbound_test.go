@@ -1,0 +1,188 @@
+package graph_test
+
+import (
+	"testing"
+	"time"
+
+	"switchboard/ent"
+	"switchboard/ent/message"
+	"switchboard/ent/webhookevent"
+	"switchboard/internal/pulid"
+	"switchboard/internal/testenv"
+	"switchboard/internal/viewer"
+)
+
+// processed waits until every stored webhook has been processed.
+func processed(t *testing.T, env *testenv.Env) {
+	t.Helper()
+	ctx := viewer.System(t.Context())
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if env.DB.Client.WebhookEvent.Query().Where(webhookevent.StatusEQ(webhookevent.StatusPENDING)).CountX(ctx) == 0 {
+			return
+		}
+		env.App.Jobs.Notify()
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("webhooks were not processed")
+}
+
+func deliver(t *testing.T, env *testenv.Env, body string) {
+	t.Helper()
+	if code, text := postWebhook(t, env, body, testenv.AppSecret); code != 200 {
+		t.Fatalf("webhook answered %d %q", code, text)
+	}
+}
+
+const inboxQuery = `{ conversations(first: 10) { totalCount edges { node {
+  id status unreadCount lastMessageAt serviceWindowExpiresAt
+  contact { phone profileName optInStatus }
+  lastMessage { text direction type status externalId }
+  messages(first: 20) { totalCount edges { node { text externalId } } } } } } }`
+
+type inbox struct {
+	Conversations struct {
+		TotalCount int
+		Edges      []struct {
+			Node struct {
+				ID, Status             string
+				UnreadCount            int
+				LastMessageAt          time.Time
+				ServiceWindowExpiresAt time.Time
+				Contact                struct{ Phone, ProfileName, OptInStatus string }
+				LastMessage            struct{ Text, Direction, Type, Status, ExternalID string }
+				Messages               struct {
+					TotalCount int
+					Edges      []struct{ Node struct{ Text, ExternalID string } }
+				}
+			}
+		}
+	}
+}
+
+func TestInboundMessagesBuildTheInbox(t *testing.T) {
+	env := testenv.New(t)
+	owner := env.SignUp(t, "Inbox Owner")
+	connect(t, env, owner.Token, "5001")
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+
+	deliver(t, env, textWebhook("5001", "14155550123", "Alice", "wamid.1", "Hello there", t0))
+	processed(t, env)
+	var got inbox
+	env.MustQuery(t, owner.Token, inboxQuery, nil, &got)
+	if got.Conversations.TotalCount != 1 {
+		t.Fatalf("conversations: %+v", got)
+	}
+	c := got.Conversations.Edges[0].Node
+	if c.Contact.Phone != "+14155550123" || c.Contact.ProfileName != "Alice" || c.UnreadCount != 1 || c.Status != "OPEN" ||
+		c.LastMessage.Text != "Hello there" || c.LastMessage.Direction != "INBOUND" || c.LastMessage.Type != "TEXT" ||
+		c.LastMessage.Status != "RECEIVED" || c.LastMessage.ExternalID != "wamid.1" ||
+		!c.ServiceWindowExpiresAt.Equal(t0.Add(24*time.Hour)) || !c.LastMessageAt.Equal(t0) {
+		t.Fatalf("conversation: %+v", c)
+	}
+
+	// Redelivered ten times, plus an older message arriving late: one new
+	// message, and lastMessage and the window do not move backwards.
+	for range 10 {
+		deliver(t, env, textWebhook("5001", "14155550123", "Alice", "wamid.1", "Hello there", t0))
+	}
+	deliver(t, env, textWebhook("5001", "14155550123", "Alice B.", "wamid.0", "sent earlier", t0.Add(-time.Minute)))
+	processed(t, env)
+	env.MustQuery(t, owner.Token, inboxQuery, nil, &got)
+	c = got.Conversations.Edges[0].Node
+	if got.Conversations.TotalCount != 1 || c.Messages.TotalCount != 2 || c.UnreadCount != 2 ||
+		c.LastMessage.ExternalID != "wamid.1" || !c.ServiceWindowExpiresAt.Equal(t0.Add(24*time.Hour)) ||
+		c.Contact.ProfileName != "Alice B." {
+		t.Fatalf("after duplicates and a late message: %+v", c)
+	}
+	if c.Messages.Edges[0].Node.ExternalID != "wamid.0" {
+		t.Fatalf("messages are not in conversation order: %+v", c.Messages.Edges)
+	}
+
+	// STOP opts out, START opts back in; reading and resolving work.
+	deliver(t, env, textWebhook("5001", "14155550123", "Alice", "wamid.2", " stop ", t0.Add(time.Minute)))
+	processed(t, env)
+	env.MustQuery(t, owner.Token, inboxQuery, nil, &got)
+	if s := got.Conversations.Edges[0].Node.Contact.OptInStatus; s != "OPTED_OUT" {
+		t.Fatalf("after STOP: %s", s)
+	}
+	var upd struct {
+		MarkConversationRead  struct{ UnreadCount int }
+		SetConversationStatus struct{ Status string }
+		AssignConversation    struct{ Assignee struct{ ID string } }
+	}
+	env.MustQuery(t, owner.Token, `mutation($id: ID!, $me: ID!) {
+		markConversationRead(id: $id) { unreadCount }
+		setConversationStatus(id: $id, status: RESOLVED) { status }
+		assignConversation(id: $id, userId: $me) { assignee { id } } }`,
+		map[string]any{"id": c.ID, "me": owner.UserID}, &upd)
+	if upd.MarkConversationRead.UnreadCount != 0 || upd.SetConversationStatus.Status != "RESOLVED" || upd.AssignConversation.Assignee.ID != owner.UserID {
+		t.Fatalf("inbox mutations: %+v", upd)
+	}
+	deliver(t, env, textWebhook("5001", "14155550123", "Alice", "wamid.3", "START", t0.Add(2*time.Minute)))
+	processed(t, env)
+	env.MustQuery(t, owner.Token, inboxQuery, nil, &got)
+	c = got.Conversations.Edges[0].Node
+	if c.Contact.OptInStatus != "OPTED_IN" || c.Status != "OPEN" || c.UnreadCount != 1 {
+		t.Fatalf("after START: %+v", c)
+	}
+
+	// Another tenant sees nothing and cannot touch the conversation.
+	other := env.SignUp(t, "Other Owner")
+	env.MustQuery(t, other.Token, inboxQuery, nil, &got)
+	if got.Conversations.TotalCount != 0 {
+		t.Fatalf("another tenant sees %d conversations", got.Conversations.TotalCount)
+	}
+	if r := env.Query(t, other.Token, `mutation($id: ID!) { markConversationRead(id: $id) { id } }`, map[string]any{"id": c.ID}); r.Code() != "NOT_FOUND" {
+		t.Fatalf("foreign markConversationRead: %+v", r.Errors)
+	}
+}
+
+func TestUnknownNumberIsKeptUnrouted(t *testing.T) {
+	env := testenv.New(t)
+	deliver(t, env, textWebhook("999999", "14155550123", "Alice", "wamid.X", "hi", time.Now()))
+	processed(t, env)
+	ctx := viewer.System(t.Context())
+	ev := env.DB.Client.WebhookEvent.Query().OnlyX(ctx)
+	if ev.Status != webhookevent.StatusUNROUTED || env.DB.Client.Contact.Query().CountX(ctx) != 0 {
+		t.Fatalf("unrouted event: %s, contacts %d", ev.Status, env.DB.Client.Contact.Query().CountX(ctx))
+	}
+}
+
+func TestStatusesOnlyMoveForward(t *testing.T) {
+	env := testenv.New(t)
+	owner := env.SignUp(t, "Status Owner")
+	ch := connect(t, env, owner.Token, "6001")
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+	deliver(t, env, textWebhook("6001", "14155550123", "Alice", "wamid.in", "hi", t0))
+	processed(t, env)
+	ctx := viewer.System(t.Context())
+	conv := env.DB.Client.Conversation.Query().OnlyX(ctx)
+	out := func(wamid string) *ent.Message {
+		return env.DB.Client.Message.Create().SetTenantID(pulid.ID(owner.TenantID)).SetConversationID(conv.ID).
+			SetChannelID(pulid.ID(ch.ID)).SetDirection(message.DirectionOUTBOUND).SetType(message.TypeTEXT).
+			SetText("reply").SetStatus(message.StatusQUEUED).SetExternalID(wamid).SetTimestamp(t0).SaveX(ctx)
+	}
+	a, b := out("wamid.out.a"), out("wamid.out.b")
+
+	// a: read, then delivered and sent arrive late; failed after read is ignored.
+	for i, s := range []string{"read", "delivered", "sent", "failed"} {
+		deliver(t, env, statusWebhook("6001", "wamid.out.a", s, t0.Add(time.Duration(i+1)*time.Minute)))
+	}
+	// b: sent, failed, then delivered must not resurrect it.
+	for i, s := range []string{"sent", "failed", "delivered", "read"} {
+		deliver(t, env, statusWebhook("6001", "wamid.out.b", s, t0.Add(time.Duration(i+1)*time.Minute)))
+	}
+	// Each status redelivered changes nothing more.
+	deliver(t, env, statusWebhook("6001", "wamid.out.a", "read", t0.Add(time.Hour)))
+	processed(t, env)
+	a = env.DB.Client.Message.GetX(ctx, a.ID)
+	b = env.DB.Client.Message.GetX(ctx, b.ID)
+	if a.Status != message.StatusREAD || a.ReadAt == nil || !a.ReadAt.Equal(t0.Add(time.Minute)) ||
+		a.DeliveredAt == nil || a.SentAt == nil || a.FailedAt != nil {
+		t.Fatalf("a: %s read %v delivered %v sent %v failed %v", a.Status, a.ReadAt, a.DeliveredAt, a.SentAt, a.FailedAt)
+	}
+	if b.Status != message.StatusFAILED || b.ReadAt != nil {
+		t.Fatalf("b: %s read %v", b.Status, b.ReadAt)
+	}
+}

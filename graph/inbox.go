@@ -1,0 +1,174 @@
+package graph
+
+import (
+	"context"
+
+	"entgo.io/contrib/entgql"
+
+	"switchboard/ent"
+	"switchboard/ent/conversation"
+	"switchboard/ent/event"
+	"switchboard/ent/message"
+	"switchboard/ent/user"
+	"switchboard/graph/model"
+	"switchboard/internal/apperr"
+	"switchboard/internal/events"
+	"switchboard/internal/pulid"
+)
+
+func (r *Resolver) conversations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, f *model.ConversationFilter) (*ent.ConversationConnection, error) {
+	if _, err := member(ctx); err != nil {
+		return nil, err
+	}
+	q := r.client(ctx).Conversation.Query()
+	if f != nil {
+		if f.Status != nil {
+			q.Where(conversation.StatusEQ(*f.Status))
+		}
+		if f.AssigneeID != nil {
+			q.Where(conversation.AssigneeID(*f.AssigneeID))
+		}
+		if f.UnreadOnly != nil && *f.UnreadOnly {
+			q.Where(conversation.UnreadCountGT(0))
+		}
+		if f.ChannelID != nil {
+			q.Where(conversation.ChannelID(*f.ChannelID))
+		}
+	}
+	return q.Paginate(ctx, after, first, before, last, ent.WithConversationOrder(&ent.ConversationOrder{
+		Direction: entgql.OrderDirectionDesc, Field: ent.ConversationOrderFieldLastMessageAt,
+	}))
+}
+
+// updateConversation applies change to one of the caller's conversations
+// and appends CONVERSATION_UPDATED to the event log in the same transaction.
+func (r *Resolver) updateConversation(ctx context.Context, id pulid.ID, change func(*ent.ConversationUpdateOne)) (*ent.Conversation, error) {
+	v, err := member(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		return nil, apperr.New(apperr.Internal, "conversation changes need a transaction")
+	}
+	upd := tx.Conversation.UpdateOneID(id)
+	change(upd)
+	c, err := upd.Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = events.Append(ctx, tx, r.Events.Broker, v.TenantID, events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: c.ID})
+	return c, err
+}
+
+func (r *Resolver) markConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error) {
+	return r.updateConversation(ctx, id, func(u *ent.ConversationUpdateOne) { u.SetUnreadCount(0) })
+}
+
+func (r *Resolver) assignConversation(ctx context.Context, id pulid.ID, userID *pulid.ID) (*ent.Conversation, error) {
+	if userID != nil {
+		// The assignee must be a member of the caller's tenant; the query
+		// is tenant-filtered, so another tenant's user is simply not found.
+		ok, err := r.client(ctx).User.Query().Where(user.ID(*userID)).Exist(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, &apperr.Error{Code: apperr.NotFound, Field: "userId", Message: "no member with that id"}
+		}
+	}
+	return r.updateConversation(ctx, id, func(u *ent.ConversationUpdateOne) {
+		if userID == nil {
+			u.ClearAssigneeID()
+		} else {
+			u.SetAssigneeID(*userID)
+		}
+	})
+}
+
+func (r *Resolver) setConversationStatus(ctx context.Context, id pulid.ID, status conversation.Status) (*ent.Conversation, error) {
+	return r.updateConversation(ctx, id, func(u *ent.ConversationUpdateOne) { u.SetStatus(status) })
+}
+
+// inboxEvents streams the caller's tenant's events from the log: replayed
+// from `after`, then live.
+func (r *Resolver) inboxEvents(ctx context.Context, after *string, conversationID *pulid.ID) (<-chan *model.InboxEvent, error) {
+	v, err := member(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var from int64
+	if after != nil {
+		seq, ok := events.ParseCursor(*after)
+		if !ok {
+			return nil, apperr.Input("after", "after is not a cursor from inboxEvents")
+		}
+		from = seq
+	} else if from, err = events.Head(ctx, r.Client, v.TenantID); err != nil {
+		return nil, err
+	}
+	var conv pulid.ID
+	if conversationID != nil {
+		conv = *conversationID
+	}
+	out := make(chan *model.InboxEvent)
+	go func() {
+		defer close(out)
+		err := r.Events.Follow(ctx, v.TenantID, from, conv, func(evs []*ent.Event) error {
+			batch, err := r.loadInboxEvents(ctx, evs)
+			if err != nil {
+				return err
+			}
+			for _, e := range batch {
+				select {
+				case out <- e:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			r.Log.ErrorContext(ctx, "inbox subscription ended", "err", err)
+		}
+	}()
+	return out, nil
+}
+
+// loadInboxEvents turns log entries into GraphQL events with their message
+// and conversation, loaded in two queries per batch.
+func (r *Resolver) loadInboxEvents(ctx context.Context, evs []*ent.Event) ([]*model.InboxEvent, error) {
+	var msgIDs, convIDs []pulid.ID
+	for _, e := range evs {
+		if e.MessageID != "" {
+			msgIDs = append(msgIDs, e.MessageID)
+		}
+		if e.ConversationID != "" {
+			convIDs = append(convIDs, e.ConversationID)
+		}
+	}
+	msgs, err := r.Client.Message.Query().Where(message.IDIn(msgIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	convs, err := r.Client.Conversation.Query().Where(conversation.IDIn(convIDs...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byMsg := make(map[pulid.ID]*ent.Message, len(msgs))
+	for _, m := range msgs {
+		byMsg[m.ID] = m
+	}
+	byConv := make(map[pulid.ID]*ent.Conversation, len(convs))
+	for _, c := range convs {
+		byConv[c.ID] = c
+	}
+	out := make([]*model.InboxEvent, len(evs))
+	for i, e := range evs {
+		out[i] = &model.InboxEvent{
+			Cursor: events.Cursor(e.Seq), Kind: e.Kind, OccurredAt: e.CreatedAt,
+			Message: byMsg[e.MessageID], Conversation: byConv[e.ConversationID],
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,133 @@
+package inbound
+
+import (
+	"encoding/json"
+	"time"
+
+	"switchboard/ent"
+	"switchboard/ent/event"
+	"switchboard/ent/message"
+	"switchboard/ent/pendingstatus"
+	"switchboard/ent/schema/schematype"
+	"switchboard/internal/events"
+	"switchboard/internal/whatsapp"
+)
+
+// before lists, for each status a message can move to, the statuses it may
+// move from. Statuses only move forward (sent → delivered → read); failed
+// is final and read is never undone.
+var before = map[message.Status][]message.Status{
+	message.StatusSENT:      {message.StatusQUEUED},
+	message.StatusDELIVERED: {message.StatusQUEUED, message.StatusSENT},
+	message.StatusREAD:      {message.StatusQUEUED, message.StatusSENT, message.StatusDELIVERED},
+	message.StatusFAILED:    {message.StatusQUEUED, message.StatusSENT, message.StatusDELIVERED},
+}
+
+var statusOf = map[whatsapp.StatusKind]message.Status{
+	whatsapp.StatusSent: message.StatusSENT, whatsapp.StatusDelivered: message.StatusDELIVERED,
+	whatsapp.StatusRead: message.StatusREAD, whatsapp.StatusFailed: message.StatusFAILED,
+}
+
+// status applies one delivery status, or keeps it until its message is
+// known.
+func (b *batch) status(ch *ent.Channel, s whatsapp.Status) error {
+	if s.ID == "" {
+		return nil
+	}
+	ts, err := s.Timestamp.Time()
+	if err != nil || ts.IsZero() {
+		ts = time.Now()
+	}
+	msg, err := b.tx.Message.Query().Where(message.ChannelID(ch.ID), message.ExternalID(s.ID)).Only(b.ctx)
+	if ent.IsNotFound(err) {
+		raw := s.Raw
+		if len(raw) == 0 {
+			raw, _ = json.Marshal(s)
+		}
+		err := b.tx.PendingStatus.Create().SetTenantID(ch.TenantID).SetChannelID(ch.ID).SetExternalID(s.ID).
+			SetStatus(string(s.Status)).SetTimestamp(ts.UTC()).SetRaw(raw).
+			OnConflictColumns(pendingstatus.FieldChannelID, pendingstatus.FieldExternalID, pendingstatus.FieldStatus).
+			DoNothing().Exec(b.ctx)
+		if isNoRows(err) {
+			err = nil
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	return b.advance(msg, s, ts.UTC())
+}
+
+// advance moves msg to the status s if that is forward, with a conditional
+// update so that concurrent statuses cannot move it back.
+func (b *batch) advance(msg *ent.Message, s whatsapp.Status, ts time.Time) error {
+	to, known := statusOf[s.Status]
+	if !known {
+		return nil // deleted, warning, …: kept in the raw event
+	}
+	upd := b.tx.Message.Update().Where(message.ID(msg.ID), message.StatusIn(before[to]...)).SetStatus(to)
+	switch to {
+	case message.StatusSENT:
+		upd.SetSentAt(ts)
+	case message.StatusDELIVERED:
+		upd.SetDeliveredAt(ts)
+	case message.StatusREAD:
+		upd.SetReadAt(ts)
+	case message.StatusFAILED:
+		upd.SetFailedAt(ts)
+		if len(s.Errors) > 0 {
+			e := s.Errors[0]
+			upd.SetError(&schematype.Error{Code: e.Code, Title: e.Title, Message: e.Message})
+		}
+	}
+	n, err := upd.Save(b.ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		// A step reported late (sent after delivered, delivered after read)
+		// still records when it happened, without moving the status.
+		late := b.tx.Message.Update().Where(message.ID(msg.ID))
+		switch to {
+		case message.StatusSENT:
+			late.Where(message.SentAtIsNil()).SetSentAt(ts)
+		case message.StatusDELIVERED:
+			late.Where(message.DeliveredAtIsNil()).SetDeliveredAt(ts)
+		default:
+			return nil
+		}
+		if n, err = late.Save(b.ctx); err != nil {
+			return err
+		}
+	}
+	if n > 0 {
+		b.emit(msg.TenantID, events.Spec{Kind: event.KindMESSAGE_UPDATED, ConversationID: msg.ConversationID, MessageID: msg.ID})
+	}
+	return nil
+}
+
+// applyPending applies statuses that arrived before msg, oldest step first.
+func (b *batch) applyPending(ch *ent.Channel, msg *ent.Message) error {
+	pending, err := b.tx.PendingStatus.Query().
+		Where(pendingstatus.ChannelID(ch.ID), pendingstatus.ExternalID(*msg.ExternalID)).All(b.ctx)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	for _, p := range pending {
+		var s whatsapp.Status
+		if err := json.Unmarshal(p.Raw, &s); err != nil {
+			s = whatsapp.Status{ID: p.ExternalID, Status: whatsapp.StatusKind(p.Status)}
+		}
+		m, err := b.tx.Message.Get(b.ctx, msg.ID)
+		if err != nil {
+			return err
+		}
+		if err := b.advance(m, s, p.Timestamp); err != nil {
+			return err
+		}
+	}
+	_, err = b.tx.PendingStatus.Delete().
+		Where(pendingstatus.ChannelID(ch.ID), pendingstatus.ExternalID(*msg.ExternalID)).Exec(b.ctx)
+	return err
+}

@@ -1,0 +1,125 @@
+// Package webhook is Meta's webhook endpoint. It reads like a checklist:
+// limit the body, verify the signature on the raw bytes, store the raw
+// event durably with the job that will process it, answer. Parsing and
+// every effect happen later, in that job (internal/inbound).
+package webhook
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"switchboard/ent"
+	"switchboard/internal/jobs"
+	"switchboard/internal/viewer"
+	"switchboard/internal/whatsapp"
+)
+
+// JobKind is the job that processes a stored webhook event.
+const JobKind = "webhook.process"
+
+// DefaultMaxBytes is API.md's body limit.
+const DefaultMaxBytes = 4 << 20
+
+// Handler serves GET (handshake) and POST (events) /webhooks/whatsapp.
+type Handler struct {
+	Client      *ent.Client
+	AppSecret   string
+	VerifyToken string
+	MaxBytes    int64
+	// Wake is called after an event commits, to start processing at once.
+	Wake func()
+	Log  *slog.Logger
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		h.handshake(w, r)
+	case http.MethodPost:
+		h.receive(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// handshake answers Meta's subscription check with the challenge when the
+// verify token matches.
+func (h *Handler) handshake(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	token := q.Get("hub.verify_token")
+	if h.VerifyToken == "" || q.Get("hub.mode") != "subscribe" ||
+		subtle.ConstantTimeCompare([]byte(token), []byte(h.VerifyToken)) != 1 {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, q.Get("hub.challenge"))
+}
+
+// receive stores one signed delivery and answers 200 only once it is
+// committed; 503 when storage is down, so Meta retries.
+func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
+	max := h.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	if r.ContentLength > max {
+		http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
+		return
+	case err != nil:
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	if h.AppSecret == "" || !whatsapp.Verify(h.AppSecret, body, r.Header.Get("X-Hub-Signature-256")) {
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return
+	}
+	if !json.Valid(body) {
+		http.Error(w, "body is not JSON", http.StatusBadRequest)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	if err := h.store(ctx, body); err != nil {
+		h.Log.ErrorContext(ctx, "webhook not stored; answering 503 so Meta retries", "err", err)
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if h.Wake != nil {
+		h.Wake()
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "ok")
+}
+
+// store commits the raw event and its processing job together.
+func (h *Handler) store(ctx context.Context, body []byte) error {
+	sys := viewer.System(ctx)
+	tx, err := h.Client.Tx(sys)
+	if err != nil {
+		return err
+	}
+	ev, err := tx.WebhookEvent.Create().SetPayload(body).Save(sys)
+	if err == nil {
+		_, err = jobs.Enqueue(sys, tx.Client(), JobKind, "", []byte(ev.ID))
+	}
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,82 @@
+package whatsapp
+
+import "encoding/json"
+
+// ItemKind says what a routed Item carries.
+type ItemKind string
+
+// Item kinds, one per changes[].field Switchboard handles, plus ItemOther for the rest.
+const (
+	ItemMessages       ItemKind = "messages"
+	ItemTemplateStatus ItemKind = "template_status"
+	ItemPhoneQuality   ItemKind = "phone_quality"
+	ItemAccountUpdate  ItemKind = "account_update"
+	ItemOther          ItemKind = "other"
+)
+
+// Item is one change of an envelope with the routing keys lifted out, so that the worker can
+// route by PhoneNumberID without walking entry/changes itself. Position (EntryIndex,
+// ChangeIndex) identifies the change inside the stored raw event.
+type Item struct {
+	Kind        ItemKind
+	Field       string
+	WABAID      string
+	EntryIndex  int
+	ChangeIndex int
+
+	// For ItemMessages.
+	PhoneNumberID      string
+	DisplayPhoneNumber string
+	Contacts           []Contact
+	Messages           []Message
+	Statuses           []Status
+	Errors             []Error
+
+	TemplateStatus *TemplateStatusUpdate
+	PhoneQuality   *PhoneQualityUpdate
+	Account        *AccountUpdate
+
+	// Value is the change's raw value, always set.
+	Value json.RawMessage
+}
+
+// Items flattens the envelope into one Item per change, in the order Meta sent them, which
+// is the order the worker must apply them in.
+func (e *Envelope) Items() []Item {
+	var items []Item
+	for i, entry := range e.Entry {
+		for j, c := range entry.Changes {
+			it := Item{
+				Field: c.Field, WABAID: entry.ID, EntryIndex: i, ChangeIndex: j, Value: c.Value,
+			}
+			switch {
+			case c.Messages != nil:
+				it.Kind = ItemMessages
+				v := c.Messages
+				it.PhoneNumberID = v.Metadata.PhoneNumberID
+				it.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
+				it.Contacts, it.Messages, it.Statuses, it.Errors = v.Contacts, v.Messages, v.Statuses, v.Errors
+			case c.TemplateStatus != nil:
+				it.Kind, it.TemplateStatus = ItemTemplateStatus, c.TemplateStatus
+			case c.PhoneQuality != nil:
+				it.Kind, it.PhoneQuality = ItemPhoneQuality, c.PhoneQuality
+			case c.Account != nil:
+				it.Kind, it.Account = ItemAccountUpdate, c.Account
+			default:
+				it.Kind = ItemOther
+			}
+			items = append(items, it)
+		}
+	}
+	return items
+}
+
+// ContactName returns the profile name sent for waID in this item, or "".
+func (it *Item) ContactName(waID string) string {
+	for _, c := range it.Contacts {
+		if c.WAID == waID {
+			return c.Profile.Name
+		}
+	}
+	return ""
+}
