@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -20,7 +22,6 @@ import (
 	"switchboard/ent/user"
 	"switchboard/internal/apperr"
 	"switchboard/internal/audit"
-	"switchboard/internal/pulid"
 	"switchboard/internal/reqctx"
 	"switchboard/internal/viewer"
 )
@@ -31,17 +32,33 @@ const SessionTTL = 30 * 24 * time.Hour
 // MinPasswordLength is API.md's minimum.
 const MinPasswordLength = 8
 
-// Service is the authentication service.
+// Service is the authentication service. It is safe for concurrent use:
+// sign-in throttling state is per Service, so every replica throttles on
+// its own (see throttle.go).
 type Service struct {
-	client *ent.Client
-	log    *slog.Logger
-	now    func() time.Time
+	client   *ent.Client
+	log      *slog.Logger
+	clock    atomic.Pointer[func() time.Time]
+	throttle *throttle
+
+	dummyOnce sync.Once
+	dummyHash []byte
 }
 
 // New returns a Service over client.
 func New(client *ent.Client, log *slog.Logger) *Service {
-	return &Service{client: client, log: log, now: time.Now}
+	s := &Service{client: client, log: log, throttle: newThrottle(LoginMaxFailures, LoginWindow, maxThrottleEntries)}
+	s.SetClock(time.Now)
+	return s
 }
+
+// SetClock replaces the service's clock. Tests use it to move time past
+// the sign-in throttle window without sleeping; it is safe to call while
+// requests are being served.
+func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+// now is the service's current time.
+func (s *Service) now() time.Time { return (*s.clock.Load())() }
 
 // Session is the result of signing up or in.
 type Session struct {
@@ -196,5 +213,3 @@ func validPassword(pw string) error {
 	}
 	return nil
 }
-
-var _ = pulid.New

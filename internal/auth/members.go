@@ -1,0 +1,66 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"switchboard/ent"
+	"switchboard/ent/user"
+	"switchboard/internal/apperr"
+	"switchboard/internal/audit"
+	"switchboard/internal/viewer"
+)
+
+// MemberInput is what addMember takes.
+type MemberInput struct {
+	Email, Name, Password string
+	Role                  user.Role
+}
+
+// AddMember creates a member of the caller's tenant, with c (the request's
+// transaction). Only an owner may create another owner, so an admin cannot
+// raise anyone above themselves. Emails are unique across tenants because
+// sign-in takes only an email; the unique index decides, not a lookup.
+func (s *Service) AddMember(ctx context.Context, c *ent.Client, v viewer.Viewer, in MemberInput) (*ent.User, error) {
+	if err := user.RoleValidator(in.Role); err != nil {
+		return nil, apperr.Input("role", "role must be OWNER, ADMIN or AGENT")
+	}
+	if in.Role == user.RoleOWNER && v.Role != viewer.RoleOwner {
+		return nil, apperr.New(apperr.Forbidden, "only an owner can add another owner")
+	}
+	email, err := validEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	name, err := validName("name", in.Name, maxNameLen)
+	if err != nil {
+		return nil, err
+	}
+	if err := validPassword(in.Password); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u, err := c.User.Create().SetTenantID(v.TenantID).SetEmail(email).SetName(name).
+		SetRole(in.Role).SetPasswordHash(hash).Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "an account with this email already exists"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: create member: %w", err)
+	}
+	err = audit.Record(ctx, c, audit.Entry{Action: audit.MemberAdd, TargetType: "User", TargetID: u.ID,
+		Metadata: map[string]any{"role": string(u.Role)}})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Members lists the caller's tenant's members, oldest first; the tenant
+// filter is the User type's interceptor.
+func (s *Service) Members(ctx context.Context, c *ent.Client) ([]*ent.User, error) {
+	return c.User.Query().Order(ent.Asc(user.FieldCreatedAt), ent.Asc(user.FieldID)).All(ctx)
+}
