@@ -68,7 +68,11 @@ func TestConnectListDisconnectChannel(t *testing.T) {
 	connect(t, env, owner.Token, "106540352242922")
 
 	var logs struct {
-		AuditLogs struct{ Edges []struct{ Node struct{ Action, TargetID string } } }
+		AuditLogs struct {
+			Edges []struct {
+				Node struct{ Action, TargetID string }
+			}
+		}
 	}
 	env.MustQuery(t, owner.Token, `{ auditLogs(first: 20) { edges { node { action targetId } } } }`, nil, &logs)
 	seen := map[string]int{}

@@ -53,7 +53,9 @@ type inbox struct {
 				LastMessage            struct{ Text, Direction, Type, Status, ExternalID string }
 				Messages               struct {
 					TotalCount int
-					Edges      []struct{ Node struct{ Text, ExternalID string } }
+					Edges      []struct {
+						Node struct{ Text, ExternalID string }
+					}
 				}
 			}
 		}

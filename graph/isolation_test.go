@@ -29,7 +29,9 @@ func seedTenant(t *testing.T, env *testenv.Env, acct testenv.Account) map[string
 	env.MustQuery(t, acct.Token, `mutation { createContact(input: {phone: "+14155550123", name: "Alice", tags: ["vip"]}) { id } }`, nil, &c)
 	ids["Contact"] = pulid.ID(c.CreateContact.ID)
 
-	var k struct{ CreateApiKey struct{ APIKey struct{ ID string } } }
+	var k struct {
+		CreateApiKey struct{ APIKey struct{ ID string } }
+	}
 	env.MustQuery(t, acct.Token, `mutation { createApiKey(input: {name: "ci"}) { apiKey { id } secret } }`, nil, &k)
 	ids["APIKey"] = pulid.ID(k.CreateApiKey.APIKey.ID)
 
@@ -146,7 +148,9 @@ func TestTenantIsolation(t *testing.T) {
 			t.Errorf("bob sees: %+v", out)
 		}
 		var logs struct {
-			AuditLogs struct{ Edges []struct{ Node struct{ TargetID string } } }
+			AuditLogs struct {
+				Edges []struct{ Node struct{ TargetID string } }
+			}
 		}
 		env.MustQuery(t, bob.Token, `{ auditLogs(first: 100) { edges { node { targetId } } } }`, nil, &logs)
 		for _, e := range logs.AuditLogs.Edges {

@@ -30,29 +30,16 @@ func (r *Resolver) nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, erro
 	if len(ids) > MaxPageSize {
 		return nil, apperr.Input("ids", "at most %d ids at once", MaxPageSize)
 	}
+	// One lookup per id (at most MaxPageSize): ent's batched Noders fails
+	// the whole list when one id is missing, and a missing or foreign id
+	// must simply be null.
 	out := make([]ent.Noder, len(ids))
-	var known []pulid.ID
-	var at []int
 	for i, id := range ids {
-		if _, err := ent.IDToType(ctx, id); err == nil {
-			known = append(known, id)
-			at = append(at, i)
-		}
-	}
-	if len(known) == 1 {
-		n, err := r.node(ctx, known[0])
+		n, err := r.node(ctx, id)
 		if err != nil && err != errNoNode {
 			return nil, err
 		}
-		out[at[0]] = n
-		return out, nil
-	}
-	found, err := r.Client.Noders(ctx, known, ent.WithNodeType(ent.IDToType))
-	if err != nil {
-		return nil, err
-	}
-	for i, n := range found {
-		out[at[i]] = n
+		out[i] = n
 	}
 	return out, nil
 }
