@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"switchboard/ent"
@@ -21,10 +22,16 @@ import (
 // URL is the PostgreSQL server tests run against, or "" for SQLite.
 func URL() string { return os.Getenv("TEST_DATABASE_URL") }
 
+// migrating serializes schema creation: ent's migration mutates shared
+// table descriptors, so parallel tests must not migrate at the same time.
+var migrating sync.Mutex
+
 // Open returns a fresh database closed (and, on PostgreSQL, dropped) when
-// the test ends.
+// the test ends. Safe for parallel tests.
 func Open(t testing.TB, opts ...ent.Option) *store.DB {
 	t.Helper()
+	migrating.Lock()
+	defer migrating.Unlock()
 	ctx := context.Background()
 	base := URL()
 	if base == "" {
