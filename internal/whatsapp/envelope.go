@@ -134,7 +134,7 @@ func (c Change) MarshalJSON() ([]byte, error) {
 			}
 			value = b
 		} else {
-			value = json.RawMessage("{}")
+			value = json.RawMessage("null") // nothing was received or built: say so
 		}
 	}
 	return json.Marshal(struct {

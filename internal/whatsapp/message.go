@@ -24,20 +24,24 @@ const (
 )
 
 // MessageTypes lists every known type, in a stable order, so that the simulator can rotate
-// through all of them and tests can check coverage.
-var MessageTypes = []MessageType{
-	TypeText, TypeImage, TypeAudio, TypeVideo, TypeDocument, TypeSticker, TypeLocation,
-	TypeContacts, TypeInteractive, TypeButton, TypeReaction, TypeOrder, TypeSystem,
-	TypeUnsupported,
+// through all of them and tests can check coverage. It returns a new slice each time: no
+// shared mutable state.
+func MessageTypes() []MessageType {
+	return []MessageType{
+		TypeText, TypeImage, TypeAudio, TypeVideo, TypeDocument, TypeSticker, TypeLocation,
+		TypeContacts, TypeInteractive, TypeButton, TypeReaction, TypeOrder, TypeSystem,
+		TypeUnsupported,
+	}
 }
 
 // Known reports whether Switchboard understands the type; unknown ones are shown as
 // unsupported in the inbox but still stored with their raw JSON.
 func (t MessageType) Known() bool {
-	for _, k := range MessageTypes {
-		if k == t {
-			return true
-		}
+	switch t {
+	case TypeText, TypeImage, TypeAudio, TypeVideo, TypeDocument, TypeSticker, TypeLocation,
+		TypeContacts, TypeInteractive, TypeButton, TypeReaction, TypeOrder, TypeSystem,
+		TypeUnsupported:
+		return true
 	}
 	return false
 }

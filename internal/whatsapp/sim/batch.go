@@ -16,9 +16,10 @@ const (
 	LayoutMerged
 )
 
-// Layouts lists every layout, for generators that rotate through them.
-var Layouts = []Layout{LayoutEntries, LayoutChanges, LayoutMerged}
+// Layouts lists every layout, for generators that pick among them.
+func Layouts() []Layout { return []Layout{LayoutEntries, LayoutChanges, LayoutMerged} }
 
+// String names the layout in logs and test names.
 func (l Layout) String() string {
 	switch l {
 	case LayoutEntries:

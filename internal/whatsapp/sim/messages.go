@@ -121,13 +121,13 @@ func pick(r *rand.Rand, options ...string) string { return options[r.IntN(len(op
 // type Meta sends. Unknown names are an error so a typo doesn't silently send only text.
 func ParseTypes(s string) ([]whatsapp.MessageType, error) {
 	if s == "" || s == "all" {
-		return append([]whatsapp.MessageType(nil), whatsapp.MessageTypes...), nil
+		return whatsapp.MessageTypes(), nil
 	}
 	var out []whatsapp.MessageType
 	for _, part := range splitList(s) {
 		t := whatsapp.MessageType(part)
 		if !t.Known() {
-			return nil, fmt.Errorf("unknown message type %q (want one of %v or all)", part, whatsapp.MessageTypes)
+			return nil, fmt.Errorf("unknown message type %q (want one of %v or all)", part, whatsapp.MessageTypes())
 		}
 		out = append(out, t)
 	}

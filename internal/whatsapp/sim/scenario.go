@@ -171,7 +171,8 @@ func (s *Scenario) grouped() iter.Seq[Delivery] {
 				}
 			}
 			if len(group) > 1 {
-				d.Layout = Layouts[r.IntN(len(Layouts))]
+				ls := Layouts()
+				d.Layout = ls[r.IntN(len(ls))]
 			}
 			d.Envelope = Batch(d.Layout, envs...)
 			body, err := Marshal(d.Envelope)
