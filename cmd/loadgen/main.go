@@ -1,0 +1,39 @@
+// Command loadgen measures Switchboard through its public API, the way a
+// client would use it, and prints the figures docs/BENCHMARKS.md records.
+// Benchmarks are programs, not timed tests (STYLE.md §12).
+//
+//	loadgen contacts-import [-rows 10000] [-runs 3] [-url URL | -database-url postgres://…]
+//
+// Without -url it starts Switchboard in-process on a loopback port over a
+// scratch database: a temporary SQLite file by default, or a fresh schema on
+// the PostgreSQL server of -database-url, dropped afterwards.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	switch os.Args[1] {
+	case "contacts-import":
+		err = contactsImport(os.Args[2:])
+	case "help", "-h", "--help":
+		usage()
+	default:
+		err = fmt.Errorf("unknown benchmark %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: loadgen contacts-import [-rows N] [-runs N] [-url URL | -database-url postgres://…]")
+	os.Exit(2)
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"switchboard/internal/app"
+	"switchboard/internal/config"
+	"switchboard/internal/store"
+)
+
+// target is a Switchboard to measure and how to put it away.
+type target struct {
+	URL     string
+	Storage string
+	Close   func()
+}
+
+// startServer runs Switchboard in-process on a loopback httptest server,
+// assembled by internal/app exactly as cmd/switchboard does, over a scratch
+// database that Close removes.
+func startServer(ctx context.Context, databaseURL string) (*target, error) {
+	dir, err := os.MkdirTemp("", "loadgen-")
+	if err != nil {
+		return nil, err
+	}
+	cleanups := []func(){func() { os.RemoveAll(dir) }}
+	closeAll := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	env := map[string]string{
+		"ENCRYPTION_KEY":    base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
+		"DATA_DIR":          dir,
+		"META_APP_SECRET":   "loadgen-secret",
+		"MAX_REQUEST_BYTES": fmt.Sprint(64 << 20),
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg, err := config.Load(func(k string) string { return env[k] }, quiet)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	var db *store.DB
+	storage := "SQLite (temporary file)"
+	if databaseURL == "" {
+		db, err = store.OpenSQLite(ctx, filepath.Join(dir, "switchboard.db"))
+	} else {
+		dsn, drop, serr := scratchSchema(databaseURL)
+		if serr != nil {
+			closeAll()
+			return nil, serr
+		}
+		cleanups = append(cleanups, drop)
+		storage = "PostgreSQL (scratch schema)"
+		db, err = store.OpenPostgres(ctx, dsn)
+	}
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	cleanups = append(cleanups, func() { db.Close() })
+	a, err := app.New(cfg, db, quiet)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	srv := httptest.NewServer(a.Handler)
+	cleanups = append(cleanups, srv.Close)
+	return &target{URL: srv.URL, Storage: storage, Close: closeAll}, nil
+}
+
+// scratchSchema creates an empty schema on the server at base and returns
+// a URL whose connections use it (search_path) and a function dropping it,
+// so a benchmark never touches existing data.
+func scratchSchema(base string) (dsn string, drop func(), err error) {
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		return "", nil, err
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "loadgen_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create scratch schema: %w", err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), func() {
+		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		admin.Close()
+	}, nil
+}
