@@ -49,6 +49,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...ent.Option) (*DB, erro
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
+	// Times as "2006-01-02 15:04:05.999999999-07:00": text that sorts in
+	// time order, so ordering and cursor pages by timestamp are right.
+	q.Set("_time_format", "sqlite")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
