@@ -40,7 +40,6 @@ func (r *Resolver) tenant(ctx context.Context) (*ent.Tenant, error) {
 	return r.client(ctx).Tenant.Get(ctx, v.TenantID)
 }
 
-
 func (r *Resolver) logIn(ctx context.Context, in model.LogInInput) (*model.AuthPayload, error) {
 	s, err := r.Auth.LogIn(ctx, r.client(ctx), auth.LogInInput{Email: in.Email, Password: in.Password})
 	if err != nil {
