@@ -57,7 +57,7 @@ func (r *Resolver) updateConversation(ctx context.Context, id pulid.ID, change f
 	if err != nil {
 		return nil, err
 	}
-	err = events.Append(ctx, tx, r.Events.Broker, v.TenantID, events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: c.ID})
+	err = events.Append(ctx, tx, r.Events.Bell, v.TenantID, events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: c.ID})
 	return c, err
 }
 

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -136,8 +137,11 @@ func TestInboxEventsLiveAndResumed(t *testing.T) {
 	if e := c.next(); e.Kind != "MESSAGE_CREATED" || e.Message.Text != "fourth" {
 		t.Fatalf("live after replay: %+v", e)
 	}
+	// Separate webhooks may be processed in either order (several workers);
+	// the log's order is commit order. What matters: both, once each.
+	sort.Strings(texts)
 	if strings.Join(texts, ",") != "second,third" {
-		t.Fatalf("replayed %v, want second,third (the CONVERSATION_UPDATED of first, then the rest)", texts)
+		t.Fatalf("replayed %v, want second and third once each", texts)
 	}
 
 	// Another tenant, even with this tenant's cursor, sees nothing of it.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -33,7 +34,9 @@ type App struct {
 	Channels *channels.Service
 	Jobs     *jobs.Runner
 	Events   *events.Hub
-	Handler  http.Handler
+	// PGBell carries event wake-ups across replicas (PostgreSQL only).
+	PGBell  *events.PGBell
+	Handler http.Handler
 }
 
 // New builds the services and the HTTP handler over an open database.
@@ -46,8 +49,14 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	channelSvc := channels.New(sealer)
 	pg := db.Dialect == "postgres"
 	hub := &events.Hub{Client: db.Client, Broker: events.NewBroker()}
+	hub.Bell = hub.Broker
+	var pgBell *events.PGBell
+	if pg {
+		pgBell = events.NewPGBell(db.SQL, db.DSN, hub.Broker, log)
+		hub.Bell = pgBell
+	}
 	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg})
-	runner.Handle(webhook.JobKind, (&inbound.Processor{Bell: hub.Broker, Log: log, LockRows: pg}).Handle)
+	runner.Handle(webhook.JobKind, (&inbound.Processor{Bell: hub.Bell, Log: log, LockRows: pg}).Handle)
 	resolver := &graph.Resolver{
 		Client:   db.Client,
 		Auth:     authSvc,
@@ -73,9 +82,17 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		},
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
-		Jobs: runner, Events: hub, Handler: srv.Handler()}, nil
+		Jobs: runner, Events: hub, PGBell: pgBell, Handler: srv.Handler()}, nil
 }
 
-// Run does the background work (webhook processing and other jobs) until
-// ctx ends.
-func (a *App) Run(ctx context.Context) { a.Jobs.Run(ctx) }
+// Run does the background work until ctx ends: jobs (webhook processing
+// and the rest) and, on PostgreSQL, the cross-replica event doorbell.
+func (a *App) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	if a.PGBell != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.PGBell.Run(ctx) }()
+	}
+	a.Jobs.Run(ctx)
+	wg.Wait()
+}

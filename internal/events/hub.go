@@ -14,7 +14,11 @@ const PageSize = 500
 // Hub lets subscribers follow tenants' event logs.
 type Hub struct {
 	Client *ent.Client
+	// Broker wakes this process's subscribers.
 	Broker *Broker
+	// Bell is what writers ring after commit: the Broker itself in a
+	// single process, a PGBell when replicas share PostgreSQL.
+	Bell Bell
 }
 
 // Follow calls emit with every event of the tenant after seq `after` (and,

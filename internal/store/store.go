@@ -28,6 +28,9 @@ type DB struct {
 	Client  *ent.Client
 	SQL     *sql.DB
 	Dialect string
+	// DSN is the PostgreSQL URL, for connections ent does not manage
+	// (the LISTEN of the event doorbell); "" for SQLite.
+	DSN string
 }
 
 // Close closes the database.
@@ -69,7 +72,12 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...ent.Option) (*DB, err
 	db.SetMaxOpenConns(40)
 	db.SetMaxIdleConns(40)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return open(ctx, db, dialect.Postgres, opts)
+	d, err := open(ctx, db, dialect.Postgres, opts)
+	if err != nil {
+		return nil, err
+	}
+	d.DSN = dsn
+	return d, nil
 }
 
 func open(ctx context.Context, db *sql.DB, dia string, opts []ent.Option) (*DB, error) {

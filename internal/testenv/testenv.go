@@ -55,6 +55,13 @@ func New(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(cfg)
 	}
+	return start(t, cfg, db, true)
+}
+
+// start serves an app over db; with jobs false it runs only the event
+// doorbell, so that it processes no webhooks itself.
+func start(t testing.TB, cfg *config.Config, db *store.DB, jobs bool) *Env {
+	t.Helper()
 	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
@@ -63,9 +70,26 @@ func New(t testing.TB, opts ...Option) *Env {
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { a.Run(ctx); close(done) }()
+	go func() {
+		defer close(done)
+		switch {
+		case jobs:
+			a.Run(ctx)
+		case a.PGBell != nil:
+			a.PGBell.Run(ctx)
+		}
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return &Env{App: a, DB: db, Server: srv, Config: cfg}
+}
+
+// Replica starts a second server process's worth of Switchboard (its own
+// broker, doorbell and HTTP server) over the same database, as another
+// replica would be. It runs no jobs, so everything it shows was processed
+// by another replica.
+func (e *Env) Replica(t testing.TB) *Env {
+	t.Helper()
+	return start(t, e.Config, e.DB, false)
 }
 
 // Error is one GraphQL error of a response.
