@@ -41,7 +41,13 @@ type Option func(*config.Config)
 // New starts a server for the test; it stops when the test ends.
 func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
-	db := testdb.Open(t)
+	return NewOn(t, testdb.Open(t), opts...)
+}
+
+// NewOn starts a server over a database the test opened itself, e.g. with
+// ent options that count statements.
+func NewOn(t testing.TB, db *store.DB, opts ...Option) *Env {
+	t.Helper()
 	env := map[string]string{
 		"ENCRYPTION_KEY":    base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
 		"DATA_DIR":          t.TempDir(),

@@ -1,0 +1,91 @@
+package graph_test
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"switchboard/ent"
+	"switchboard/ent/message"
+	"switchboard/internal/pulid"
+	"switchboard/internal/testdb"
+	"switchboard/internal/testenv"
+	"switchboard/internal/viewer"
+)
+
+const inboxPage = `{ conversations(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+  id status unreadCount lastMessageAt serviceWindowExpiresAt
+  contact { id phone name profileName tags }
+  channel { id name }
+  assignee { id name }
+  lastMessage { id text type status createdAt }
+  messages(first: 20) { totalCount edges { node { id direction type text status createdAt } } } } } } }`
+
+// statementsForInboxPage seeds n conversations with messages and counts
+// the SQL statements of one inbox page.
+func statementsForInboxPage(t *testing.T, n int) int64 {
+	var count atomic.Int64
+	var counting atomic.Bool
+	db := testdb.Open(t, ent.Debug(), ent.Log(func(args ...any) {
+		s := fmt.Sprint(args...)
+		if counting.Load() && (strings.Contains(s, "SELECT") || strings.Contains(s, "select")) {
+			count.Add(1)
+		}
+	}))
+	env := testenv.NewOn(t, db)
+	owner := env.SignUp(t, "Counting Owner")
+	ch := connect(t, env, owner.Token, "9001")
+	ctx := viewer.System(t.Context())
+	tid := pulid.ID(owner.TenantID)
+	for i := range n {
+		c := db.Client.Contact.Create().SetTenantID(tid).SetPhone(fmt.Sprintf("+1415555%04d", i)).SaveX(ctx)
+		conv := db.Client.Conversation.Create().SetTenantID(tid).SetContactID(c.ID).SetChannelID(pulid.ID(ch.ID)).
+			SetLastMessageAt(time.Now()).SaveX(ctx)
+		var last *ent.Message
+		for j := range 3 {
+			last = db.Client.Message.Create().SetTenantID(tid).SetConversationID(conv.ID).SetChannelID(pulid.ID(ch.ID)).
+				SetDirection(message.DirectionINBOUND).SetType(message.TypeTEXT).SetText("hi").
+				SetStatus(message.StatusRECEIVED).SetExternalID(fmt.Sprintf("wamid.%d.%d", i, j)).SetTimestamp(time.Now()).SaveX(ctx)
+		}
+		db.Client.Conversation.UpdateOne(conv).SetLastMessageID(last.ID).ExecX(ctx)
+	}
+	counting.Store(true)
+	var out struct {
+		Conversations struct {
+			TotalCount int
+			Edges      []struct {
+				Node struct {
+					Messages struct{ TotalCount int }
+				}
+			}
+		}
+	}
+	env.MustQuery(t, owner.Token, inboxPage, nil, &out)
+	counting.Store(false)
+	if out.Conversations.TotalCount != n || len(out.Conversations.Edges) != min(n, 50) {
+		t.Fatalf("page: %d of %d", len(out.Conversations.Edges), out.Conversations.TotalCount)
+	}
+	for _, e := range out.Conversations.Edges {
+		if e.Node.Messages.TotalCount != 3 {
+			t.Fatalf("messages per conversation: %d", e.Node.Messages.TotalCount)
+		}
+	}
+	return count.Load()
+}
+
+// TestInboxPageHasNoNPlusOne: a page of 50 conversations with contact,
+// channel, assignee, last message and 20 messages each costs the same
+// number of statements as a page of 2.
+func TestInboxPageHasNoNPlusOne(t *testing.T) {
+	small := statementsForInboxPage(t, 2)
+	large := statementsForInboxPage(t, 50)
+	t.Logf("SELECT statements: %d for 2 conversations, %d for 50", small, large)
+	if large != small {
+		t.Fatalf("statements grow with the page: %d for 2 conversations, %d for 50", small, large)
+	}
+	if large > 12 {
+		t.Fatalf("%d statements for one inbox page; want at most 12", large)
+	}
+}
