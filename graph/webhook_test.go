@@ -107,3 +107,12 @@ func TestWebhookRejectsBadDeliveriesAndStoresNothing(t *testing.T) {
 		t.Fatalf("%d rejected deliveries were stored", n)
 	}
 }
+
+func TestWebhookAnswers503WhenStorageIsDown(t *testing.T) {
+	env := testenv.New(t)
+	env.DB.SQL.Close()
+	body := textWebhook("1", "14155550123", "Alice", "wamid.down", "hi", time.Now())
+	if code, _ := postWebhook(t, env, body, testenv.AppSecret); code != http.StatusServiceUnavailable {
+		t.Fatalf("storage down: status %d, want 503 so that Meta retries", code)
+	}
+}
