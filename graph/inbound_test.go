@@ -7,6 +7,7 @@ import (
 	"switchboard/ent"
 	"switchboard/ent/message"
 	"switchboard/ent/webhookevent"
+	"switchboard/internal/inbound"
 	"switchboard/internal/pulid"
 	"switchboard/internal/testenv"
 	"switchboard/internal/viewer"
@@ -186,5 +187,48 @@ func TestStatusesOnlyMoveForward(t *testing.T) {
 	}
 	if b.Status != message.StatusFAILED || b.ReadAt != nil {
 		t.Fatalf("b: %s read %v", b.Status, b.ReadAt)
+	}
+}
+
+// TestStatusBeforeItsMessageIsKeptAndApplied: Meta's status webhook can
+// overtake the send it belongs to; it is kept and applied once the message
+// is stored.
+func TestStatusBeforeItsMessageIsKeptAndApplied(t *testing.T) {
+	env := testenv.New(t)
+	owner := env.SignUp(t, "Early Owner")
+	ch := connect(t, env, owner.Token, "6101")
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+	deliver(t, env, textWebhook("6101", "14155550123", "Alice", "wamid.in", "hi", t0))
+	for i, s := range []string{"delivered", "sent", "delivered"} {
+		deliver(t, env, statusWebhook("6101", "wamid.early", s, t0.Add(time.Duration(i+1)*time.Minute)))
+	}
+	processed(t, env)
+	ctx := viewer.System(t.Context())
+	if n := env.DB.Client.PendingStatus.Query().CountX(ctx); n != 2 {
+		t.Fatalf("%d pending statuses kept, want 2 (delivered once, sent)", n)
+	}
+
+	// The send completes: the message is stored with Meta's id.
+	conv := env.DB.Client.Conversation.Query().OnlyX(ctx)
+	tx, err := env.DB.Client.Tx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := tx.Message.Create().SetTenantID(pulid.ID(owner.TenantID)).SetConversationID(conv.ID).
+		SetChannelID(pulid.ID(ch.ID)).SetDirection(message.DirectionOUTBOUND).SetType(message.TypeTEXT).
+		SetText("reply").SetStatus(message.StatusQUEUED).SetExternalID("wamid.early").SetTimestamp(t0).SaveX(ctx)
+	if err := inbound.ApplyPending(ctx, tx, env.App.Events.Bell, msg); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	msg = env.DB.Client.Message.GetX(ctx, msg.ID)
+	if msg.Status != message.StatusDELIVERED || msg.SentAt == nil || !msg.SentAt.Equal(t0.Add(2*time.Minute)) ||
+		msg.DeliveredAt == nil || !msg.DeliveredAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("after the send: %s sent %v delivered %v", msg.Status, msg.SentAt, msg.DeliveredAt)
+	}
+	if n := env.DB.Client.PendingStatus.Query().CountX(ctx); n != 0 {
+		t.Fatalf("%d pending statuses left after they were applied", n)
 	}
 }

@@ -1,6 +1,7 @@
 package inbound
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/schema/schematype"
 	"switchboard/internal/events"
+	"switchboard/internal/pulid"
+	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp"
 )
 
@@ -130,4 +133,29 @@ func (b *batch) applyPending(ch *ent.Channel, msg *ent.Message) error {
 	_, err = b.tx.PendingStatus.Delete().
 		Where(pendingstatus.ChannelID(ch.ID), pendingstatus.ExternalID(*msg.ExternalID)).Exec(b.ctx)
 	return err
+}
+
+// ApplyPending applies to msg the statuses Meta sent before msg was known
+// (e.g. a send's "sent" webhook overtaking the send's own response), within
+// tx, and appends the resulting events. The sender calls it once it has
+// stored Meta's message id.
+func ApplyPending(ctx context.Context, tx *ent.Tx, bell events.Bell, msg *ent.Message) error {
+	if msg.ExternalID == nil {
+		return nil
+	}
+	ctx = viewer.System(ctx)
+	ch, err := tx.Channel.Get(ctx, msg.ChannelID)
+	if err != nil {
+		return err
+	}
+	b := &batch{p: &Processor{Bell: bell}, tx: tx, ctx: ctx, specs: map[pulid.ID][]events.Spec{}}
+	if err := b.applyPending(ch, msg); err != nil {
+		return err
+	}
+	for t, specs := range b.specs {
+		if err := events.Append(ctx, tx, bell, t, specs...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
