@@ -26,7 +26,8 @@ const MaxPageSize = 100
 // HandlerOptions tunes the GraphQL handler.
 type HandlerOptions struct {
 	ComplexityLimit int
-	// WebsocketInit authenticates a WebSocket's connection_init payload.
+	// WebsocketInit authenticates a WebSocket's connection_init payload; an
+	// error refuses the connection, which then closes with 4403.
 	WebsocketInit transport.WebsocketInitFunc
 	AllowOrigin   func(r *http.Request) bool
 }
@@ -39,12 +40,12 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	priceConnections(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.SSE{})
-	srv.AddTransport(transport.Websocket{
+	srv.AddTransport(newWebsocketTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitFunc:              opt.WebsocketInit,
 		InitTimeout:           10 * time.Second,
 		Upgrader:              upgrader(opt.AllowOrigin),
-	})
+	}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
