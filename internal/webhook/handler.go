@@ -12,11 +12,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"switchboard/ent"
-	"switchboard/internal/jobs"
-	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp"
 )
 
@@ -35,6 +34,11 @@ type Handler struct {
 	// Wake is called after an event commits, to start processing at once.
 	Wake func()
 	Log  *slog.Logger
+	// Batcher group-commits concurrent deliveries. When nil, one over
+	// Client with default settings is made on first use.
+	Batcher *Batcher
+
+	once sync.Once
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -106,20 +110,13 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "ok")
 }
 
-// store commits the raw event and its processing job together.
+// store commits the raw event and its processing job, in a transaction
+// shared with concurrent deliveries (see Batcher).
 func (h *Handler) store(ctx context.Context, body []byte) error {
-	sys := viewer.System(ctx)
-	tx, err := h.Client.Tx(sys)
-	if err != nil {
-		return err
-	}
-	ev, err := tx.WebhookEvent.Create().SetPayload(body).Save(sys)
-	if err == nil {
-		_, err = jobs.Enqueue(sys, tx.Client(), JobKind, "", []byte(ev.ID))
-	}
-	if err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	h.once.Do(func() {
+		if h.Batcher == nil {
+			h.Batcher = &Batcher{Client: h.Client}
+		}
+	})
+	return h.Batcher.Store(ctx, body)
 }
