@@ -37,7 +37,7 @@ func contactsImport(args []string) error {
 	ctx := context.Background()
 	base, storage := strings.TrimRight(*target, "/"), "remote server"
 	if base == "" {
-		t, err := startServer(ctx, *dbURL)
+		t, err := startServer(ctx, *dbURL, false)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,10 @@
 // Benchmarks are programs, not timed tests (STYLE.md §12).
 //
 //	loadgen contacts-import [-rows 10000] [-runs 3] [-url URL | -database-url postgres://…]
+//	loadgen ingest   [-c 64] [-d 10s] [-rate 2000] [-process] …   P1: webhook acknowledgements
+//	loadgen e2e      [-subs 1000] [-tenants 1] [-rate 1000] [-d 10s] …  P2: webhook → subscription frame
+//	loadgen capacity [-n 20000] …                                  P3: concurrent subscriptions, server RSS
+//	loadgen resume   [-events 10000] …                             P6: catch-up from cursor 0
 //
 // Without -url it starts Switchboard in-process on a loopback port over a
 // scratch database: a temporary SQLite file by default, or a fresh schema on
@@ -22,6 +26,8 @@ func main() {
 	switch os.Args[1] {
 	case "contacts-import":
 		err = contactsImport(os.Args[2:])
+	case "ingest":
+		err = ingest(os.Args[2:])
 	case "help", "-h", "--help":
 		usage()
 	default:
@@ -34,6 +40,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen contacts-import [-rows N] [-runs N] [-url URL | -database-url postgres://…]")
+	fmt.Fprintln(os.Stderr, "usage: loadgen contacts-import|ingest|e2e|capacity|resume [flags]   (loadgen <name> -h lists flags)")
 	os.Exit(2)
 }

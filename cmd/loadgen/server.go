@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -24,13 +25,16 @@ import (
 type target struct {
 	URL     string
 	Storage string
+	App     *app.App
+	DB      *store.DB
 	Close   func()
 }
 
 // startServer runs Switchboard in-process on a loopback httptest server,
 // assembled by internal/app exactly as cmd/switchboard does, over a scratch
-// database that Close removes.
-func startServer(ctx context.Context, databaseURL string) (*target, error) {
+// database that Close removes. With runJobs it also processes webhooks
+// (app.Run), as a real server does.
+func startServer(ctx context.Context, databaseURL string, runJobs bool) (*target, error) {
 	dir, err := os.MkdirTemp("", "loadgen-")
 	if err != nil {
 		return nil, err
@@ -44,7 +48,7 @@ func startServer(ctx context.Context, databaseURL string) (*target, error) {
 	env := map[string]string{
 		"ENCRYPTION_KEY":    base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
 		"DATA_DIR":          dir,
-		"META_APP_SECRET":   "loadgen-secret",
+		"META_APP_SECRET":   loadgenSecret,
 		"MAX_REQUEST_BYTES": fmt.Sprint(64 << 20),
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -77,9 +81,17 @@ func startServer(ctx context.Context, databaseURL string) (*target, error) {
 		closeAll()
 		return nil, err
 	}
-	srv := httptest.NewServer(a.Handler)
-	cleanups = append(cleanups, srv.Close)
-	return &target{URL: srv.URL, Storage: storage, Close: closeAll}, nil
+	if runJobs {
+		jctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { a.Run(jctx); close(done) }()
+		cleanups = append(cleanups, func() { stop(); <-done })
+	}
+	srv := httptest.NewUnstartedServer(a.Handler)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // clients dropping sockets at exit is expected
+	srv.Start()
+	cleanups = append(cleanups, srv.Close, srv.CloseClientConnections) // run in reverse
+	return &target{URL: srv.URL, Storage: storage, App: a, DB: db, Close: closeAll}, nil
 }
 
 // scratchSchema creates an empty schema on the server at base and returns

@@ -17,10 +17,10 @@ import (
 // rows committed, or with the batch's error, so "200 only after the raw
 // event is durable" holds exactly as before.
 //
-// There is no long-lived goroutine to start or stop: the first Store that
-// finds no committer running starts one, and that committer keeps taking
-// whatever queued while it was committing, exiting as soon as the queue is
-// empty. Under load batches grow by themselves (everything that arrived
+// There is no long-lived goroutine to start or stop: a Store that finds
+// fewer than Committers committers running starts one, and a committer
+// keeps taking whatever queued while it was committing, exiting as soon as
+// the queue is empty. Under load batches grow by themselves (everything that arrived
 // during the previous commit goes into the next one); idle, a delivery
 // commits alone with no added wait. Shutting down is therefore just
 // draining the HTTP server: the last waiting request's batch commits and
@@ -40,10 +40,14 @@ type Batcher struct {
 	Linger time.Duration
 	// Timeout bounds one batch's transaction (default 10s).
 	Timeout time.Duration
+	// Committers bounds the transactions in flight at once (default 2):
+	// while one waits for its commit, another can already insert, which
+	// keeps the database busy across round trips.
+	Committers int
 
 	mu      sync.Mutex
 	queue   []*delivery
-	running bool
+	running int // committers running
 	batches int // transactions attempted, for tests
 }
 
@@ -62,8 +66,8 @@ func (b *Batcher) Store(ctx context.Context, body []byte) error {
 	d := &delivery{body: body, done: make(chan error, 1)}
 	b.mu.Lock()
 	b.queue = append(b.queue, d)
-	if !b.running {
-		b.running = true
+	if b.running < b.committers() {
+		b.running++
 		go b.commitLoop()
 	}
 	b.mu.Unlock()
@@ -73,6 +77,13 @@ func (b *Batcher) Store(ctx context.Context, body []byte) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+func (b *Batcher) committers() int {
+	if b.Committers <= 0 {
+		return 2
+	}
+	return b.Committers
 }
 
 // commitLoop commits batches until the queue is empty.
@@ -110,7 +121,7 @@ func (b *Batcher) take() []*delivery {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.queue) == 0 {
-		b.running = false
+		b.running--
 		return nil
 	}
 	n, size := 0, 0

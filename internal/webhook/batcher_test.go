@@ -28,7 +28,7 @@ const secret = "batcher-test-secret"
 func server(t *testing.T, failJobs bool) (h *Handler, url string, release func()) {
 	t.Helper()
 	db := testdb.Open(t)
-	b := &Batcher{Client: db.Client, MaxBatch: 64, running: true}
+	b := &Batcher{Client: db.Client, MaxBatch: 64, Committers: 1, running: 1}
 	if failJobs {
 		// The events insert succeeds; the jobs insert of the same
 		// transaction fails, as a dying database would halfway through.
