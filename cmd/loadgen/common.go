@@ -113,15 +113,18 @@ func raiseFileLimit(want uint64) uint64 {
 	return l.Cur
 }
 
-// procStatus reads fields (in kB) such as VmRSS and VmHWM of a process
-// ("self" or a pid).
-func procStatus(pid string, fields ...string) map[string]int64 {
+// procStatus reads fields (in kB) such as VmRSS and VmHWM from an open
+// /proc/<pid>/status. It is opened once, before the sockets, because a
+// process at its descriptor limit can no longer open it; reading from
+// offset 0 regenerates it.
+func procStatus(f *os.File, fields ...string) map[string]int64 {
 	out := map[string]int64{}
-	b, err := os.ReadFile("/proc/" + pid + "/status")
-	if err != nil {
+	if f == nil {
 		return out
 	}
-	for _, line := range strings.Split(string(b), "\n") {
+	buf := make([]byte, 16<<10)
+	n, _ := f.ReadAt(buf, 0)
+	for _, line := range strings.Split(string(buf[:n]), "\n") {
 		k, v, ok := strings.Cut(line, ":")
 		if !ok || !slices.Contains(fields, k) {
 			continue

@@ -28,6 +28,14 @@ func main() {
 		err = contactsImport(os.Args[2:])
 	case "ingest":
 		err = ingest(os.Args[2:])
+	case "e2e":
+		err = e2e(os.Args[2:])
+	case "capacity":
+		err = capacity(os.Args[2:])
+	case "resume":
+		err = resume(os.Args[2:])
+	case "serve":
+		err = serve(os.Args[2:])
 	case "help", "-h", "--help":
 		usage()
 	default:
