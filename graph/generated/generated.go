@@ -2506,7 +2506,7 @@ type Contact implements Node {
     """
     Ordering options for Conversations returned from the connection.
     """
-    orderBy: ConversationOrder
+    orderBy: ConversationOrder = {direction:DESC,field:LAST_MESSAGE_AT}
   ): ConversationConnection!
 }
 """
@@ -2593,7 +2593,7 @@ type Conversation implements Node {
     """
     Ordering options for Messages returned from the connection.
     """
-    orderBy: MessageOrder
+    orderBy: MessageOrder = {direction:ASC,field:TIMESTAMP}
   ): MessageConnection!
   lastMessage: Message
 }
