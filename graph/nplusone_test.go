@@ -30,7 +30,8 @@ func statementsForInboxPage(t *testing.T, n int) int64 {
 	var counting atomic.Bool
 	db := testdb.Open(t, ent.Debug(), ent.Log(func(args ...any) {
 		s := fmt.Sprint(args...)
-		if counting.Load() && (strings.Contains(s, "SELECT") || strings.Contains(s, "select")) {
+		// The job runner polls in the background: its queries are not the page's.
+		if counting.Load() && strings.Contains(s, "SELECT") && !strings.Contains(s, "jobs") {
 			count.Add(1)
 		}
 	}))
