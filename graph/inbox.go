@@ -111,7 +111,8 @@ func (r *Resolver) inboxEvents(ctx context.Context, after *string, conversationI
 	if conversationID != nil {
 		conv = *conversationID
 	}
-	out := make(chan *model.InboxEvent)
+	// A page of buffer lets the next page load while frames are written.
+	out := make(chan *model.InboxEvent, events.PageSize)
 	go func() {
 		defer close(out)
 		err := r.Events.Follow(ctx, v.TenantID, from, conv, func(evs []*ent.Event) error {
