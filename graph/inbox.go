@@ -8,7 +8,6 @@ import (
 	"switchboard/ent"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
-	"switchboard/ent/message"
 	"switchboard/ent/user"
 	"switchboard/graph/model"
 	"switchboard/internal/apperr"
@@ -115,14 +114,14 @@ func (r *Resolver) inboxEvents(ctx context.Context, after *string, conversationI
 	out := make(chan *model.InboxEvent, events.PageSize)
 	go func() {
 		defer close(out)
-		err := r.Events.Follow(ctx, v.TenantID, from, conv, func(evs []*ent.Event) error {
-			batch, err := r.loadInboxEvents(ctx, evs)
-			if err != nil {
-				return err
-			}
-			for _, e := range batch {
+		err := r.Events.Follow(ctx, v.TenantID, from, conv, func(b *events.Batch) error {
+			for _, e := range b.Events {
+				ev := &model.InboxEvent{
+					Cursor: events.Cursor(e.Seq), Kind: e.Kind, OccurredAt: e.CreatedAt,
+					Message: b.Messages[e.MessageID], Conversation: b.Conversations[e.ConversationID],
+				}
 				select {
-				case out <- e:
+				case out <- ev:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -133,43 +132,5 @@ func (r *Resolver) inboxEvents(ctx context.Context, after *string, conversationI
 			r.Log.ErrorContext(ctx, "inbox subscription ended", "err", err)
 		}
 	}()
-	return out, nil
-}
-
-// loadInboxEvents turns log entries into GraphQL events with their message
-// and conversation, loaded in two queries per batch.
-func (r *Resolver) loadInboxEvents(ctx context.Context, evs []*ent.Event) ([]*model.InboxEvent, error) {
-	var msgIDs, convIDs []pulid.ID
-	for _, e := range evs {
-		if e.MessageID != "" {
-			msgIDs = append(msgIDs, e.MessageID)
-		}
-		if e.ConversationID != "" {
-			convIDs = append(convIDs, e.ConversationID)
-		}
-	}
-	msgs, err := r.Client.Message.Query().Where(message.IDIn(msgIDs...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	convs, err := r.Client.Conversation.Query().Where(conversation.IDIn(convIDs...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byMsg := make(map[pulid.ID]*ent.Message, len(msgs))
-	for _, m := range msgs {
-		byMsg[m.ID] = m
-	}
-	byConv := make(map[pulid.ID]*ent.Conversation, len(convs))
-	for _, c := range convs {
-		byConv[c.ID] = c
-	}
-	out := make([]*model.InboxEvent, len(evs))
-	for i, e := range evs {
-		out[i] = &model.InboxEvent{
-			Cursor: events.Cursor(e.Seq), Kind: e.Kind, OccurredAt: e.CreatedAt,
-			Message: byMsg[e.MessageID], Conversation: byConv[e.ConversationID],
-		}
-	}
 	return out, nil
 }

@@ -115,9 +115,9 @@ func TestWebsocketRefusedInitClosesWith4403(t *testing.T) {
 func waitSubscribers(t *testing.T, env *testenv.Env, n int) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for env.App.Events.Broker.Subscribers() < n {
+	for env.App.Events.Followers() < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d subscriptions started", env.App.Events.Broker.Subscribers(), n)
+			t.Fatalf("%d of %d subscriptions started", env.App.Events.Followers(), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -196,9 +196,9 @@ func TestLegacyGraphQLWSAuthenticatesAndStreams(t *testing.T) {
 func waitSubscribers0(t *testing.T, env *testenv.Env) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for env.App.Events.Broker.Subscribers() != 0 {
+	for env.App.Events.Followers() != 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d subscriptions still open", env.App.Events.Broker.Subscribers())
+			t.Fatalf("%d subscriptions still open", env.App.Events.Followers())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -371,7 +371,7 @@ func TestSubscriptionErrorsOverEveryTransport(t *testing.T) {
 		}
 		t.Fatal("no error message")
 	})
-	if n := env.App.Events.Broker.Subscribers(); n != 0 {
+	if n := env.App.Events.Followers(); n != 0 {
 		t.Fatalf("%d subscriptions started for refused requests", n)
 	}
 }

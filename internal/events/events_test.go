@@ -2,11 +2,11 @@ package events_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
-	"switchboard/ent"
 	"switchboard/ent/event"
 	"switchboard/internal/events"
 	"switchboard/internal/pulid"
@@ -45,8 +45,8 @@ func TestFollowSeesEveryEventOnceUnderConcurrentWrites(t *testing.T) {
 		after := int64(0)
 		for len(seen) < total {
 			fctx, cancel := context.WithCancel(ctx)
-			_ = hub.Follow(fctx, tenant.ID, after, "", func(evs []*ent.Event) error {
-				for _, e := range evs {
+			_ = hub.Follow(fctx, tenant.ID, after, "", func(b *events.Batch) error {
+				for _, e := range b.Events {
 					seen = append(seen, e.Seq)
 					after = e.Seq
 					if len(seen)%37 == 0 || len(seen) == total {
@@ -108,5 +108,92 @@ func TestCursorRoundTrip(t *testing.T) {
 		if _, ok := events.ParseCursor(bad); ok {
 			t.Fatalf("%q accepted", bad)
 		}
+	}
+}
+
+// TestSharedTailFeedsManyFollowersAndASlowOne: followers share one tail;
+// each sees every event once and in order, including one so slow that its
+// buffer overflows and it falls back to reading the log itself, and one
+// following a single conversation.
+func TestSharedTailFeedsManyFollowersAndASlowOne(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := viewer.System(context.Background())
+	tenant := db.Client.Tenant.Create().SetName("T").SaveX(ctx)
+	hub := &events.Hub{Client: db.Client, Broker: events.NewBroker()}
+	const total = 300
+	convA := pulid.ID("CVA")
+
+	type result struct {
+		name string
+		seqs []int64
+	}
+	results := make(chan result)
+	follow := func(name string, conv pulid.ID, want int, slow time.Duration) {
+		fctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var seqs []int64
+		_ = hub.Follow(fctx, tenant.ID, 0, conv, func(b *events.Batch) error {
+			for _, e := range b.Events {
+				seqs = append(seqs, e.Seq)
+			}
+			time.Sleep(slow)
+			if len(seqs) >= want {
+				cancel()
+			}
+			return nil
+		})
+		results <- result{name, seqs}
+	}
+	for i := range 5 {
+		go follow(fmt.Sprint("fast", i), "", total, 0)
+	}
+	go follow("slow", "", total, 20*time.Millisecond)
+	go follow("conversation", convA, total/3, 0)
+
+	for i := range total {
+		tx, err := db.Client.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec := events.Spec{Kind: event.KindCONVERSATION_UPDATED}
+		if i%3 == 0 {
+			spec.ConversationID = convA
+		}
+		if err := events.Append(ctx, tx, hub.Broker, tenant.ID, spec); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 7 {
+		select {
+		case r := <-results:
+			step, first := int64(1), int64(1)
+			if r.name == "conversation" {
+				step = 3
+			}
+			want := total
+			if r.name == "conversation" {
+				want = total / 3
+			}
+			if len(r.seqs) != want {
+				t.Fatalf("%s saw %d events, want %d", r.name, len(r.seqs), want)
+			}
+			for i, s := range r.seqs {
+				if s != first+int64(i)*step {
+					t.Fatalf("%s: event %d has seq %d (gap, duplicate or disorder)", r.name, i, s)
+				}
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatal("followers did not finish")
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for hub.Broker.Subscribers() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := hub.Broker.Subscribers(); n != 0 {
+		t.Fatalf("%d tails outlived their followers", n)
 	}
 }
