@@ -67,11 +67,11 @@ type delivery struct {
 }
 
 func crashTest(t *testing.T, databaseURL string, open func() (*store.DB, error)) {
+	srv := newServer(t, databaseURL)
+	srv.start()
 	// The whole run is bounded: the load, a restart, and the wait for the
 	// jobs the killed process had leased (their lease is one minute).
 	deadline := time.Now().Add(110 * time.Second)
-	srv := newServer(t, databaseURL)
-	srv.start()
 
 	var auth struct {
 		SignUp struct {
@@ -216,15 +216,22 @@ func checkExactlyOnce(t *testing.T, ctx context.Context, c *ent.Client, tenant p
 		stored[*m.ExternalID]++
 		perConv[m.ConversationID]++
 	}
+	var doubled, lost []string
 	for wamid, n := range stored {
 		if n != 1 {
-			t.Errorf("%s stored %d times", wamid, n)
+			doubled = append(doubled, fmt.Sprintf("%s ×%d", wamid, n))
 		}
 	}
 	for wamid := range acked {
 		if stored[wamid] == 0 {
-			t.Errorf("%s was acknowledged but is not stored", wamid)
+			lost = append(lost, wamid)
 		}
+	}
+	if len(doubled) > 0 {
+		t.Errorf("%d messages stored more than once, e.g. %v", len(doubled), doubled[:min(3, len(doubled))])
+	}
+	if len(lost) > 0 {
+		t.Errorf("%d acknowledged messages are not stored, e.g. %v", len(lost), lost[:min(3, len(lost))])
 	}
 	if len(acked) != messages || len(stored) != messages {
 		t.Errorf("%d messages acknowledged and %d stored, want %d", len(acked), len(stored), messages)
