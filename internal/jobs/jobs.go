@@ -5,6 +5,10 @@
 // also marks the job finished. A worker that dies leaves its jobs to be
 // claimed again when the lease runs out, so every job runs to completion
 // at least once; handlers make their effects idempotent.
+//
+// Kinds registered with HandleBatch run many jobs in one transaction (see
+// batch.go): one commit, and whatever per-transaction costs the handler
+// pays once, for up to a few hundred jobs.
 package jobs
 
 import (
@@ -13,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,6 +25,7 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/job"
+	"switchboard/ent/predicate"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 )
@@ -47,7 +53,7 @@ type Options struct {
 	// needs none: its write transactions are serialized (_txlock=immediate).
 	SkipLocked bool
 	Workers    int           // concurrent workers (default 4)
-	Batch      int           // jobs claimed at once per worker (default 16)
+	Batch      int           // jobs of single-handler kinds claimed at once per worker (default 16)
 	Lease      time.Duration // how long a claim lasts before others may retake it (default 1m)
 	Poll       time.Duration // idle polling interval; Notify wakes workers sooner (default 1s)
 	BaseRetry  time.Duration // first retry delay, doubled per attempt (default 1s)
@@ -59,6 +65,8 @@ type Runner struct {
 	log      *slog.Logger
 	opt      Options
 	handlers map[string]Handler
+	batches  map[string]batchKind
+	kinds    []string // the keys of batches, sorted: claimed in this order
 	wake     chan struct{}
 	now      func() time.Time
 }
@@ -81,11 +89,17 @@ func NewRunner(client *ent.Client, log *slog.Logger, opt Options) *Runner {
 		opt.BaseRetry = time.Second
 	}
 	return &Runner{client: client, log: log, opt: opt, handlers: map[string]Handler{},
-		wake: make(chan struct{}, 1), now: time.Now}
+		batches: map[string]batchKind{}, wake: make(chan struct{}, 1), now: time.Now}
 }
 
-// Handle registers the handler of a job kind.
-func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
+// Handle registers the handler of a job kind. Register before Run.
+func (r *Runner) Handle(kind string, h Handler) {
+	r.handlers[kind] = h
+	if _, ok := r.batches[kind]; ok {
+		delete(r.batches, kind)
+		r.kinds = slices.DeleteFunc(r.kinds, func(k string) bool { return k == kind })
+	}
+}
 
 // Notify wakes an idle worker: call it after committing new jobs.
 func (r *Runner) Notify() {
@@ -129,21 +143,57 @@ func (r *Runner) work(ctx context.Context) {
 	}
 }
 
-// RunOnce claims one batch and runs it; it returns how many jobs it ran.
+// RunOnce claims jobs and runs them; it returns how many jobs it claimed.
 // Tests call it to drive the queue deterministically.
+//
+// Jobs of batch kinds run first, together (see runBatch); then the others,
+// one transaction each. If ctx ends meanwhile, the jobs not yet started
+// are handed back to the queue rather than left leased.
 func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 	claimed, err := r.claim(ctx)
 	if err != nil {
 		return 0, err
 	}
+	groups := map[string][]*ent.Job{}
+	var singles []*ent.Job
 	for _, j := range claimed {
-		r.run(ctx, j)
+		// A job that has failed before runs alone: it may be the one that
+		// broke its batch, and it would break the next one too.
+		if _, ok := r.batches[j.Kind]; ok && j.LastError == "" {
+			groups[j.Kind] = append(groups[j.Kind], j)
+		} else {
+			singles = append(singles, j)
+		}
+	}
+	var units [][]*ent.Job
+	for _, k := range r.kinds {
+		for js := groups[k]; len(js) > 0; {
+			n := min(len(js), r.batches[k].max)
+			units = append(units, js[:n])
+			js = js[n:]
+		}
+	}
+	for _, j := range singles {
+		units = append(units, []*ent.Job{j})
+	}
+	for i, u := range units {
+		if ctx.Err() != nil {
+			r.release(ctx, slices.Concat(units[i:]...))
+			break
+		}
+		if b, ok := r.batches[u[0].Kind]; ok && len(u) > 1 {
+			r.runBatch(ctx, b, u)
+		} else {
+			r.run(ctx, u[0])
+		}
 	}
 	return len(claimed), nil
 }
 
-// claim takes up to Batch runnable jobs: pending ones that are due, and
-// running ones whose lease expired (their worker died).
+// claim takes runnable jobs: pending ones that are due, and running ones
+// whose lease expired (their worker died). Each batch kind is claimed up
+// to its batch size, the other kinds together up to Options.Batch, so that
+// a backlog of one kind does not starve the others.
 func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
 	sys := viewer.System(ctx)
 	tx, err := r.client.Tx(sys)
@@ -151,17 +201,30 @@ func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
 		return nil, err
 	}
 	now := r.now()
-	q := tx.Job.Query().
-		Where(job.Or(
-			job.And(job.StatusEQ(job.StatusPENDING), job.RunAtLTE(now)),
-			job.And(job.StatusEQ(job.StatusRUNNING), job.LockedUntilLT(now)),
-		)).
-		Order(ent.Asc(job.FieldRunAt)).
-		Limit(r.opt.Batch)
-	if r.opt.SkipLocked {
-		q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+	due := job.Or(
+		job.And(job.StatusEQ(job.StatusPENDING), job.RunAtLTE(now)),
+		job.And(job.StatusEQ(job.StatusRUNNING), job.LockedUntilLT(now)),
+	)
+	take := func(limit int, kind ...predicate.Job) ([]*ent.Job, error) {
+		q := tx.Job.Query().Where(due).Where(kind...).Order(ent.Asc(job.FieldRunAt)).Limit(limit)
+		if r.opt.SkipLocked {
+			q.ForUpdate(sql.WithLockAction(sql.SkipLocked))
+		}
+		return q.All(sys)
 	}
-	jobs, err := q.All(sys)
+	var others []predicate.Job
+	if len(r.kinds) > 0 {
+		others = append(others, job.KindNotIn(r.kinds...))
+	}
+	jobs, err := take(r.opt.Batch, others...)
+	for _, k := range r.kinds {
+		if err != nil {
+			break
+		}
+		var js []*ent.Job
+		js, err = take(r.batches[k].max, job.Kind(k))
+		jobs = append(jobs, js...)
+	}
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, fmt.Errorf("jobs: claim: %w", err)
@@ -215,10 +278,16 @@ func (r *Runner) run(ctx context.Context, j *ent.Job) {
 	}
 }
 
-// finish records a failure: retry later with backoff, or give up.
+// finish records a failure: retry later with backoff, or give up. Only
+// while this worker still holds the job's lease: once another worker has
+// retaken the job, its outcome is that worker's to record. It records even
+// when ctx has ended (shutdown), so the job is retried at once rather than
+// when its lease runs out.
 func (r *Runner) finish(ctx context.Context, j *ent.Job, cause error) {
 	r.log.Warn("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", cause)
-	upd := r.client.Job.Update().Where(job.ID(j.ID), job.StatusEQ(job.StatusRUNNING)).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	upd := r.client.Job.Update().Where(job.ID(j.ID), job.StatusEQ(job.StatusRUNNING), job.LockedUntilEQ(*j.LockedUntil)).
 		SetLastError(truncate(cause.Error(), 1000)).ClearLockedUntil()
 	if errors.Is(cause, ErrPermanent) || j.Attempts >= j.MaxAttempts {
 		upd.SetStatus(job.StatusFAILED)
