@@ -56,7 +56,9 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		hub.Bell = pgBell
 	}
 	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg})
-	runner.Handle(webhook.JobKind, (&inbound.Processor{Bell: hub.Bell, Log: log, LockRows: pg}).Handle)
+	// Webhooks are processed up to 100 per transaction: one commit and one
+	// lock of each tenant's event log per batch, not per webhook.
+	runner.HandleBatch(webhook.JobKind, 100, (&inbound.Processor{Bell: hub.Bell, Log: log, LockRows: pg}).HandleBatch)
 	resolver := &graph.Resolver{
 		Client:   db.Client,
 		Auth:     authSvc,

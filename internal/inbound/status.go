@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
+
 	"switchboard/ent"
 	"switchboard/ent/event"
 	"switchboard/ent/message"
@@ -47,10 +49,17 @@ func (b *batch) status(ch *ent.Channel, s whatsapp.Status) error {
 		if len(raw) == 0 {
 			raw, _ = json.Marshal(s)
 		}
+		// One row per status of a message, holding its earliest report,
+		// whichever order the reports are processed in.
 		err := b.tx.PendingStatus.Create().SetTenantID(ch.TenantID).SetChannelID(ch.ID).SetExternalID(s.ID).
 			SetStatus(string(s.Status)).SetTimestamp(ts.UTC()).SetRaw(raw).
-			OnConflictColumns(pendingstatus.FieldChannelID, pendingstatus.FieldExternalID, pendingstatus.FieldStatus).
-			DoNothing().Exec(b.ctx)
+			OnConflict(
+				sql.ConflictColumns(pendingstatus.FieldChannelID, pendingstatus.FieldExternalID, pendingstatus.FieldStatus),
+				sql.ResolveWith(func(u *sql.UpdateSet) {
+					u.SetExcluded(pendingstatus.FieldTimestamp).SetExcluded(pendingstatus.FieldRaw)
+				}),
+				sql.UpdateWhere(sql.ExprP(`excluded."timestamp" < "pending_status"."timestamp"`)),
+			).Exec(b.ctx)
 		if isNoRows(err) {
 			err = nil
 		}
@@ -90,13 +99,17 @@ func (b *batch) advance(msg *ent.Message, s whatsapp.Status, ts time.Time) error
 	}
 	if n == 0 {
 		// A step reported late (sent after delivered, delivered after read)
-		// still records when it happened, without moving the status.
+		// still records when it happened, without moving the status; a
+		// step reported twice keeps its earliest time, so the outcome does
+		// not depend on the order reports are processed in.
 		late := b.tx.Message.Update().Where(message.ID(msg.ID))
 		switch to {
 		case message.StatusSENT:
-			late.Where(message.SentAtIsNil()).SetSentAt(ts)
+			late.Where(message.Or(message.SentAtIsNil(), message.SentAtGT(ts))).SetSentAt(ts)
 		case message.StatusDELIVERED:
-			late.Where(message.DeliveredAtIsNil()).SetDeliveredAt(ts)
+			late.Where(message.Or(message.DeliveredAtIsNil(), message.DeliveredAtGT(ts))).SetDeliveredAt(ts)
+		case message.StatusREAD:
+			late.Where(message.StatusEQ(message.StatusREAD), message.ReadAtGT(ts)).SetReadAt(ts)
 		default:
 			return nil
 		}
@@ -152,10 +165,5 @@ func ApplyPending(ctx context.Context, tx *ent.Tx, bell events.Bell, msg *ent.Me
 	if err := b.applyPending(ch, msg); err != nil {
 		return err
 	}
-	for t, specs := range b.specs {
-		if err := events.Append(ctx, tx, bell, t, specs...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.append()
 }
