@@ -22,6 +22,7 @@ import (
 	"switchboard/ent/user"
 	"switchboard/internal/apperr"
 	"switchboard/internal/audit"
+	"switchboard/internal/pulid"
 	"switchboard/internal/reqctx"
 	"switchboard/internal/viewer"
 )
@@ -99,13 +100,9 @@ func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*S
 	if err != nil {
 		return nil, fmt.Errorf("auth: create tenant: %w", err)
 	}
-	u, err := c.User.Create().SetTenantID(t.ID).SetEmail(email).SetName(name).
-		SetRole(user.RoleOWNER).SetPasswordHash(hash).Save(sys)
-	if ent.IsConstraintError(err) {
-		return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "an account with this email already exists"}
-	}
+	u, err := createUser(sys, c, t.ID, email, name, user.RoleOWNER, hash)
 	if err != nil {
-		return nil, fmt.Errorf("auth: create user: %w", err)
+		return nil, err
 	}
 	token, err := s.startSession(ctx, c, u)
 	if err != nil {
@@ -212,4 +209,18 @@ func validPassword(pw string) error {
 		return apperr.Input("password", "password must be at least %d characters", MinPasswordLength)
 	}
 	return nil
+}
+
+// createUser stores a member; an email taken anywhere is CONFLICT on email,
+// decided by the unique index.
+func createUser(ctx context.Context, c *ent.Client, tenant pulid.ID, email, name string, role user.Role, hash string) (*ent.User, error) {
+	u, err := c.User.Create().SetTenantID(tenant).SetEmail(email).SetName(name).
+		SetRole(role).SetPasswordHash(hash).Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "an account with this email already exists"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: create user: %w", err)
+	}
+	return u, nil
 }

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"fmt"
 
 	"switchboard/ent"
 	"switchboard/ent/user"
@@ -43,13 +42,9 @@ func (s *Service) AddMember(ctx context.Context, c *ent.Client, v viewer.Viewer,
 	if err != nil {
 		return nil, err
 	}
-	u, err := c.User.Create().SetTenantID(v.TenantID).SetEmail(email).SetName(name).
-		SetRole(in.Role).SetPasswordHash(hash).Save(ctx)
-	if ent.IsConstraintError(err) {
-		return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "an account with this email already exists"}
-	}
+	u, err := createUser(ctx, c, v.TenantID, email, name, in.Role, hash)
 	if err != nil {
-		return nil, fmt.Errorf("auth: create member: %w", err)
+		return nil, err
 	}
 	err = audit.Record(ctx, c, audit.Entry{Action: audit.MemberAdd, TargetType: "User", TargetID: u.ID,
 		Metadata: map[string]any{"role": string(u.Role)}})
