@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultMetaAPIBaseURL is Meta's Graph API at the version we speak.
@@ -33,6 +34,9 @@ type Config struct {
 	LogLevel           slog.Level
 	MaxBodyBytes       int64 // GraphQL request body limit
 	ComplexityLimit    int
+	// JobLease is how long a worker holds a claimed job before another
+	// worker may take it over (the time a crashed worker's jobs wait).
+	JobLease time.Duration
 }
 
 // Error names the variable that is wrong, so the server can stop with one
@@ -57,6 +61,7 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		MetaAPIBaseURL:  strings.TrimRight(or(getenv("META_API_BASE_URL"), DefaultMetaAPIBaseURL), "/"),
 		PublicBaseURL:   strings.TrimRight(or(getenv("PUBLIC_BASE_URL"), "http://localhost:8080"), "/"),
 		MaxBodyBytes:    1 << 20,
+		JobLease:        time.Minute,
 		ComplexityLimit: 50000,
 	}
 	if c.DatabaseURL != "" && !c.SQLite() && !c.Postgres() {
@@ -97,6 +102,13 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 			return nil, &Error{"MAX_REQUEST_BYTES", "must be an integer of at least 1024"}
 		}
 		c.MaxBodyBytes = n
+	}
+	if v := getenv("JOB_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return nil, &Error{"JOB_LEASE", "must be a duration between 1s and 1h, e.g. 1m"}
+		}
+		c.JobLease = d
 	}
 	key, err := c.loadKey(getenv("ENCRYPTION_KEY"), log)
 	if err != nil {
