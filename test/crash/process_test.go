@@ -73,7 +73,9 @@ func newServer(t *testing.T, databaseURL string) *server {
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
 	s := &server{t: t, bin: bin, addr: addr, logs: &syncBuffer{}, env: append(os.Environ(),
 		"DATABASE_URL="+databaseURL, "LISTEN_ADDR="+addr, "META_APP_SECRET="+appSecret,
-		"ENCRYPTION_KEY="+key, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=warn")}
+		"ENCRYPTION_KEY="+key, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=warn",
+		// A short lease: the killed server's claimed jobs are taken over in seconds.
+		"JOB_LEASE=5s")}
 	t.Cleanup(func() {
 		s.stop()
 		if t.Failed() {
