@@ -17,6 +17,8 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/channel"
+	"switchboard/ent/message"
+	"switchboard/ent/pendingstatus"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/events"
 	"switchboard/internal/jobs"
@@ -29,8 +31,9 @@ import (
 type Processor struct {
 	Bell events.Bell
 	Log  *slog.Logger
-	// LockRows takes row locks (SELECT … FOR UPDATE) on PostgreSQL, where
-	// several workers run at once; SQLite serializes writers already.
+	// LockRows takes a batch's contended row locks up front, in one order
+	// (lockInOrder), on PostgreSQL, where several workers run at once;
+	// SQLite serializes writers already.
 	LockRows bool
 }
 
@@ -53,7 +56,7 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 	if err != nil || len(evs) == 0 {
 		return err
 	}
-	b := &batch{p: p, tx: tx, ctx: ctx, specs: map[pulid.ID][]events.Spec{}}
+	b := newBatch(ctx, p, tx)
 	hooks := make([]*webhook, len(evs))
 	for i, ev := range evs {
 		if hooks[i], err = b.parse(ev); err != nil {
@@ -64,6 +67,9 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 		if err := b.lockInOrder(hooks); err != nil {
 			return err
 		}
+	}
+	if err := b.prefetch(hooks); err != nil {
+		return err
 	}
 	for _, w := range hooks {
 		for _, r := range w.items {
@@ -209,6 +215,67 @@ type batch struct {
 	ctx   context.Context
 	specs map[pulid.ID][]events.Spec
 	chans map[string]*ent.Channel
+	// stored holds the batch's inbound messages already stored, and early
+	// those with a status kept before them (prefetch), each kept current
+	// as the batch stores more, so that a message costs no lookups.
+	stored map[msgKey]bool
+	early  map[msgKey]bool
+}
+
+// msgKey is a message's identity: Meta's id is unique per channel.
+type msgKey struct {
+	ch  pulid.ID
+	ext string
+}
+
+func newBatch(ctx context.Context, p *Processor, tx *ent.Tx) *batch {
+	return &batch{p: p, tx: tx, ctx: ctx, specs: map[pulid.ID][]events.Spec{},
+		stored: map[msgKey]bool{}, early: map[msgKey]bool{}}
+}
+
+// prefetch finds, in two queries for the whole batch, which of its
+// inbound messages are stored already and which have statuses waiting for
+// them. Run after lockInOrder, the answer cannot go stale within the
+// transaction: whoever stores an inbound message holds its contact's lock
+// until commit, and the batch holds those locks now (SQLite runs one
+// writer at a time). Should it ever be wrong, the unique index refuses the
+// duplicate and the batch's jobs run again.
+func (b *batch) prefetch(hooks []*webhook) error {
+	var chans []pulid.ID
+	var exts []string
+	for _, w := range hooks {
+		for _, r := range w.items {
+			if r.ch == nil || r.it.Kind != whatsapp.ItemMessages || len(r.it.Messages) == 0 {
+				continue
+			}
+			chans = append(chans, r.ch.ID)
+			for _, m := range r.it.Messages {
+				exts = append(exts, m.ID)
+			}
+		}
+	}
+	if len(exts) == 0 {
+		return nil
+	}
+	chans, exts = uniq(chans), uniq(exts)
+	msgs, err := b.tx.Message.Query().Where(message.ChannelIDIn(chans...), message.ExternalIDIn(exts...)).
+		Select(message.FieldChannelID, message.FieldExternalID).All(b.ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		b.stored[msgKey{m.ChannelID, *m.ExternalID}] = true
+	}
+	early, err := b.tx.PendingStatus.Query().
+		Where(pendingstatus.ChannelIDIn(chans...), pendingstatus.ExternalIDIn(exts...)).
+		Select(pendingstatus.FieldChannelID, pendingstatus.FieldExternalID).All(b.ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range early {
+		b.early[msgKey{s.ChannelID, s.ExternalID}] = true
+	}
+	return nil
 }
 
 // route finds the connected channel of an item: by phone_number_id for

@@ -24,10 +24,6 @@ import (
 // the same two early statuses of unknown messages) can still deadlock;
 // PostgreSQL then aborts one batch, whose jobs the runner re-runs alone.
 func (b *batch) lockInOrder(hooks []*webhook) error {
-	type msgKey struct {
-		ch  pulid.ID
-		ext string
-	}
 	var chans []pulid.ID
 	var exts []string
 	for _, w := range hooks {

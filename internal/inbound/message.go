@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
+
 	"switchboard/ent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
@@ -14,6 +16,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/ent/schema/schematype"
 	"switchboard/internal/events"
+	"switchboard/internal/pulid"
 	"switchboard/internal/whatsapp"
 )
 
@@ -37,9 +40,9 @@ func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message) 
 	if m.ID == "" || m.From == "" {
 		return nil // nothing to key it by; the raw event keeps it
 	}
-	exists, err := b.tx.Message.Query().Where(message.ChannelID(ch.ID), message.ExternalID(m.ID)).Exist(b.ctx)
-	if err != nil || exists {
-		return err
+	key := msgKey{ch.ID, m.ID}
+	if b.stored[key] {
+		return nil
 	}
 	ts, err := m.Timestamp.Time()
 	if err != nil || ts.IsZero() {
@@ -59,7 +62,7 @@ func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message) 
 	if !ok {
 		typ = message.TypeUNSUPPORTED
 	}
-	create := b.tx.Message.Create().SetTenantID(ch.TenantID).SetConversationID(conv.ID).SetChannelID(ch.ID).
+	create := b.tx.Message.Create().SetTenantID(ch.TenantID).SetConversationID(conv).SetChannelID(ch.ID).
 		SetDirection(message.DirectionINBOUND).SetType(typ).SetStatus(message.StatusRECEIVED).
 		SetExternalID(m.ID).SetTimestamp(ts).SetText(sum.Text)
 	if raw := m.Raw; len(raw) > 0 {
@@ -77,91 +80,88 @@ func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message) 
 	if err != nil {
 		return err // a concurrent duplicate violates the unique key: the job retries and finds it
 	}
+	b.stored[key] = true
 	if err := b.touchConversation(conv, msg); err != nil {
 		return err
 	}
-	b.emit(ch.TenantID, events.Spec{Kind: event.KindMESSAGE_CREATED, ConversationID: conv.ID, MessageID: msg.ID})
-	b.emit(ch.TenantID, events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: conv.ID})
+	b.emit(ch.TenantID, events.Spec{Kind: event.KindMESSAGE_CREATED, ConversationID: conv, MessageID: msg.ID})
+	b.emit(ch.TenantID, events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: conv})
+	if !b.early[key] {
+		return nil // no status of it arrived before it
+	}
 	return b.applyPending(ch, msg)
 }
 
 // contact finds or creates the sender by wa_id (as an E.164 phone), keeps
-// its profile name current and applies opt-out and opt-in keywords.
-func (b *batch) contact(ch *ent.Channel, waID, name string, ts time.Time, m whatsapp.Message) (*ent.Contact, error) {
+// its profile name current and applies opt-out and opt-in keywords. The
+// upsert locks the contact's row (PostgreSQL) for the rest of the
+// transaction; the newest message alone sets last_inbound_at and the
+// opt-in, whatever order messages are processed in.
+func (b *batch) contact(ch *ent.Channel, waID, name string, ts time.Time, m whatsapp.Message) (pulid.ID, error) {
 	phone := "+" + strings.TrimPrefix(waID, "+")
 	create := b.tx.Contact.Create().SetTenantID(ch.TenantID).SetPhone(phone).SetWaID(waID)
 	if name != "" {
 		create.SetProfileName(name)
 	}
-	err := create.OnConflictColumns(contact.FieldTenantID, contact.FieldPhone).
+	id, err := create.OnConflictColumns(contact.FieldTenantID, contact.FieldPhone).
 		Update(func(u *ent.ContactUpsert) {
 			u.SetWaID(waID)
 			if name != "" {
 				u.SetProfileName(name)
 			}
-		}).Exec(b.ctx)
+		}).ID(b.ctx)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	q := b.tx.Contact.Query().Where(contact.TenantID(ch.TenantID), contact.Phone(phone))
-	if b.p.LockRows {
-		q.ForUpdate()
-	}
-	ct, err := q.Only(b.ctx)
-	if err != nil {
-		return nil, err
-	}
-	upd := ct.Update()
-	changed := false
-	if ct.LastInboundAt == nil || ts.After(*ct.LastInboundAt) {
-		upd.SetLastInboundAt(ts)
-		changed = true
-		if m.Type == whatsapp.TypeText && m.Text != nil {
-			switch strings.ToUpper(strings.TrimSpace(m.Text.Body)) {
-			case "STOP", "UNSUBSCRIBE":
-				upd.SetOptInStatus(contact.OptInStatusOPTED_OUT).SetOptInSource("whatsapp:keyword").SetOptInAt(ts)
-			case "START":
-				upd.SetOptInStatus(contact.OptInStatusOPTED_IN).SetOptInSource("whatsapp:keyword").SetOptInAt(ts)
-			}
+	upd := b.tx.Contact.Update().
+		Where(contact.ID(id), contact.Or(contact.LastInboundAtIsNil(), contact.LastInboundAtLT(ts))).
+		SetLastInboundAt(ts)
+	if m.Type == whatsapp.TypeText && m.Text != nil {
+		switch strings.ToUpper(strings.TrimSpace(m.Text.Body)) {
+		case "STOP", "UNSUBSCRIBE":
+			upd.SetOptInStatus(contact.OptInStatusOPTED_OUT).SetOptInSource("whatsapp:keyword").SetOptInAt(ts)
+		case "START":
+			upd.SetOptInStatus(contact.OptInStatusOPTED_IN).SetOptInSource("whatsapp:keyword").SetOptInAt(ts)
 		}
 	}
-	if !changed {
-		return ct, nil
-	}
-	return upd.Save(b.ctx)
+	return id, upd.Exec(b.ctx)
 }
 
 // conversation finds or creates the one conversation of a contact on a
-// channel, locked for this transaction where locks exist.
-func (b *batch) conversation(ch *ent.Channel, ct *ent.Contact) (*ent.Conversation, error) {
-	err := b.tx.Conversation.Create().SetTenantID(ch.TenantID).SetChannelID(ch.ID).SetContactID(ct.ID).
+// channel. The no-op update on conflict returns the existing row's id (and
+// locks it, on PostgreSQL).
+func (b *batch) conversation(ch *ent.Channel, ct pulid.ID) (pulid.ID, error) {
+	return b.tx.Conversation.Create().SetTenantID(ch.TenantID).SetChannelID(ch.ID).SetContactID(ct).
 		OnConflictColumns(conversation.FieldTenantID, conversation.FieldChannelID, conversation.FieldContactID).
-		DoNothing().Exec(b.ctx)
-	if err != nil && !isNoRows(err) {
-		return nil, err
-	}
-	q := b.tx.Conversation.Query().Where(conversation.TenantID(ch.TenantID), conversation.ChannelID(ch.ID), conversation.ContactID(ct.ID))
-	if b.p.LockRows {
-		q.ForUpdate()
-	}
-	return q.Only(b.ctx)
+		Ignore().ID(b.ctx)
 }
 
 // touchConversation records an inbound message on its conversation:
 // unread count, reopen, newest message and the service window. Messages
 // arriving out of order never move lastMessage or the window backwards.
-func (b *batch) touchConversation(conv *ent.Conversation, msg *ent.Message) error {
-	upd := conv.Update().AddUnreadCount(1)
-	if conv.Status == conversation.StatusRESOLVED {
-		upd.SetStatus(conversation.StatusOPEN)
-	}
-	if conv.LastMessageAt == nil || !msg.Timestamp.Before(*conv.LastMessageAt) {
-		upd.SetLastMessageID(msg.ID).SetLastMessageAt(msg.Timestamp)
-	}
-	if conv.LastInboundAt == nil || msg.Timestamp.After(*conv.LastInboundAt) {
-		upd.SetLastInboundAt(msg.Timestamp).SetServiceWindowExpiresAt(msg.Timestamp.Add(ServiceWindow))
-	}
-	return upd.Exec(b.ctx)
+// One UPDATE decides from the row as it is, so nothing is read first.
+func (b *batch) touchConversation(conv pulid.ID, msg *ent.Message) error {
+	ts := msg.Timestamp
+	newest := sql.Or(sql.IsNull(conversation.FieldLastMessageAt), sql.LTE(conversation.FieldLastMessageAt, ts))
+	newestInbound := sql.Or(sql.IsNull(conversation.FieldLastInboundAt), sql.LT(conversation.FieldLastInboundAt, ts))
+	return b.tx.Conversation.Update().Where(conversation.ID(conv)).AddUnreadCount(1).
+		Modify(func(u *sql.UpdateBuilder) {
+			u.Set(conversation.FieldStatus, caseWhen(sql.EQ(conversation.FieldStatus, conversation.StatusRESOLVED),
+				conversation.StatusOPEN, conversation.FieldStatus))
+			u.Set(conversation.FieldLastMessageID, caseWhen(newest, msg.ID, conversation.FieldLastMessageID))
+			u.Set(conversation.FieldLastMessageAt, caseWhen(newest, ts, conversation.FieldLastMessageAt))
+			u.Set(conversation.FieldLastInboundAt, caseWhen(newestInbound, ts, conversation.FieldLastInboundAt))
+			u.Set(conversation.FieldServiceWindowExpiresAt, caseWhen(newestInbound, ts.Add(ServiceWindow), conversation.FieldServiceWindowExpiresAt))
+		}).Exec(b.ctx)
+}
+
+// caseWhen is CASE WHEN cond THEN v ELSE column END: column set to v where
+// cond holds of the row being updated, else kept.
+func caseWhen(cond *sql.Predicate, v any, column string) sql.Querier {
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("CASE WHEN ").Join(cond).WriteString(" THEN ").Arg(v).
+			WriteString(" ELSE ").Ident(column).WriteString(" END")
+	})
 }
 
 // isNoRows reports the error an upsert that did nothing may return.

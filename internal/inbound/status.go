@@ -13,7 +13,6 @@ import (
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/schema/schematype"
 	"switchboard/internal/events"
-	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp"
 )
@@ -63,6 +62,7 @@ func (b *batch) status(ch *ent.Channel, s whatsapp.Status) error {
 		if isNoRows(err) {
 			err = nil
 		}
+		b.early[msgKey{ch.ID, s.ID}] = true
 		return err
 	}
 	if err != nil {
@@ -161,7 +161,7 @@ func ApplyPending(ctx context.Context, tx *ent.Tx, bell events.Bell, msg *ent.Me
 	if err != nil {
 		return err
 	}
-	b := &batch{p: &Processor{Bell: bell}, tx: tx, ctx: ctx, specs: map[pulid.ID][]events.Spec{}}
+	b := newBatch(ctx, &Processor{Bell: bell}, tx)
 	if err := b.applyPending(ch, msg); err != nil {
 		return err
 	}
