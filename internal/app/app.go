@@ -80,6 +80,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 			CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 			MaxBodyBytes:       cfg.MaxBodyBytes,
 			ComplexityLimit:    cfg.ComplexityLimit,
+			TrustedProxies:     cfg.TrustedProxies,
 			Registry:           prometheus.NewRegistry(),
 		},
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,6 +38,10 @@ type Config struct {
 	// JobLease is how long a worker holds a claimed job before another
 	// worker may take it over (the time a crashed worker's jobs wait).
 	JobLease time.Duration
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed; the client address (audit logs, sign-in throttling) is the
+	// last address in it that is not one of them.
+	TrustedProxies []netip.Prefix
 }
 
 // Error names the variable that is wrong, so the server can stop with one
@@ -102,6 +107,20 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 			return nil, &Error{"MAX_REQUEST_BYTES", "must be an integer of at least 1024"}
 		}
 		c.MaxBodyBytes = n
+	}
+	for _, v := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, &Error{"TRUSTED_PROXIES", fmt.Sprintf("%q is neither an IP address nor a CIDR prefix", v)}
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 	}
 	if v := getenv("JOB_LEASE"); v != "" {
 		d, err := time.ParseDuration(v)

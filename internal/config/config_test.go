@@ -36,6 +36,7 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"cors origin", map[string]string{"CORS_ALLOWED_ORIGINS": "https://ok.example, not an origin", "ENCRYPTION_KEY": goodKey}, "CORS_ALLOWED_ORIGINS"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud", "ENCRYPTION_KEY": goodKey}, "LOG_LEVEL"},
 		{"body limit", map[string]string{"MAX_REQUEST_BYTES": "12", "ENCRYPTION_KEY": goodKey}, "MAX_REQUEST_BYTES"},
+		{"trusted proxies", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, lb", "ENCRYPTION_KEY": goodKey}, "TRUSTED_PROXIES"},
 		{"job lease", map[string]string{"JOB_LEASE": "5", "ENCRYPTION_KEY": goodKey}, "JOB_LEASE"},
 		{"job lease too short", map[string]string{"JOB_LEASE": "10ms", "ENCRYPTION_KEY": goodKey}, "JOB_LEASE"},
 	}

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"switchboard/internal/reqctx"
@@ -16,7 +18,7 @@ import (
 // requestContext gives every request an id (X-Request-Id, echoed back),
 // records the client's address, and logs one line when it ends. Bodies,
 // tokens and query variables are never logged.
-func requestContext(log *slog.Logger, next http.Handler) http.Handler {
+func requestContext(log *slog.Logger, proxies []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 64 {
@@ -25,10 +27,7 @@ func requestContext(log *slog.Logger, next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			ip = r.RemoteAddr
-		}
+		ip := clientIP(r, proxies)
 		ctx := reqctx.With(r.Context(), reqctx.Info{RequestID: id, IP: ip, UserAgent: r.UserAgent()})
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
@@ -68,3 +67,39 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// clientIP is the address of the client: the peer, or, when the peer is a
+// trusted proxy, the last address in X-Forwarded-For that is not a trusted
+// proxy (addresses further left are whatever the client claimed).
+func clientIP(r *http.Request, proxies []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	trusted := func(s string) bool {
+		a, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return false
+		}
+		for _, p := range proxies {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	if !trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // malformed: stop believing the header here
+		}
+		if !trusted(hop) {
+			return hop
+		}
+	}
+	return host
+}

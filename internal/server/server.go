@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -28,6 +29,8 @@ type Options struct {
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64
 	ComplexityLimit    int
+	// TrustedProxies may set the client address with X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 	// Registry receives the HTTP metrics; nil makes a private one.
 	Registry *prometheus.Registry
 }
@@ -73,7 +76,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.Handle("GET /readyz", m.instrument("/readyz", http.HandlerFunc(s.ready)))
 	mux.Handle("GET /metrics", m.handler(reg))
-	return requestContext(s.Log, c.Handler(mux))
+	return requestContext(s.Log, s.Options.TrustedProxies, c.Handler(mux))
 }
 
 // ready answers 200 when storage answers, else 503.
