@@ -3,16 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 
@@ -62,7 +58,7 @@ func startServer(ctx context.Context, databaseURL string, runJobs bool) (*target
 	if databaseURL == "" {
 		db, err = store.OpenSQLite(ctx, filepath.Join(dir, "switchboard.db"))
 	} else {
-		dsn, drop, serr := scratchSchema(databaseURL)
+		dsn, drop, serr := store.ScratchSchema(databaseURL, "loadgen_")
 		if serr != nil {
 			closeAll()
 			return nil, serr
@@ -92,33 +88,4 @@ func startServer(ctx context.Context, databaseURL string, runJobs bool) (*target
 	srv.Start()
 	cleanups = append(cleanups, srv.Close, srv.CloseClientConnections) // run in reverse
 	return &target{URL: srv.URL, Storage: storage, App: a, DB: db, Close: closeAll}, nil
-}
-
-// scratchSchema creates an empty schema on the server at base and returns
-// a URL whose connections use it (search_path) and a function dropping it,
-// so a benchmark never touches existing data.
-func scratchSchema(base string) (dsn string, drop func(), err error) {
-	admin, err := sql.Open("postgres", base)
-	if err != nil {
-		return "", nil, err
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "loadgen_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create scratch schema: %w", err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		admin.Close()
-		return "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), func() {
-		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		admin.Close()
-	}, nil
 }

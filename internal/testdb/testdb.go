@@ -6,10 +6,6 @@ package testdb
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -55,26 +51,9 @@ func Open(t testing.TB, opts ...ent.Option) *store.DB {
 // URL whose connections use it, and a function that drops it.
 func NewSchema(t testing.TB, base string) (dsn string, drop func()) {
 	t.Helper()
-	admin, err := sql.Open("postgres", base)
+	dsn, drop, err := store.ScratchSchema(base, "test_")
 	if err != nil {
-		t.Fatalf("testdb: %v", err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
 		t.Fatalf("testdb: PostgreSQL at TEST_DATABASE_URL unusable: %v", err)
 	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("testdb: TEST_DATABASE_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), func() {
-		_, _ = admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		admin.Close()
-	}
+	return dsn, drop
 }
