@@ -21,6 +21,7 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/job"
+	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
@@ -61,6 +62,8 @@ type Client struct {
 	Event *EventClient
 	// Job is the client for interacting with the Job builders.
 	Job *JobClient
+	// LoginFailure is the client for interacting with the LoginFailure builders.
+	LoginFailure *LoginFailureClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
@@ -97,6 +100,7 @@ func (c *Client) init() {
 	c.Conversation = NewConversationClient(c.config)
 	c.Event = NewEventClient(c.config)
 	c.Job = NewJobClient(c.config)
+	c.LoginFailure = NewLoginFailureClient(c.config)
 	c.Message = NewMessageClient(c.config)
 	c.PendingStatus = NewPendingStatusClient(c.config)
 	c.PrivacyRequest = NewPrivacyRequestClient(c.config)
@@ -206,6 +210,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Conversation:      NewConversationClient(cfg),
 		Event:             NewEventClient(cfg),
 		Job:               NewJobClient(cfg),
+		LoginFailure:      NewLoginFailureClient(cfg),
 		Message:           NewMessageClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
@@ -242,6 +247,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Conversation:      NewConversationClient(cfg),
 		Event:             NewEventClient(cfg),
 		Job:               NewJobClient(cfg),
+		LoginFailure:      NewLoginFailureClient(cfg),
 		Message:           NewMessageClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
@@ -280,8 +286,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
-		c.Conversation, c.Event, c.Job, c.Message, c.PendingStatus, c.PrivacyRequest,
-		c.Session, c.Template, c.Tenant, c.User, c.WebhookEvent,
+		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.PendingStatus,
+		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -292,8 +298,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
-		c.Conversation, c.Event, c.Job, c.Message, c.PendingStatus, c.PrivacyRequest,
-		c.Session, c.Template, c.Tenant, c.User, c.WebhookEvent,
+		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.PendingStatus,
+		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -320,6 +326,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Event.mutate(ctx, m)
 	case *JobMutation:
 		return c.Job.mutate(ctx, m)
+	case *LoginFailureMutation:
+		return c.LoginFailure.mutate(ctx, m)
 	case *MessageMutation:
 		return c.Message.mutate(ctx, m)
 	case *PendingStatusMutation:
@@ -1940,6 +1948,141 @@ func (c *JobClient) mutate(ctx context.Context, m *JobMutation) (Value, error) {
 	}
 }
 
+// LoginFailureClient is a client for the LoginFailure schema.
+type LoginFailureClient struct {
+	config
+}
+
+// NewLoginFailureClient returns a client for the LoginFailure from the given config.
+func NewLoginFailureClient(c config) *LoginFailureClient {
+	return &LoginFailureClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loginfailure.Hooks(f(g(h())))`.
+func (c *LoginFailureClient) Use(hooks ...Hook) {
+	c.hooks.LoginFailure = append(c.hooks.LoginFailure, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loginfailure.Intercept(f(g(h())))`.
+func (c *LoginFailureClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LoginFailure = append(c.inters.LoginFailure, interceptors...)
+}
+
+// Create returns a builder for creating a LoginFailure entity.
+func (c *LoginFailureClient) Create() *LoginFailureCreate {
+	mutation := newLoginFailureMutation(c.config, OpCreate)
+	return &LoginFailureCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LoginFailure entities.
+func (c *LoginFailureClient) CreateBulk(builders ...*LoginFailureCreate) *LoginFailureCreateBulk {
+	return &LoginFailureCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LoginFailureClient) MapCreateBulk(slice any, setFunc func(*LoginFailureCreate, int)) *LoginFailureCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LoginFailureCreateBulk{err: fmt.Errorf("calling to LoginFailureClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LoginFailureCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LoginFailureCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LoginFailure.
+func (c *LoginFailureClient) Update() *LoginFailureUpdate {
+	mutation := newLoginFailureMutation(c.config, OpUpdate)
+	return &LoginFailureUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LoginFailureClient) UpdateOne(_m *LoginFailure) *LoginFailureUpdateOne {
+	mutation := newLoginFailureMutation(c.config, OpUpdateOne, withLoginFailure(_m))
+	return &LoginFailureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LoginFailureClient) UpdateOneID(id pulid.ID) *LoginFailureUpdateOne {
+	mutation := newLoginFailureMutation(c.config, OpUpdateOne, withLoginFailureID(id))
+	return &LoginFailureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LoginFailure.
+func (c *LoginFailureClient) Delete() *LoginFailureDelete {
+	mutation := newLoginFailureMutation(c.config, OpDelete)
+	return &LoginFailureDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LoginFailureClient) DeleteOne(_m *LoginFailure) *LoginFailureDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LoginFailureClient) DeleteOneID(id pulid.ID) *LoginFailureDeleteOne {
+	builder := c.Delete().Where(loginfailure.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LoginFailureDeleteOne{builder}
+}
+
+// Query returns a query builder for LoginFailure.
+func (c *LoginFailureClient) Query() *LoginFailureQuery {
+	return &LoginFailureQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLoginFailure},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LoginFailure entity by its id.
+func (c *LoginFailureClient) Get(ctx context.Context, id pulid.ID) (*LoginFailure, error) {
+	return c.Query().Where(loginfailure.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LoginFailureClient) GetX(ctx context.Context, id pulid.ID) *LoginFailure {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LoginFailureClient) Hooks() []Hook {
+	hooks := c.hooks.LoginFailure
+	return append(hooks[:len(hooks):len(hooks)], loginfailure.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LoginFailureClient) Interceptors() []Interceptor {
+	inters := c.inters.LoginFailure
+	return append(inters[:len(inters):len(inters)], loginfailure.Interceptors[:]...)
+}
+
+func (c *LoginFailureClient) mutate(ctx context.Context, m *LoginFailureMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LoginFailureCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LoginFailureUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LoginFailureUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LoginFailureDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LoginFailure mutation op: %q", m.Op())
+	}
+}
+
 // MessageClient is a client for the Message schema.
 type MessageClient struct {
 	config
@@ -3168,13 +3311,13 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 type (
 	hooks struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
-		Event, Job, Message, PendingStatus, PrivacyRequest, Session, Template, Tenant,
-		User, WebhookEvent []ent.Hook
+		Event, Job, LoginFailure, Message, PendingStatus, PrivacyRequest, Session,
+		Template, Tenant, User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
-		Event, Job, Message, PendingStatus, PrivacyRequest, Session, Template, Tenant,
-		User, WebhookEvent []ent.Interceptor
+		Event, Job, LoginFailure, Message, PendingStatus, PrivacyRequest, Session,
+		Template, Tenant, User, WebhookEvent []ent.Interceptor
 	}
 )
 

@@ -16,6 +16,7 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/job"
+	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			conversation.Table:      conversation.ValidColumn,
 			event.Table:             event.ValidColumn,
 			job.Table:               job.ValidColumn,
+			loginfailure.Table:      loginfailure.ValidColumn,
 			message.Table:           message.ValidColumn,
 			pendingstatus.Table:     pendingstatus.ValidColumn,
 			privacyrequest.Table:    privacyrequest.ValidColumn,

@@ -13,6 +13,7 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/job"
+	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
@@ -36,6 +37,7 @@ var prefixTables = map[string]string{
 	"CV": conversation.Table,
 	"EV": event.Table,
 	"JB": job.Table,
+	"LF": loginfailure.Table,
 	"MS": message.Table,
 	"PS": pendingstatus.Table,
 	"PR": privacyrequest.Table,

@@ -32,6 +32,8 @@ type Tx struct {
 	Event *EventClient
 	// Job is the client for interacting with the Job builders.
 	Job *JobClient
+	// LoginFailure is the client for interacting with the LoginFailure builders.
+	LoginFailure *LoginFailureClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
@@ -188,6 +190,7 @@ func (tx *Tx) init() {
 	tx.Conversation = NewConversationClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
 	tx.Job = NewJobClient(tx.config)
+	tx.LoginFailure = NewLoginFailureClient(tx.config)
 	tx.Message = NewMessageClient(tx.config)
 	tx.PendingStatus = NewPendingStatusClient(tx.config)
 	tx.PrivacyRequest = NewPrivacyRequestClient(tx.config)

@@ -41,7 +41,7 @@ func (r *Resolver) tenant(ctx context.Context) (*ent.Tenant, error) {
 }
 
 func (r *Resolver) logIn(ctx context.Context, in model.LogInInput) (*model.AuthPayload, error) {
-	s, err := r.Auth.LogIn(ctx, r.client(ctx), auth.LogInInput{Email: in.Email, Password: in.Password})
+	s, err := r.Auth.LogIn(ctx, auth.LogInInput{Email: in.Email, Password: in.Password})
 	if err != nil {
 		return nil, err
 	}

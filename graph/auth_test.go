@@ -554,3 +554,21 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		t.Fatalf("api_key.create entries = %d, want 3", n)
 	}
 }
+
+// TestLogInThrottleIsSharedByReplicas: failures counted on one replica
+// count on every other, so replicas do not multiply an attacker's budget.
+func TestLogInThrottleIsSharedByReplicas(t *testing.T) {
+	a := testenv.New(t)
+	b := a.Replica(t)
+	victim := a.SignUp(t, "Shared Victim")
+	for i := 0; i < auth.LoginMaxFailures; i++ {
+		env := a
+		if i%2 == 1 {
+			env = b
+		}
+		wantError(t, logInFrom(t, env, fmt.Sprintf("127.0.0.%d", 40+i), victim.Email, "wrong password"), "UNAUTHENTICATED", "")
+	}
+	for _, env := range []*testenv.Env{a, b} {
+		wantError(t, logInFrom(t, env, "127.0.0.99", victim.Email, ownerPassword), "RATE_LIMITED", "")
+	}
+}

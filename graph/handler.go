@@ -54,8 +54,12 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(entgql.Transactioner{
-		TxOpener:   r.Client,
-		SkipTxFunc: func(op *ast.OperationDefinition) bool { return op.Operation != ast.Mutation },
+		TxOpener: r.Client,
+		// logIn records failed attempts, which must outlive the failed
+		// mutation, so it manages its own transactions (auth.LogIn).
+		SkipTxFunc: func(op *ast.OperationDefinition) bool {
+			return op.Operation != ast.Mutation || entgql.SkipIfHasFields("logIn")(op)
+		},
 	})
 	srv.AroundFields(boundPageSize)
 	srv.SetErrorPresenter(presentError(r.Log))

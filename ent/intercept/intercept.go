@@ -16,6 +16,7 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/job"
+	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
@@ -328,6 +329,33 @@ func (f TraverseJob) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.JobQuery", q)
 }
 
+// The LoginFailureFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LoginFailureFunc func(context.Context, *ent.LoginFailureQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LoginFailureFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LoginFailureQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LoginFailureQuery", q)
+}
+
+// The TraverseLoginFailure type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLoginFailure func(context.Context, *ent.LoginFailureQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLoginFailure) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLoginFailure) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LoginFailureQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LoginFailureQuery", q)
+}
+
 // The MessageFunc type is an adapter to allow the use of ordinary function as a Querier.
 type MessageFunc func(context.Context, *ent.MessageQuery) (ent.Value, error)
 
@@ -565,6 +593,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.EventQuery, predicate.Event, event.OrderOption]{typ: ent.TypeEvent, tq: q}, nil
 	case *ent.JobQuery:
 		return &query[*ent.JobQuery, predicate.Job, job.OrderOption]{typ: ent.TypeJob, tq: q}, nil
+	case *ent.LoginFailureQuery:
+		return &query[*ent.LoginFailureQuery, predicate.LoginFailure, loginfailure.OrderOption]{typ: ent.TypeLoginFailure, tq: q}, nil
 	case *ent.MessageQuery:
 		return &query[*ent.MessageQuery, predicate.Message, message.OrderOption]{typ: ent.TypeMessage, tq: q}, nil
 	case *ent.PendingStatusQuery:

@@ -408,6 +408,30 @@ var (
 			},
 		},
 	}
+	// LoginFailuresColumns holds the columns for the "login_failures" table.
+	LoginFailuresColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "key_hash", Type: field.TypeString},
+		{Name: "at", Type: field.TypeTime},
+	}
+	// LoginFailuresTable holds the schema information for the "login_failures" table.
+	LoginFailuresTable = &schema.Table{
+		Name:       "login_failures",
+		Columns:    LoginFailuresColumns,
+		PrimaryKey: []*schema.Column{LoginFailuresColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "loginfailure_key_hash_at",
+				Unique:  false,
+				Columns: []*schema.Column{LoginFailuresColumns[1], LoginFailuresColumns[2]},
+			},
+			{
+				Name:    "loginfailure_at",
+				Unique:  false,
+				Columns: []*schema.Column{LoginFailuresColumns[2]},
+			},
+		},
+	}
 	// MessagesColumns holds the columns for the "messages" table.
 	MessagesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -720,6 +744,7 @@ var (
 		ConversationsTable,
 		EventsTable,
 		JobsTable,
+		LoginFailuresTable,
 		MessagesTable,
 		PendingStatusTable,
 		PrivacyRequestsTable,

@@ -13,6 +13,7 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/job"
+	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
@@ -468,6 +469,23 @@ func init() {
 	jobDescID := jobMixinFields0[0].Descriptor()
 	// job.DefaultID holds the default value on creation for the id field.
 	job.DefaultID = jobDescID.Default.(func() pulid.ID)
+	loginfailureMixin := schema.LoginFailure{}.Mixin()
+	loginfailureMixinHooks1 := loginfailureMixin[1].Hooks()
+	loginfailure.Hooks[0] = loginfailureMixinHooks1[0]
+	loginfailureMixinInters1 := loginfailureMixin[1].Interceptors()
+	loginfailure.Interceptors[0] = loginfailureMixinInters1[0]
+	loginfailureMixinFields0 := loginfailureMixin[0].Fields()
+	_ = loginfailureMixinFields0
+	loginfailureFields := schema.LoginFailure{}.Fields()
+	_ = loginfailureFields
+	// loginfailureDescKeyHash is the schema descriptor for key_hash field.
+	loginfailureDescKeyHash := loginfailureFields[0].Descriptor()
+	// loginfailure.KeyHashValidator is a validator for the "key_hash" field. It is called by the builders before save.
+	loginfailure.KeyHashValidator = loginfailureDescKeyHash.Validators[0].(func(string) error)
+	// loginfailureDescID is the schema descriptor for id field.
+	loginfailureDescID := loginfailureMixinFields0[0].Descriptor()
+	// loginfailure.DefaultID holds the default value on creation for the id field.
+	loginfailure.DefaultID = loginfailureDescID.Default.(func() pulid.ID)
 	messageMixin := schema.Message{}.Mixin()
 	messageMixinHooks2 := messageMixin[2].Hooks()
 	message.Hooks[0] = messageMixinHooks2[0]

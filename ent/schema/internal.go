@@ -121,3 +121,27 @@ func (PendingStatus) Indexes() []ent.Index {
 
 // Annotations of the PendingStatus.
 func (PendingStatus) Annotations() []schema.Annotation { return hidden() }
+
+// LoginFailure is one failed sign-in, counted against the email and the
+// client IP it came from (by hash: the table holds neither). Sign-in
+// throttling reads it, so every replica counts the same failures.
+type LoginFailure struct{ ent.Schema }
+
+// Mixin of the LoginFailure.
+func (LoginFailure) Mixin() []ent.Mixin { return []ent.Mixin{ID("LF"), SystemMixin{}} }
+
+// Fields of the LoginFailure.
+func (LoginFailure) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("key_hash").Immutable().NotEmpty(),
+		field.Time("at").Immutable(),
+	}
+}
+
+// Indexes of the LoginFailure.
+func (LoginFailure) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("key_hash", "at"), index.Fields("at")}
+}
+
+// Annotations of the LoginFailure.
+func (LoginFailure) Annotations() []schema.Annotation { return hidden() }

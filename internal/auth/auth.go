@@ -33,9 +33,9 @@ const SessionTTL = 30 * 24 * time.Hour
 // MinPasswordLength is API.md's minimum.
 const MinPasswordLength = 8
 
-// Service is the authentication service. It is safe for concurrent use:
-// sign-in throttling state is per Service, so every replica throttles on
-// its own (see throttle.go).
+// Service is the authentication service. It is safe for concurrent use;
+// sign-in throttling lives in the database, shared by every replica (see
+// throttle.go).
 type Service struct {
 	client   *ent.Client
 	log      *slog.Logger
@@ -48,7 +48,7 @@ type Service struct {
 
 // New returns a Service over client.
 func New(client *ent.Client, log *slog.Logger) *Service {
-	s := &Service{client: client, log: log, throttle: newThrottle(LoginMaxFailures, LoginWindow, maxThrottleEntries)}
+	s := &Service{client: client, log: log, throttle: newThrottle(client, LoginMaxFailures, LoginWindow)}
 	s.SetClock(time.Now)
 	return s
 }

@@ -27,13 +27,23 @@ type LogInInput struct {
 // password, so sign-in does not tell which accounts exist.
 var errBadCredentials = &apperr.Error{Code: apperr.Unauthenticated, Message: "wrong email or password"}
 
-// LogIn checks an email and password and starts a session, with c (the
-// request's transaction). Unknown emails cost the same bcrypt comparison as
-// known ones, and failures are throttled per email and per client IP.
-func (s *Service) LogIn(ctx context.Context, c *ent.Client, in LogInInput) (*Session, error) {
+// LogIn checks an email and password and starts a session. Unknown
+// emails cost the same bcrypt comparison as known ones, and failures are
+// throttled per email and per client IP.
+//
+// It manages its own transactions, so callers must not run it inside one
+// (the GraphQL handler skips its per-mutation transaction for logIn): a
+// failure must be recorded even though the sign-in fails, and on SQLite a
+// write outside a running transaction would wait for that transaction.
+func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
+	c := s.client
 	email := normalizeEmail(in.Email)
 	keys := []string{emailKey(email), ipKey(reqctx.From(ctx).IP)}
-	if wait, blocked := s.throttle.blocked(s.now(), keys...); blocked {
+	wait, blocked, err := s.throttle.blocked(ctx, s.now(), keys...)
+	if err != nil {
+		return nil, fmt.Errorf("auth: sign-in throttle: %w", err)
+	}
+	if blocked {
 		minutes := int(math.Ceil(wait.Minutes()))
 		return nil, apperr.New(apperr.RateLimited, "too many failed sign-in attempts; try again in %d minute(s)", minutes)
 	}
@@ -47,7 +57,9 @@ func (s *Service) LogIn(ctx context.Context, c *ent.Client, in LogInInput) (*Ses
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) != nil || u == nil {
-		s.throttle.fail(s.now(), keys...)
+		if err := s.throttle.fail(ctx, s.now(), keys...); err != nil {
+			return nil, fmt.Errorf("auth: sign-in throttle: %w", err)
+		}
 		return nil, errBadCredentials
 	}
 	// The password is right, so saying why sign-in is refused leaks nothing.
@@ -57,7 +69,24 @@ func (s *Service) LogIn(ctx context.Context, c *ent.Client, in LogInInput) (*Ses
 	if u.Edges.Tenant == nil || u.Edges.Tenant.Status != tenant.StatusACTIVE {
 		return nil, apperr.New(apperr.Unauthenticated, "this account is being deleted")
 	}
-	s.throttle.reset(keys[0])
+	if err := s.throttle.reset(ctx, keys[0]); err != nil {
+		return nil, fmt.Errorf("auth: sign-in throttle: %w", err)
+	}
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.signIn(ctx, tx.Client(), u)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return sess, tx.Commit()
+}
+
+// signIn starts the session of a member whose password matched, and
+// audits it, with c.
+func (s *Service) signIn(ctx context.Context, c *ent.Client, u *ent.User) (*Session, error) {
 	token, err := s.startSession(ctx, c, u)
 	if err != nil {
 		return nil, err

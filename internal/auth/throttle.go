@@ -1,8 +1,15 @@
 package auth
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"time"
+
+	"switchboard/ent"
+	"switchboard/ent/loginfailure"
+	"switchboard/internal/viewer"
 )
 
 // Sign-in throttling (API.md): after LoginMaxFailures failed attempts for
@@ -14,152 +21,102 @@ const (
 	LoginWindow      = 15 * time.Minute
 )
 
-// maxThrottleEntries bounds the throttle's memory. Each entry holds at most
-// LoginMaxFailures timestamps, so the table stays under a few tens of MB
-// even when an attacker sprays random emails from many addresses.
-const maxThrottleEntries = 100_000
-
-// maxKeyLen keeps one absurdly long email from costing more than a line.
-const maxKeyLen = 320
-
-// throttle is a sliding-window failure counter per key. It lives in memory:
-// a restart forgets it, and each replica counts on its own, which only
-// multiplies an attacker's budget by the replica count.
+// throttle is a sliding-window failure counter per key, kept in the
+// login_failures table so that every replica, and a restarted one, counts
+// the same failures. Keys (emails, IP addresses) are stored as SHA-256
+// hashes. The table stays small by itself: a blocked key gets no new rows,
+// and rows that left the window are swept.
 type throttle struct {
+	client *ent.Client
 	max    int
 	window time.Duration
-	limit  int
 
 	mu        sync.Mutex
-	entries   map[string][]time.Time // failure times, oldest first, at most max
 	lastSweep time.Time
 }
 
-func newThrottle(max int, window time.Duration, limit int) *throttle {
-	return &throttle{max: max, window: window, limit: limit, entries: map[string][]time.Time{}}
+func newThrottle(client *ent.Client, max int, window time.Duration) *throttle {
+	return &throttle{client: client, max: max, window: window}
 }
 
 // emailKey and ipKey keep the two kinds of key apart in one table.
-func emailKey(email string) string { return clip("email:" + email) }
+func emailKey(email string) string { return hashKey("email:" + email) }
 func ipKey(ip string) string {
 	if ip == "" {
 		return ""
 	}
-	return clip("ip:" + ip)
+	return hashKey("ip:" + ip)
 }
 
-func clip(k string) string {
-	if len(k) > maxKeyLen {
-		return k[:maxKeyLen]
-	}
-	return k
+func hashKey(k string) string {
+	sum := sha256.Sum256([]byte(k))
+	return hex.EncodeToString(sum[:])
 }
 
 // blocked reports whether any key has used up its failures, and how long
 // until the earliest of them may try again.
-func (t *throttle) blocked(now time.Time, keys ...string) (time.Duration, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (t *throttle) blocked(ctx context.Context, now time.Time, keys ...string) (time.Duration, bool, error) {
+	keys, now = present(keys), now.UTC() // UTC: SQLite compares times as text
+	if len(keys) == 0 {
+		return 0, false, nil
+	}
+	rows, err := t.client.LoginFailure.Query().
+		Where(loginfailure.KeyHashIn(keys...), loginfailure.AtGT(now.Add(-t.window))).
+		Order(ent.Desc(loginfailure.FieldAt)).
+		All(viewer.System(ctx))
+	if err != nil {
+		return 0, false, err
+	}
+	seen := map[string]int{}
 	var wait time.Duration
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		times := t.live(now, k)
-		if len(times) >= t.max {
-			if w := times[len(times)-t.max].Add(t.window).Sub(now); w > wait {
+	for _, r := range rows { // newest first: the max-th is the one that must expire
+		seen[r.KeyHash]++
+		if seen[r.KeyHash] == t.max {
+			if w := r.At.Add(t.window).Sub(now); w > wait {
 				wait = w
 			}
 		}
 	}
-	return wait, wait > 0
+	return wait, wait > 0, nil
 }
 
-// fail counts one failed attempt against every key.
-func (t *throttle) fail(now time.Time, keys ...string) {
+// fail counts one failed attempt against every key. It writes outside the
+// request's transaction, which rolls back with the failed sign-in.
+func (t *throttle) fail(ctx context.Context, now time.Time, keys ...string) error {
+	keys, now = present(keys), now.UTC()
+	sys := viewer.System(ctx)
+	creates := make([]*ent.LoginFailureCreate, len(keys))
+	for i, k := range keys {
+		creates[i] = t.client.LoginFailure.Create().SetKeyHash(k).SetAt(now)
+	}
+	if err := t.client.LoginFailure.CreateBulk(creates...).Exec(sys); err != nil {
+		return err
+	}
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if now.Sub(t.lastSweep) >= t.window {
-		t.sweep(now)
+	sweep := now.Sub(t.lastSweep) >= t.window
+	if sweep {
+		t.lastSweep = now
 	}
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		times := t.live(now, k)
-		if times == nil && len(t.entries) >= t.limit {
-			t.sweep(now)
-			if len(t.entries) >= t.limit {
-				t.evictOldest()
-			}
-		}
-		times = append(times, now)
-		if len(times) > t.max {
-			times = append(times[:0], times[len(times)-t.max:]...)
-		}
-		t.entries[k] = times
+	t.mu.Unlock()
+	if sweep {
+		_, err := t.client.LoginFailure.Delete().Where(loginfailure.AtLTE(now.Add(-t.window))).Exec(sys)
+		return err
 	}
+	return nil
 }
 
 // reset forgets a key's failures (a successful sign-in clears its email).
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.entries, key)
+func (t *throttle) reset(ctx context.Context, key string) error {
+	_, err := t.client.LoginFailure.Delete().Where(loginfailure.KeyHash(key)).Exec(viewer.System(ctx))
+	return err
 }
 
-// size is the number of keys held, for tests.
-func (t *throttle) size() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.entries)
-}
-
-// live drops k's failures that left the window and returns the rest.
-// Callers hold mu.
-func (t *throttle) live(now time.Time, k string) []time.Time {
-	times, ok := t.entries[k]
-	if !ok {
-		return nil
-	}
-	cut := now.Add(-t.window)
-	i := 0
-	for i < len(times) && !times[i].After(cut) {
-		i++
-	}
-	if i == len(times) {
-		delete(t.entries, k)
-		return nil
-	}
-	if i > 0 {
-		times = append(times[:0], times[i:]...)
-		t.entries[k] = times
-	}
-	return times
-}
-
-// sweep removes idle keys: those whose newest failure left the window.
-// Callers hold mu.
-func (t *throttle) sweep(now time.Time) {
-	cut := now.Add(-t.window)
-	for k, times := range t.entries {
-		if !times[len(times)-1].After(cut) {
-			delete(t.entries, k)
+func present(keys []string) []string {
+	out := keys[:0:0]
+	for _, k := range keys {
+		if k != "" {
+			out = append(out, k)
 		}
 	}
-	t.lastSweep = now
-}
-
-// evictOldest drops the key idle the longest. It runs only when the table
-// is full of live keys, i.e. under a spraying attack, where an O(n) scan is
-// cheap next to the bcrypt comparison every attempt costs.
-func (t *throttle) evictOldest() {
-	var oldest string
-	var at time.Time
-	for k, times := range t.entries {
-		if last := times[len(times)-1]; oldest == "" || last.Before(at) {
-			oldest, at = k, last
-		}
-	}
-	delete(t.entries, oldest)
+	return out
 }

@@ -1,55 +1,68 @@
 package auth
 
 import (
-	"fmt"
+	"context"
 	"testing"
 	"time"
+
+	"switchboard/internal/testdb"
+	"switchboard/internal/viewer"
 )
 
-func TestThrottleSlidingWindow(t *testing.T) {
-	th := newThrottle(3, time.Minute, 100)
+func TestThrottleSlidingWindowSharedByReplicas(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	a := newThrottle(db.Client, 3, time.Minute) // two replicas over one database
+	b := newThrottle(db.Client, 3, time.Minute)
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; i < 3; i++ {
-		if _, blocked := th.blocked(t0, "k"); blocked {
-			t.Fatalf("blocked after %d failures", i)
+	k, other := emailKey("ada@example.com"), ipKey("192.0.2.1")
+	for i, th := range []*throttle{a, b, a} {
+		if _, blocked, err := th.blocked(ctx, t0, k); err != nil || blocked {
+			t.Fatalf("blocked after %d failures (%v)", i, err)
 		}
-		th.fail(t0.Add(time.Duration(i)*10*time.Second), "k", "")
+		if err := th.fail(ctx, t0.Add(time.Duration(i)*10*time.Second), k, ""); err != nil {
+			t.Fatal(err)
+		}
 	}
-	wait, blocked := th.blocked(t0.Add(30*time.Second), "k", "other")
-	if !blocked || wait != 30*time.Second {
-		t.Fatalf("blocked = %v, wait %v; want true, 30s", blocked, wait)
+	wait, blocked, err := b.blocked(ctx, t0.Add(30*time.Second), k, other)
+	if err != nil || !blocked || wait != 30*time.Second {
+		t.Fatalf("blocked = %v, wait %v, %v; want true, 30s", blocked, wait, err)
 	}
-	if _, blocked := th.blocked(t0.Add(30*time.Second), "other"); blocked {
+	if _, blocked, _ := a.blocked(ctx, t0.Add(30*time.Second), other); blocked {
 		t.Fatal("an untouched key is blocked")
 	}
-	if _, blocked := th.blocked(t0.Add(time.Minute), "k"); blocked {
+	if _, blocked, _ := a.blocked(ctx, t0.Add(time.Minute), k); blocked {
 		t.Fatal("still blocked once the oldest failure left the window")
 	}
-	th.reset("k")
-	if th.size() != 0 {
-		t.Fatalf("size after reset = %d", th.size())
+	if err := a.reset(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if _, blocked, _ := b.blocked(ctx, t0.Add(30*time.Second), k); blocked {
+		t.Fatal("blocked after a reset")
 	}
 }
 
-func TestThrottleMemoryIsBounded(t *testing.T) {
-	th := newThrottle(2, time.Minute, 50)
+func TestThrottleSweepsExpiredFailuresAndStoresNoKeys(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	th := newThrottle(db.Client, 3, time.Minute)
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; i < 1000; i++ {
-		th.fail(t0, fmt.Sprintf("spray-%d", i))
+	for i := range 5 {
+		if err := th.fail(ctx, t0, emailKey("spray"+string(rune('a'+i))+"@example.com"), ipKey("198.51.100.7")); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if n := th.size(); n > 50 {
-		t.Fatalf("size = %d, want at most 50", n)
+	sys := viewer.System(ctx)
+	for _, r := range db.Client.LoginFailure.Query().AllX(sys) {
+		if len(r.KeyHash) != 64 {
+			t.Fatalf("stored key %q is not a hash", r.KeyHash)
+		}
 	}
-	for i := 0; i < 10; i++ {
-		th.fail(t0, "hot") // one key never holds more than max timestamps
+	if err := th.fail(ctx, t0.Add(2*time.Minute), emailKey("late@example.com")); err != nil {
+		t.Fatal(err)
 	}
-	if n := len(th.entries["hot"]); n != 2 {
-		t.Fatalf("hot key holds %d timestamps, want 2", n)
-	}
-	// Idle keys are swept once the window has passed.
-	th.fail(t0.Add(2*time.Minute), "late")
-	if n := th.size(); n != 1 {
-		t.Fatalf("size after the window = %d, want 1", n)
+	if n := db.Client.LoginFailure.Query().CountX(sys); n != 1 {
+		t.Fatalf("%d rows after the window passed, want 1", n)
 	}
 }
 
