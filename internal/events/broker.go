@@ -53,10 +53,7 @@ func (b *Broker) Ring(tenants ...pulid.ID) {
 	defer b.mu.Unlock()
 	for _, t := range tenants {
 		for d := range b.subs[t] {
-			select {
-			case d.C <- struct{}{}:
-			default:
-			}
+			ring(d.C)
 		}
 	}
 }
@@ -68,10 +65,7 @@ func (b *Broker) RingAll() {
 	defer b.mu.Unlock()
 	for _, ds := range b.subs {
 		for d := range ds {
-			select {
-			case d.C <- struct{}{}:
-			default:
-			}
+			ring(d.C)
 		}
 	}
 }

@@ -47,6 +47,16 @@ func Enqueue(ctx context.Context, c *ent.Client, kind string, tenant pulid.ID, p
 	return q.Save(viewer.System(ctx))
 }
 
+// EnqueueBulk adds one job of the kind per payload with c, in one
+// statement, for callers that enqueue many at once (the webhook batcher).
+func EnqueueBulk(ctx context.Context, c *ent.Client, kind string, payloads [][]byte) error {
+	creates := make([]*ent.JobCreate, len(payloads))
+	for i, p := range payloads {
+		creates[i] = c.Job.Create().SetKind(kind).SetPayload(p)
+	}
+	return c.Job.CreateBulk(creates...).Exec(viewer.System(ctx))
+}
+
 // Options tune a Runner.
 type Options struct {
 	// SkipLocked claims with FOR UPDATE SKIP LOCKED (PostgreSQL). SQLite

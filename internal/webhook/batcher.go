@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"switchboard/ent"
+	"switchboard/internal/jobs"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 )
@@ -153,15 +154,15 @@ func (b *Batcher) commit(batch []*delivery) error {
 		return err
 	}
 	evs := make([]*ent.WebhookEventCreate, len(batch))
-	jbs := make([]*ent.JobCreate, len(batch))
+	jobPayloads := make([][]byte, len(batch))
 	for i, d := range batch {
 		id := pulid.New("WH")
 		evs[i] = tx.WebhookEvent.Create().SetID(id).SetPayload(d.body)
-		jbs[i] = tx.Job.Create().SetKind(JobKind).SetPayload([]byte(id))
+		jobPayloads[i] = []byte(id)
 	}
 	err = tx.WebhookEvent.CreateBulk(evs...).Exec(ctx)
 	if err == nil {
-		err = tx.Job.CreateBulk(jbs...).Exec(ctx)
+		err = jobs.EnqueueBulk(ctx, tx.Client(), JobKind, jobPayloads)
 	}
 	if err != nil {
 		_ = tx.Rollback()
