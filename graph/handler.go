@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -26,41 +25,51 @@ const MaxPageSize = 100
 // HandlerOptions tunes the GraphQL handler.
 type HandlerOptions struct {
 	ComplexityLimit int
+	// MaxMessageBytes bounds one incoming WebSocket message (the HTTP body
+	// limit is applied by the server before the handler).
+	MaxMessageBytes int64
+	// SubscriptionsPerSocket and SocketsPerTenant cap what clients hold
+	// open (0 = no cap); SSE streams count as sockets.
+	SubscriptionsPerSocket int
+	SocketsPerTenant       int
+	// Introspection allows __schema and __type queries.
+	Introspection bool
 	// WebsocketInit authenticates a WebSocket's connection_init payload; an
 	// error refuses the connection, which then closes with 4403.
 	WebsocketInit transport.WebsocketInitFunc
 	AllowOrigin   func(r *http.Request) bool
+	// Drain ends when the server shuts down: every open WebSocket then
+	// closes with 1001 and every SSE stream ends. Nil never drains.
+	Drain context.Context
 }
 
 // NewHandler builds the GraphQL server: POST, GET, WebSocket and SSE
-// transports, a query complexity limit, page-size bounds, mutations in one
-// transaction each, and the error presenter.
+// transports, limits on query size, depth and complexity, page-size
+// bounds, mutations in one transaction each, and the error presenter.
 func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	cfg := generated.Config{Resolvers: r}
-	priceConnections(&cfg.Complexity)
-	srv := handler.New(generated.NewExecutableSchema(cfg))
+	limits := newConnLimits(opt.SubscriptionsPerSocket, opt.SocketsPerTenant)
+	srv := handler.New(newPricedSchema(generated.NewExecutableSchema(cfg), opt.ComplexityLimit))
 	srv.AddTransport(transport.SSE{})
-	srv.AddTransport(newWebsocketTransport(transport.Websocket{
-		KeepAlivePingInterval: 15 * time.Second,
-		InitFunc:              opt.WebsocketInit,
-		InitTimeout:           10 * time.Second,
-		Upgrader:              upgrader(opt.AllowOrigin),
-	}))
+	srv.AddTransport(newWebsocketTransport(opt, limits))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	srv.SetParserTokenLimit(MaxTokens)
+	if opt.Introspection {
+		srv.Use(extension.Introspection{})
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(entgql.Transactioner{
 		TxOpener: r.Client,
 		// logIn records failed attempts, which must outlive the failed
 		// mutation, so it manages its own transactions (auth.LogIn).
-		SkipTxFunc: func(op *ast.OperationDefinition) bool {
-			return op.Operation != ast.Mutation || entgql.SkipIfHasFields("logIn")(op)
-		},
+		SkipTxFunc: entgql.SkipIfHasFields("logIn"),
 	})
+	srv.AroundOperations(limits.aroundSubscriptions)
 	srv.AroundFields(boundPageSize)
 	srv.SetErrorPresenter(presentError(r.Log))
 	srv.SetRecoverFunc(recoverPanic(r.Log))

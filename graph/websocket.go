@@ -1,143 +1,164 @@
 package graph
 
 import (
-	"bufio"
 	"context"
-	"net"
 	"net/http"
-	"sync"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/gorilla/websocket"
+	coderws "github.com/coder/websocket"
 )
 
-// CloseForbidden is the close code graphql-transport-ws prescribes when the
-// server refuses connection_init ("4403: Forbidden"). Clients such as
-// graphql-ws and Apollo treat it as final and stop reconnecting with the
-// same credentials, where a 1000 (normal closure) makes them retry forever.
-const CloseForbidden = 4403
+// WebSocket close codes Switchboard sends besides gqlgen's own.
+const (
+	// CloseForbidden is what graphql-transport-ws prescribes when the server
+	// refuses connection_init ("4403: Forbidden"). Clients such as graphql-ws
+	// and Apollo treat it as final and stop reconnecting with the same
+	// credentials, where a 1000 (normal closure) makes them retry forever.
+	CloseForbidden = 4403
+	// CloseTooManyConnections refuses a socket over the tenant's connection
+	// cap. graphql-transport-ws reserves 4429 for "too many requests".
+	CloseTooManyConnections = 4429
+	// CloseGoingAway (RFC 6455) tells clients the server is shutting down, so
+	// they reconnect (to another replica) instead of treating it as an error.
+	CloseGoingAway = 1001
+)
 
-// upgrader accepts WebSocket upgrades from same-origin pages, clients that
-// send no Origin (mobile apps, servers) and the configured browser origins.
-func upgrader(allow func(*http.Request) bool) websocket.Upgrader {
-	return websocket.Upgrader{
-		ReadBufferSize:  1024,
-		WriteBufferSize: 1024,
-		Subprotocols:    []string{"graphql-transport-ws", "graphql-ws"},
-		CheckOrigin: func(r *http.Request) bool {
-			origin := r.Header.Get("Origin")
-			if origin == "" || origin == "http://"+r.Host || origin == "https://"+r.Host {
-				return true
-			}
-			return allow != nil && allow(r)
-		},
-	}
+// websocketTransport is gqlgen's WebSocket transport (coder/websocket
+// underneath) with Switchboard's policies: the origin check shared with
+// CORS, a message size limit, a cap on sockets per tenant, 4403 for a
+// refused connection_init, and 1001 for every socket when the server
+// drains on SIGTERM.
+type websocketTransport struct {
+	transport.Websocket
+	drain context.Context
 }
 
-// websocketTransport is gqlgen's WebSocket transport with one fix: when
-// InitFunc refuses connection_init, the socket closes with 4403 instead of
-// the 1000 "terminated" that gqlgen (v0.17.x) hard-codes.
-//
-// gqlgen offers no hook for the close code, so the transport hands gqlgen a
-// ResponseWriter whose hijacked connection it can see. The InitFunc wrapper
-// (rejectForbidden) marks that connection as refused; the connection then
-// rewrites the one close frame gqlgen writes afterwards. Everything else,
-// including legacy graphql-ws's connection_error message that precedes the
-// close, passes through untouched. Once gqlgen can set the close code
-// itself (gqlgen PR #4170), this wrapper can go.
-type websocketTransport struct{ transport.Websocket }
-
-// newWebsocketTransport wraps ws so that init refusals close with 4403.
-func newWebsocketTransport(ws transport.Websocket) websocketTransport {
-	if ws.InitFunc != nil {
-		ws.InitFunc = rejectForbidden(ws.InitFunc)
+func newWebsocketTransport(opt HandlerOptions, limits *connLimits) websocketTransport {
+	readLimit := opt.MaxMessageBytes
+	ws := transport.Websocket{
+		Implementation: acceptor{allow: opt.AllowOrigin, drain: opt.Drain},
+		// Keep-alives are a frame per interval per socket; 15s keeps idle
+		// sockets through proxies that drop after 30s or more.
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           10 * time.Second,
+		PayloadReadLimit:      &readLimit,
 	}
-	return websocketTransport{ws}
+	if opt.WebsocketInit != nil {
+		ws.InitFunc = admit(opt.WebsocketInit, limits)
+	}
+	return websocketTransport{Websocket: ws, drain: opt.Drain}
 }
 
-// Do serves one WebSocket connection through gqlgen, with the hijacked
-// connection reachable from InitFunc's context.
+// Do serves one socket until it closes, or until the server drains.
 func (t websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	hw := &hijackWatcher{ResponseWriter: w}
-	ctx := context.WithValue(r.Context(), watcherKey{}, hw)
-	t.Websocket.Do(hw, r.WithContext(ctx), exec)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	if t.drain != nil {
+		stop := context.AfterFunc(t.drain, cancel)
+		defer stop()
+	}
+	t.Websocket.Do(w, r.WithContext(ctx), exec)
 }
 
-type watcherKey struct{}
-
-// rejectForbidden wraps an InitFunc: when it refuses, the socket's closing
-// frame carries 4403 and the refusal's message as the reason.
-func rejectForbidden(init transport.WebsocketInitFunc) transport.WebsocketInitFunc {
+// admit wraps the authenticating InitFunc: a refused connection_init
+// closes with 4403 and the refusal as the reason; an accepted one takes a
+// slot of its tenant's socket cap for as long as the socket lives.
+func admit(init transport.WebsocketInitFunc, limits *connLimits) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		next, ack, err := init(ctx, p)
 		if err != nil {
-			if hw, ok := ctx.Value(watcherKey{}).(*hijackWatcher); ok && hw.conn != nil {
-				hw.conn.refuse(CloseForbidden, err.Error())
-			}
+			return refuse(ctx, CloseForbidden, err), nil, err
 		}
-		return next, ack, err
+		next, err = limits.openSocket(next)
+		if err != nil {
+			return refuse(ctx, CloseTooManyConnections, err), nil, err
+		}
+		return next, ack, nil
 	}
 }
 
-// hijackWatcher keeps the connection that the WebSocket upgrade hijacks.
-// Hijack happens on the request's goroutine before InitFunc runs on it, so
-// conn needs no lock.
-type hijackWatcher struct {
-	http.ResponseWriter
-	conn *closeCodeConn
+func refuse(ctx context.Context, code int, err error) context.Context {
+	ctx = transport.WithWebsocketCloseCode(ctx, code)
+	return transport.AppendCloseReason(ctx, truncateUTF8(err.Error(), 123))
 }
 
-func (h *hijackWatcher) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+// acceptor upgrades requests whose origin the server allows (same-origin
+// pages, clients that send no Origin such as mobile apps and servers, and
+// the configured browser origins) and wraps the socket so that it closes
+// with 1001 once the server drains.
+type acceptor struct {
+	allow func(*http.Request) bool
+	drain context.Context
+}
+
+func (a acceptor) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	if !a.originAllowed(r) {
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return nil, errOriginRefused
+	}
+	// The origin was checked above with the same rule as CORS, so coder's
+	// own host-pattern check is skipped.
+	impl := transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{InsecureSkipVerify: true}}
+	c, err := impl.Accept(w, r, o)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	h.conn = &closeCodeConn{Conn: c}
-	return h.conn, brw, nil
+	return &drainingConn{WebsocketConn: c, drain: a.drain}, nil
 }
 
-func (h *hijackWatcher) Unwrap() http.ResponseWriter { return h.ResponseWriter }
-
-// closeCodeConn passes every write through until refuse is called; then
-// the next close frame written (gorilla writes a control frame in one
-// Write call) is replaced by one carrying the refusal's code and reason.
-type closeCodeConn struct {
-	net.Conn
-	mu    sync.Mutex
-	frame []byte // replacement close frame; nil while not refused
-}
-
-func (c *closeCodeConn) refuse(code int, reason string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.frame = closeFrame(code, reason)
-}
-
-func (c *closeCodeConn) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	frame := c.frame
-	c.mu.Unlock()
-	// A server frame is never masked: byte 0 is FIN|opcode, so 0x88 is a
-	// complete close frame (control frames cannot be fragmented).
-	if frame == nil || len(p) < 2 || p[0] != 0x80|websocket.CloseMessage {
-		return c.Conn.Write(p)
+func (a acceptor) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
 	}
-	if _, err := c.Conn.Write(frame); err != nil {
-		return 0, err
+	if u, err := url.Parse(origin); err == nil && strings.EqualFold(u.Host, r.Host) {
+		return true
 	}
-	return len(p), nil
+	return a.allow != nil && a.allow(r)
 }
 
-// closeFrame is an unmasked server close frame (RFC 6455 §5.5.1); the
-// reason is cut to fit the 125-byte control frame limit.
-func closeFrame(code int, reason string) []byte {
-	payload := websocket.FormatCloseMessage(code, truncateUTF8(reason, 123))
-	return append([]byte{0x80 | websocket.CloseMessage, byte(len(payload))}, payload...)
+type wsError string
+
+func (e wsError) Error() string { return string(e) }
+
+const errOriginRefused = wsError("websocket origin not allowed")
+
+// drainingConn turns gqlgen's normal closure into 1001 "going away" while
+// the server drains: gqlgen closes every socket with 1000 when its context
+// ends and offers no hook for the code of that close.
+type drainingConn struct {
+	transport.WebsocketConn
+	drain context.Context // nil: never drains
+}
+
+func (c *drainingConn) WriteClose(code int, reason string) error {
+	if code == transport.WebsocketCloseNormalClosure && c.drain != nil && c.drain.Err() != nil {
+		code, reason = CloseGoingAway, "server shutting down"
+	}
+	return c.WebsocketConn.WriteClose(code, reason)
+}
+
+// SetReadLimit and SetReadDeadline pass gqlgen's optional interfaces
+// through the wrapper, so the message size limit still holds.
+func (c *drainingConn) SetReadLimit(n int64) {
+	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(n)
+	}
+}
+
+func (c *drainingConn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a rune, since a
-// close reason must be valid UTF-8.
+// close reason must be valid UTF-8 and fit a 125-byte control frame.
 func truncateUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -37,6 +37,10 @@ type App struct {
 	// PGBell carries event wake-ups across replicas (PostgreSQL only).
 	PGBell  *events.PGBell
 	Handler http.Handler
+	// Drain starts a shutdown: open WebSockets close with 1001 and SSE
+	// streams end, so that http.Server.Shutdown only waits for ordinary
+	// in-flight requests (webhooks among them) to finish.
+	Drain context.CancelFunc
 }
 
 // New builds the services and the HTTP handler over an open database.
@@ -59,6 +63,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	// Webhooks are processed up to 100 per transaction: one commit and one
 	// lock of each tenant's event log per batch, not per webhook.
 	runner.HandleBatch(webhook.JobKind, 100, (&inbound.Processor{Bell: hub.Bell, Log: log, LockRows: pg}).HandleBatch)
+	drain, startDrain := context.WithCancel(context.Background())
 	resolver := &graph.Resolver{
 		Client:   db.Client,
 		Auth:     authSvc,
@@ -82,10 +87,18 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 			ComplexityLimit:    cfg.ComplexityLimit,
 			TrustedProxies:     cfg.TrustedProxies,
 			Registry:           prometheus.NewRegistry(),
+
+			BodyReadTimeout:            cfg.BodyReadTimeout,
+			SubscriptionsPerConnection: cfg.SubscriptionsPerConnection,
+			ConnectionsPerTenant:       cfg.ConnectionsPerTenant,
+			Introspection:              cfg.Introspection,
+			Playground:                 cfg.Playground,
+			MetricsToken:               cfg.MetricsToken,
+			Drain:                      drain,
 		},
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
-		Jobs: runner, Events: hub, PGBell: pgBell, Handler: srv.Handler()}, nil
+		Jobs: runner, Events: hub, PGBell: pgBell, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing

@@ -42,6 +42,22 @@ type Config struct {
 	// believed; the client address (audit logs, sign-in throttling) is the
 	// last address in it that is not one of them.
 	TrustedProxies []netip.Prefix
+
+	// BodyReadTimeout bounds how long a client may take to send a request
+	// body (slow-body attacks); WebSocket and SSE streams are not bound by
+	// it after they start.
+	BodyReadTimeout time.Duration
+	// SubscriptionsPerConnection caps subscriptions on one WebSocket;
+	// ConnectionsPerTenant caps a tenant's open WebSockets and SSE streams
+	// on one replica. 0 = no cap.
+	SubscriptionsPerConnection int
+	ConnectionsPerTenant       int
+	// Introspection and Playground expose the schema and GraphiQL; both
+	// default on, production deployments may turn them off.
+	Introspection bool
+	Playground    bool
+	// MetricsToken, when set, is the Bearer token /metrics requires.
+	MetricsToken string
 }
 
 // Error names the variable that is wrong, so the server can stop with one
@@ -68,6 +84,13 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		MaxBodyBytes:    1 << 20,
 		JobLease:        time.Minute,
 		ComplexityLimit: 50000,
+
+		BodyReadTimeout:            15 * time.Second,
+		SubscriptionsPerConnection: 100,
+		ConnectionsPerTenant:       1000,
+		Introspection:              true,
+		Playground:                 true,
+		MetricsToken:               strings.TrimSpace(getenv("METRICS_TOKEN")),
 	}
 	if c.DatabaseURL != "" && !c.SQLite() && !c.Postgres() {
 		return nil, &Error{"DATABASE_URL", "must start with sqlite:// or postgres:// (or be unset for ./data/switchboard.db)"}
@@ -128,6 +151,49 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 			return nil, &Error{"JOB_LEASE", "must be a duration between 1s and 1h, e.g. 1m"}
 		}
 		c.JobLease = d
+	}
+	if v := getenv("REQUEST_BODY_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			return nil, &Error{"REQUEST_BODY_TIMEOUT", "must be a duration between 1s and 10m, e.g. 15s"}
+		}
+		c.BodyReadTimeout = d
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{
+		{"MAX_SUBSCRIPTIONS_PER_CONNECTION", &c.SubscriptionsPerConnection},
+		{"MAX_CONNECTIONS_PER_TENANT", &c.ConnectionsPerTenant},
+	} {
+		if v := getenv(n.name); v != "" {
+			i, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || i < 0 {
+				return nil, &Error{n.name, "must be a whole number (0 = no limit)"}
+			}
+			*n.dst = i
+		}
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{
+		{"GRAPHQL_INTROSPECTION", &c.Introspection},
+		{"PLAYGROUND", &c.Playground},
+	} {
+		if v := getenv(b.name); v != "" {
+			on, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return nil, &Error{b.name, "must be true or false"}
+			}
+			*b.dst = on
+		}
+	}
+	if c.MetaAppSecret == "" {
+		log.Warn("META_APP_SECRET is unset: every webhook POST will be refused with 401 until it is set")
+	}
+	if c.MetaVerifyToken == "" {
+		log.Warn("META_VERIFY_TOKEN is unset: Meta's webhook handshake (GET /webhooks/whatsapp) will be refused with 403 until it is set")
 	}
 	key, err := c.loadKey(getenv("ENCRYPTION_KEY"), log)
 	if err != nil {

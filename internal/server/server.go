@@ -22,6 +22,7 @@ import (
 	"switchboard/internal/auth"
 	"switchboard/internal/store"
 	"switchboard/internal/viewer"
+	"switchboard/internal/webhook"
 )
 
 // Options configure the HTTP surface.
@@ -33,6 +34,20 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Registry receives the HTTP metrics; nil makes a private one.
 	Registry *prometheus.Registry
+
+	// BodyReadTimeout bounds the time to receive a request body.
+	BodyReadTimeout time.Duration
+	// SubscriptionsPerConnection and ConnectionsPerTenant cap streams
+	// (0 = no cap).
+	SubscriptionsPerConnection int
+	ConnectionsPerTenant       int
+	Introspection              bool
+	Playground                 bool
+	// MetricsToken, when set, is the Bearer token /metrics requires.
+	MetricsToken string
+	// Drain ends when the process shuts down: streams then close (1001 on
+	// WebSockets) so that in-flight requests can finish and the server stop.
+	Drain context.Context
 }
 
 // Server is the HTTP handler of one Switchboard process.
@@ -61,22 +76,30 @@ func (s *Server) Handler() http.Handler {
 		MaxAge:           600,
 	})
 	gql := graph.NewHandler(s.Resolver, graph.HandlerOptions{
-		ComplexityLimit: s.Options.ComplexityLimit,
-		WebsocketInit:   s.websocketInit,
-		AllowOrigin:     c.OriginAllowed,
+		ComplexityLimit:        s.Options.ComplexityLimit,
+		MaxMessageBytes:        s.Options.MaxBodyBytes,
+		SubscriptionsPerSocket: s.Options.SubscriptionsPerConnection,
+		SocketsPerTenant:       s.Options.ConnectionsPerTenant,
+		Introspection:          s.Options.Introspection,
+		WebsocketInit:          s.websocketInit,
+		AllowOrigin:            c.OriginAllowed,
+		Drain:                  s.Options.Drain,
 	})
+	body := bodyLimits{max: s.Options.MaxBodyBytes, timeout: s.Options.BodyReadTimeout, drain: s.Options.Drain}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", m.instrument("/graphql", limitBody(s.Options.MaxBodyBytes, s.authenticate(gql))))
-	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", s.Webhook))
-	mux.Handle("GET /playground", playground.Handler("Switchboard", "/graphql"))
+	mux.Handle("/graphql", m.instrument("/graphql", body.wrap(s.authenticate(gql))))
+	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", body.wrapMax(webhook.DefaultMaxBytes, s.Webhook)))
+	if s.Options.Playground {
+		mux.Handle("GET /playground", playgroundCSP(playground.Handler("Switchboard", "/graphql")))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /readyz", m.instrument("/readyz", http.HandlerFunc(s.ready)))
-	mux.Handle("GET /metrics", m.handler(reg))
-	return requestContext(s.Log, s.Options.TrustedProxies, c.Handler(mux))
+	mux.Handle("GET /metrics", requireToken(s.Options.MetricsToken, m.handler(reg)))
+	return requestContext(s.Log, s.Options.TrustedProxies, securityHeaders(c.Handler(mux)))
 }
 
 // ready answers 200 when storage answers, else 503.
@@ -148,16 +171,4 @@ func bearer(h string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(h[len(prefix):]), true
-}
-
-// limitBody refuses request bodies over n bytes with 413.
-func limitBody(n int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > n {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, n)
-		next.ServeHTTP(w, r)
-	})
 }
