@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -22,7 +23,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var gerr *gqlerror.Error
 		if errors.As(err, &gerr) && gerr.Err == nil {
-			// Parse and validation errors from gqlgen itself.
+			// Parse and validation errors from gqlgen itself. A body that
+			// cannot be decoded is described, not echoed back.
+			if i := strings.Index(gqlErr.Message, " body:"); i > 0 && strings.HasPrefix(gqlErr.Message, "json request body could not be decoded") {
+				gqlErr.Message = gqlErr.Message[:i]
+			}
 			return gqlErr
 		}
 		ae := classify(err)

@@ -59,21 +59,37 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	srv.SetParserTokenLimit(MaxTokens)
 	if opt.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(noIntrospection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
-	srv.Use(entgql.Transactioner{
+	srv.Use(transactioner{entgql.Transactioner{
 		TxOpener: r.Client,
 		// logIn records failed attempts, which must outlive the failed
 		// mutation, so it manages its own transactions (auth.LogIn).
 		SkipTxFunc: entgql.SkipIfHasFields("logIn"),
-	})
+	}})
 	srv.AroundOperations(limits.aroundSubscriptions)
 	srv.AroundFields(boundPageSize)
 	srv.SetErrorPresenter(presentError(r.Log))
 	srv.SetRecoverFunc(recoverPanic(r.Log))
 	return srv
+}
+
+// transactioner is entgql's Transactioner (each mutation in one
+// transaction) made safe for requests that never became an operation: a
+// body that is not a JSON object, or variables nested past the JSON
+// decoder's depth, reach the response interceptors without an operation
+// context, where entgql's lookup panics.
+type transactioner struct{ entgql.Transactioner }
+
+func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	return t.Transactioner.InterceptResponse(ctx, next)
 }
 
 // boundPageSize refuses first/last outside 0…MaxPageSize on any
