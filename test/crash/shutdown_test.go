@@ -104,7 +104,9 @@ func TestSIGTERMClosesSocketsWith1001AndFinishesWebhooks(t *testing.T) {
 	for {
 		var inbox struct {
 			Conversations struct {
-				Edges []struct{ Node struct{ LastMessage struct{ Text string } } }
+				Edges []struct {
+					Node struct{ LastMessage struct{ Text string } }
+				}
 			}
 		}
 		srv.graphql(auth.SignUp.Token, `{ conversations(first: 5) { edges { node { lastMessage { text } } } } }`, nil, &inbox)
@@ -133,4 +135,3 @@ func closeCode(ws *websocket.Conn) int {
 	}
 	return 0
 }
-
