@@ -9158,6 +9158,7 @@ type JobMutation struct {
 	run_at          *time.Time
 	locked_until    *time.Time
 	last_error      *string
+	failed_at       *time.Time
 	created_at      *time.Time
 	clearedFields   map[string]struct{}
 	done            bool
@@ -9734,6 +9735,55 @@ func (m *JobMutation) ResetLastError() {
 	delete(m.clearedFields, job.FieldLastError)
 }
 
+// SetFailedAt sets the "failed_at" field.
+func (m *JobMutation) SetFailedAt(t time.Time) {
+	m.failed_at = &t
+}
+
+// FailedAt returns the value of the "failed_at" field in the mutation.
+func (m *JobMutation) FailedAt() (r time.Time, exists bool) {
+	v := m.failed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailedAt returns the old "failed_at" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldFailedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailedAt: %w", err)
+	}
+	return oldValue.FailedAt, nil
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (m *JobMutation) ClearFailedAt() {
+	m.failed_at = nil
+	m.clearedFields[job.FieldFailedAt] = struct{}{}
+}
+
+// FailedAtCleared returns if the "failed_at" field was cleared in this mutation.
+func (m *JobMutation) FailedAtCleared() bool {
+	_, ok := m.clearedFields[job.FieldFailedAt]
+	return ok
+}
+
+// ResetFailedAt resets all changes to the "failed_at" field.
+func (m *JobMutation) ResetFailedAt() {
+	m.failed_at = nil
+	delete(m.clearedFields, job.FieldFailedAt)
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (m *JobMutation) SetCreatedAt(t time.Time) {
 	m.created_at = &t
@@ -9804,7 +9854,7 @@ func (m *JobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *JobMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.kind != nil {
 		fields = append(fields, job.FieldKind)
 	}
@@ -9834,6 +9884,9 @@ func (m *JobMutation) Fields() []string {
 	}
 	if m.last_error != nil {
 		fields = append(fields, job.FieldLastError)
+	}
+	if m.failed_at != nil {
+		fields = append(fields, job.FieldFailedAt)
 	}
 	if m.created_at != nil {
 		fields = append(fields, job.FieldCreatedAt)
@@ -9866,6 +9919,8 @@ func (m *JobMutation) Field(name string) (ent.Value, bool) {
 		return m.LockedUntil()
 	case job.FieldLastError:
 		return m.LastError()
+	case job.FieldFailedAt:
+		return m.FailedAt()
 	case job.FieldCreatedAt:
 		return m.CreatedAt()
 	}
@@ -9897,6 +9952,8 @@ func (m *JobMutation) OldField(ctx context.Context, name string) (ent.Value, err
 		return m.OldLockedUntil(ctx)
 	case job.FieldLastError:
 		return m.OldLastError(ctx)
+	case job.FieldFailedAt:
+		return m.OldFailedAt(ctx)
 	case job.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
 	}
@@ -9978,6 +10035,13 @@ func (m *JobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastError(v)
 		return nil
+	case job.FieldFailedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailedAt(v)
+		return nil
 	case job.FieldCreatedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -10057,6 +10121,9 @@ func (m *JobMutation) ClearedFields() []string {
 	if m.FieldCleared(job.FieldLastError) {
 		fields = append(fields, job.FieldLastError)
 	}
+	if m.FieldCleared(job.FieldFailedAt) {
+		fields = append(fields, job.FieldFailedAt)
+	}
 	return fields
 }
 
@@ -10085,6 +10152,9 @@ func (m *JobMutation) ClearField(name string) error {
 		return nil
 	case job.FieldLastError:
 		m.ClearLastError()
+		return nil
+	case job.FieldFailedAt:
+		m.ClearFailedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Job nullable field %s", name)
@@ -10123,6 +10193,9 @@ func (m *JobMutation) ResetField(name string) error {
 		return nil
 	case job.FieldLastError:
 		m.ResetLastError()
+		return nil
+	case job.FieldFailedAt:
+		m.ResetFailedAt()
 		return nil
 	case job.FieldCreatedAt:
 		m.ResetCreatedAt()

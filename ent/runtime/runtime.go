@@ -462,7 +462,7 @@ func init() {
 	// job.DefaultRunAt holds the default value on creation for the run_at field.
 	job.DefaultRunAt = jobDescRunAt.Default.(func() time.Time)
 	// jobDescCreatedAt is the schema descriptor for created_at field.
-	jobDescCreatedAt := jobFields[10].Descriptor()
+	jobDescCreatedAt := jobFields[11].Descriptor()
 	// job.DefaultCreatedAt holds the default value on creation for the created_at field.
 	job.DefaultCreatedAt = jobDescCreatedAt.Default.(func() time.Time)
 	// jobDescID is the schema descriptor for id field.

@@ -81,6 +81,9 @@ func (Job) Fields() []ent.Field {
 		field.Time("run_at").Default(timeNow),
 		field.Time("locked_until").Optional().Nillable(),
 		field.String("last_error").Optional(),
+		// failed_at is when the job gave up (status FAILED, a dead letter
+		// an operator lists and re-drives with `switchboard jobs`).
+		field.Time("failed_at").Optional().Nillable(),
 		field.Time("created_at").Immutable().Default(timeNow),
 	}
 }
