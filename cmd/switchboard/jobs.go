@@ -43,7 +43,11 @@ func jobsCmd(log *slog.Logger, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return runJobs(context.Background(), db.Client, args, os.Stdout, os.Stderr)
+	err = runJobs(context.Background(), db.Client, args, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the flags' usage is printed
+	}
+	return err
 }
 
 func isHelp(s string) bool { return s == "help" || s == "-h" || s == "--help" || s == "-help" }
