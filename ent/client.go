@@ -28,6 +28,7 @@ import (
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
+	"switchboard/ent/throttlekey"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 
@@ -76,6 +77,8 @@ type Client struct {
 	Template *TemplateClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// ThrottleKey is the client for interacting with the ThrottleKey builders.
+	ThrottleKey *ThrottleKeyClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
@@ -107,6 +110,7 @@ func (c *Client) init() {
 	c.Session = NewSessionClient(c.config)
 	c.Template = NewTemplateClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
+	c.ThrottleKey = NewThrottleKeyClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
 }
@@ -217,6 +221,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
 		Tenant:            NewTenantClient(cfg),
+		ThrottleKey:       NewThrottleKeyClient(cfg),
 		User:              NewUserClient(cfg),
 		WebhookEvent:      NewWebhookEventClient(cfg),
 	}, nil
@@ -254,6 +259,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
 		Tenant:            NewTenantClient(cfg),
+		ThrottleKey:       NewThrottleKeyClient(cfg),
 		User:              NewUserClient(cfg),
 		WebhookEvent:      NewWebhookEventClient(cfg),
 	}, nil
@@ -287,7 +293,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
 		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.PendingStatus,
-		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.User, c.WebhookEvent,
+		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.User,
+		c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -299,7 +306,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
 		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.PendingStatus,
-		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.User, c.WebhookEvent,
+		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.User,
+		c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -340,6 +348,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Template.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
+	case *ThrottleKeyMutation:
+		return c.ThrottleKey.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *WebhookEventMutation:
@@ -3021,6 +3031,141 @@ func (c *TenantClient) mutate(ctx context.Context, m *TenantMutation) (Value, er
 	}
 }
 
+// ThrottleKeyClient is a client for the ThrottleKey schema.
+type ThrottleKeyClient struct {
+	config
+}
+
+// NewThrottleKeyClient returns a client for the ThrottleKey from the given config.
+func NewThrottleKeyClient(c config) *ThrottleKeyClient {
+	return &ThrottleKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `throttlekey.Hooks(f(g(h())))`.
+func (c *ThrottleKeyClient) Use(hooks ...Hook) {
+	c.hooks.ThrottleKey = append(c.hooks.ThrottleKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `throttlekey.Intercept(f(g(h())))`.
+func (c *ThrottleKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ThrottleKey = append(c.inters.ThrottleKey, interceptors...)
+}
+
+// Create returns a builder for creating a ThrottleKey entity.
+func (c *ThrottleKeyClient) Create() *ThrottleKeyCreate {
+	mutation := newThrottleKeyMutation(c.config, OpCreate)
+	return &ThrottleKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ThrottleKey entities.
+func (c *ThrottleKeyClient) CreateBulk(builders ...*ThrottleKeyCreate) *ThrottleKeyCreateBulk {
+	return &ThrottleKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ThrottleKeyClient) MapCreateBulk(slice any, setFunc func(*ThrottleKeyCreate, int)) *ThrottleKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ThrottleKeyCreateBulk{err: fmt.Errorf("calling to ThrottleKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ThrottleKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ThrottleKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ThrottleKey.
+func (c *ThrottleKeyClient) Update() *ThrottleKeyUpdate {
+	mutation := newThrottleKeyMutation(c.config, OpUpdate)
+	return &ThrottleKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ThrottleKeyClient) UpdateOne(_m *ThrottleKey) *ThrottleKeyUpdateOne {
+	mutation := newThrottleKeyMutation(c.config, OpUpdateOne, withThrottleKey(_m))
+	return &ThrottleKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ThrottleKeyClient) UpdateOneID(id pulid.ID) *ThrottleKeyUpdateOne {
+	mutation := newThrottleKeyMutation(c.config, OpUpdateOne, withThrottleKeyID(id))
+	return &ThrottleKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ThrottleKey.
+func (c *ThrottleKeyClient) Delete() *ThrottleKeyDelete {
+	mutation := newThrottleKeyMutation(c.config, OpDelete)
+	return &ThrottleKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ThrottleKeyClient) DeleteOne(_m *ThrottleKey) *ThrottleKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ThrottleKeyClient) DeleteOneID(id pulid.ID) *ThrottleKeyDeleteOne {
+	builder := c.Delete().Where(throttlekey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ThrottleKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for ThrottleKey.
+func (c *ThrottleKeyClient) Query() *ThrottleKeyQuery {
+	return &ThrottleKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeThrottleKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ThrottleKey entity by its id.
+func (c *ThrottleKeyClient) Get(ctx context.Context, id pulid.ID) (*ThrottleKey, error) {
+	return c.Query().Where(throttlekey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ThrottleKeyClient) GetX(ctx context.Context, id pulid.ID) *ThrottleKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ThrottleKeyClient) Hooks() []Hook {
+	hooks := c.hooks.ThrottleKey
+	return append(hooks[:len(hooks):len(hooks)], throttlekey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ThrottleKeyClient) Interceptors() []Interceptor {
+	inters := c.inters.ThrottleKey
+	return append(inters[:len(inters):len(inters)], throttlekey.Interceptors[:]...)
+}
+
+func (c *ThrottleKeyClient) mutate(ctx context.Context, m *ThrottleKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ThrottleKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ThrottleKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ThrottleKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ThrottleKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ThrottleKey mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3312,12 +3457,12 @@ type (
 	hooks struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
 		Event, Job, LoginFailure, Message, PendingStatus, PrivacyRequest, Session,
-		Template, Tenant, User, WebhookEvent []ent.Hook
+		Template, Tenant, ThrottleKey, User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
 		Event, Job, LoginFailure, Message, PendingStatus, PrivacyRequest, Session,
-		Template, Tenant, User, WebhookEvent []ent.Interceptor
+		Template, Tenant, ThrottleKey, User, WebhookEvent []ent.Interceptor
 	}
 )
 

@@ -23,6 +23,7 @@ import (
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
+	"switchboard/ent/throttlekey"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"sync"
@@ -106,6 +107,7 @@ func checkColumn(t, c string) error {
 			session.Table:           session.ValidColumn,
 			template.Table:          template.ValidColumn,
 			tenant.Table:            tenant.ValidColumn,
+			throttlekey.Table:       throttlekey.ValidColumn,
 			user.Table:              user.ValidColumn,
 			webhookevent.Table:      webhookevent.ValidColumn,
 		})

@@ -148,6 +148,20 @@ func (_c *JobCreate) SetNillableLastError(v *string) *JobCreate {
 	return _c
 }
 
+// SetFailedAt sets the "failed_at" field.
+func (_c *JobCreate) SetFailedAt(v time.Time) *JobCreate {
+	_c.mutation.SetFailedAt(v)
+	return _c
+}
+
+// SetNillableFailedAt sets the "failed_at" field if the given value is not nil.
+func (_c *JobCreate) SetNillableFailedAt(v *time.Time) *JobCreate {
+	if v != nil {
+		_c.SetFailedAt(*v)
+	}
+	return _c
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (_c *JobCreate) SetCreatedAt(v time.Time) *JobCreate {
 	_c.mutation.SetCreatedAt(v)
@@ -354,6 +368,10 @@ func (_c *JobCreate) createSpec() (*Job, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastError(); ok {
 		_spec.SetField(job.FieldLastError, field.TypeString, value)
 		_node.LastError = value
+	}
+	if value, ok := _c.mutation.FailedAt(); ok {
+		_spec.SetField(job.FieldFailedAt, field.TypeTime, value)
+		_node.FailedAt = &value
 	}
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(job.FieldCreatedAt, field.TypeTime, value)
@@ -570,6 +588,24 @@ func (u *JobUpsert) UpdateLastError() *JobUpsert {
 // ClearLastError clears the value of the "last_error" field.
 func (u *JobUpsert) ClearLastError() *JobUpsert {
 	u.SetNull(job.FieldLastError)
+	return u
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (u *JobUpsert) SetFailedAt(v time.Time) *JobUpsert {
+	u.Set(job.FieldFailedAt, v)
+	return u
+}
+
+// UpdateFailedAt sets the "failed_at" field to the value that was provided on create.
+func (u *JobUpsert) UpdateFailedAt() *JobUpsert {
+	u.SetExcluded(job.FieldFailedAt)
+	return u
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (u *JobUpsert) ClearFailedAt() *JobUpsert {
+	u.SetNull(job.FieldFailedAt)
 	return u
 }
 
@@ -810,6 +846,27 @@ func (u *JobUpsertOne) UpdateLastError() *JobUpsertOne {
 func (u *JobUpsertOne) ClearLastError() *JobUpsertOne {
 	return u.Update(func(s *JobUpsert) {
 		s.ClearLastError()
+	})
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (u *JobUpsertOne) SetFailedAt(v time.Time) *JobUpsertOne {
+	return u.Update(func(s *JobUpsert) {
+		s.SetFailedAt(v)
+	})
+}
+
+// UpdateFailedAt sets the "failed_at" field to the value that was provided on create.
+func (u *JobUpsertOne) UpdateFailedAt() *JobUpsertOne {
+	return u.Update(func(s *JobUpsert) {
+		s.UpdateFailedAt()
+	})
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (u *JobUpsertOne) ClearFailedAt() *JobUpsertOne {
+	return u.Update(func(s *JobUpsert) {
+		s.ClearFailedAt()
 	})
 }
 
@@ -1217,6 +1274,27 @@ func (u *JobUpsertBulk) UpdateLastError() *JobUpsertBulk {
 func (u *JobUpsertBulk) ClearLastError() *JobUpsertBulk {
 	return u.Update(func(s *JobUpsert) {
 		s.ClearLastError()
+	})
+}
+
+// SetFailedAt sets the "failed_at" field.
+func (u *JobUpsertBulk) SetFailedAt(v time.Time) *JobUpsertBulk {
+	return u.Update(func(s *JobUpsert) {
+		s.SetFailedAt(v)
+	})
+}
+
+// UpdateFailedAt sets the "failed_at" field to the value that was provided on create.
+func (u *JobUpsertBulk) UpdateFailedAt() *JobUpsertBulk {
+	return u.Update(func(s *JobUpsert) {
+		s.UpdateFailedAt()
+	})
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (u *JobUpsertBulk) ClearFailedAt() *JobUpsertBulk {
+	return u.Update(func(s *JobUpsert) {
+		s.ClearFailedAt()
 	})
 }
 

@@ -206,6 +206,26 @@ func (_u *JobUpdate) ClearLastError() *JobUpdate {
 	return _u
 }
 
+// SetFailedAt sets the "failed_at" field.
+func (_u *JobUpdate) SetFailedAt(v time.Time) *JobUpdate {
+	_u.mutation.SetFailedAt(v)
+	return _u
+}
+
+// SetNillableFailedAt sets the "failed_at" field if the given value is not nil.
+func (_u *JobUpdate) SetNillableFailedAt(v *time.Time) *JobUpdate {
+	if v != nil {
+		_u.SetFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (_u *JobUpdate) ClearFailedAt() *JobUpdate {
+	_u.mutation.ClearFailedAt()
+	return _u
+}
+
 // Mutation returns the JobMutation object of the builder.
 func (_u *JobUpdate) Mutation() *JobMutation {
 	return _u.mutation
@@ -321,6 +341,12 @@ func (_u *JobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LastErrorCleared() {
 		_spec.ClearField(job.FieldLastError, field.TypeString)
+	}
+	if value, ok := _u.mutation.FailedAt(); ok {
+		_spec.SetField(job.FieldFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.FailedAtCleared() {
+		_spec.ClearField(job.FieldFailedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -520,6 +546,26 @@ func (_u *JobUpdateOne) ClearLastError() *JobUpdateOne {
 	return _u
 }
 
+// SetFailedAt sets the "failed_at" field.
+func (_u *JobUpdateOne) SetFailedAt(v time.Time) *JobUpdateOne {
+	_u.mutation.SetFailedAt(v)
+	return _u
+}
+
+// SetNillableFailedAt sets the "failed_at" field if the given value is not nil.
+func (_u *JobUpdateOne) SetNillableFailedAt(v *time.Time) *JobUpdateOne {
+	if v != nil {
+		_u.SetFailedAt(*v)
+	}
+	return _u
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (_u *JobUpdateOne) ClearFailedAt() *JobUpdateOne {
+	_u.mutation.ClearFailedAt()
+	return _u
+}
+
 // Mutation returns the JobMutation object of the builder.
 func (_u *JobUpdateOne) Mutation() *JobMutation {
 	return _u.mutation
@@ -665,6 +711,12 @@ func (_u *JobUpdateOne) sqlSave(ctx context.Context) (_node *Job, err error) {
 	}
 	if _u.mutation.LastErrorCleared() {
 		_spec.ClearField(job.FieldLastError, field.TypeString)
+	}
+	if value, ok := _u.mutation.FailedAt(); ok {
+		_spec.SetField(job.FieldFailedAt, field.TypeTime, value)
+	}
+	if _u.mutation.FailedAtCleared() {
+		_spec.ClearField(job.FieldFailedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Job{config: _u.config}

@@ -25,6 +25,7 @@ import (
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
+	"switchboard/ent/throttlekey"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/pulid"
@@ -60,6 +61,7 @@ const (
 	TypeSession           = "Session"
 	TypeTemplate          = "Template"
 	TypeTenant            = "Tenant"
+	TypeThrottleKey       = "ThrottleKey"
 	TypeUser              = "User"
 	TypeWebhookEvent      = "WebhookEvent"
 )
@@ -9158,6 +9160,7 @@ type JobMutation struct {
 	run_at          *time.Time
 	locked_until    *time.Time
 	last_error      *string
+	failed_at       *time.Time
 	created_at      *time.Time
 	clearedFields   map[string]struct{}
 	done            bool
@@ -9734,6 +9737,55 @@ func (m *JobMutation) ResetLastError() {
 	delete(m.clearedFields, job.FieldLastError)
 }
 
+// SetFailedAt sets the "failed_at" field.
+func (m *JobMutation) SetFailedAt(t time.Time) {
+	m.failed_at = &t
+}
+
+// FailedAt returns the value of the "failed_at" field in the mutation.
+func (m *JobMutation) FailedAt() (r time.Time, exists bool) {
+	v := m.failed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailedAt returns the old "failed_at" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldFailedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailedAt: %w", err)
+	}
+	return oldValue.FailedAt, nil
+}
+
+// ClearFailedAt clears the value of the "failed_at" field.
+func (m *JobMutation) ClearFailedAt() {
+	m.failed_at = nil
+	m.clearedFields[job.FieldFailedAt] = struct{}{}
+}
+
+// FailedAtCleared returns if the "failed_at" field was cleared in this mutation.
+func (m *JobMutation) FailedAtCleared() bool {
+	_, ok := m.clearedFields[job.FieldFailedAt]
+	return ok
+}
+
+// ResetFailedAt resets all changes to the "failed_at" field.
+func (m *JobMutation) ResetFailedAt() {
+	m.failed_at = nil
+	delete(m.clearedFields, job.FieldFailedAt)
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (m *JobMutation) SetCreatedAt(t time.Time) {
 	m.created_at = &t
@@ -9804,7 +9856,7 @@ func (m *JobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *JobMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.kind != nil {
 		fields = append(fields, job.FieldKind)
 	}
@@ -9834,6 +9886,9 @@ func (m *JobMutation) Fields() []string {
 	}
 	if m.last_error != nil {
 		fields = append(fields, job.FieldLastError)
+	}
+	if m.failed_at != nil {
+		fields = append(fields, job.FieldFailedAt)
 	}
 	if m.created_at != nil {
 		fields = append(fields, job.FieldCreatedAt)
@@ -9866,6 +9921,8 @@ func (m *JobMutation) Field(name string) (ent.Value, bool) {
 		return m.LockedUntil()
 	case job.FieldLastError:
 		return m.LastError()
+	case job.FieldFailedAt:
+		return m.FailedAt()
 	case job.FieldCreatedAt:
 		return m.CreatedAt()
 	}
@@ -9897,6 +9954,8 @@ func (m *JobMutation) OldField(ctx context.Context, name string) (ent.Value, err
 		return m.OldLockedUntil(ctx)
 	case job.FieldLastError:
 		return m.OldLastError(ctx)
+	case job.FieldFailedAt:
+		return m.OldFailedAt(ctx)
 	case job.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
 	}
@@ -9978,6 +10037,13 @@ func (m *JobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastError(v)
 		return nil
+	case job.FieldFailedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailedAt(v)
+		return nil
 	case job.FieldCreatedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -10057,6 +10123,9 @@ func (m *JobMutation) ClearedFields() []string {
 	if m.FieldCleared(job.FieldLastError) {
 		fields = append(fields, job.FieldLastError)
 	}
+	if m.FieldCleared(job.FieldFailedAt) {
+		fields = append(fields, job.FieldFailedAt)
+	}
 	return fields
 }
 
@@ -10085,6 +10154,9 @@ func (m *JobMutation) ClearField(name string) error {
 		return nil
 	case job.FieldLastError:
 		m.ClearLastError()
+		return nil
+	case job.FieldFailedAt:
+		m.ClearFailedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Job nullable field %s", name)
@@ -10123,6 +10195,9 @@ func (m *JobMutation) ResetField(name string) error {
 		return nil
 	case job.FieldLastError:
 		m.ResetLastError()
+		return nil
+	case job.FieldFailedAt:
+		m.ResetFailedAt()
 		return nil
 	case job.FieldCreatedAt:
 		m.ResetCreatedAt()
@@ -16963,6 +17038,392 @@ func (m *TenantMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *TenantMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Tenant edge %s", name)
+}
+
+// ThrottleKeyMutation represents an operation that mutates the ThrottleKey nodes in the graph.
+type ThrottleKeyMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *pulid.ID
+	key_hash      *string
+	touched_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ThrottleKey, error)
+	predicates    []predicate.ThrottleKey
+}
+
+var _ ent.Mutation = (*ThrottleKeyMutation)(nil)
+
+// throttlekeyOption allows management of the mutation configuration using functional options.
+type throttlekeyOption func(*ThrottleKeyMutation)
+
+// newThrottleKeyMutation creates new mutation for the ThrottleKey entity.
+func newThrottleKeyMutation(c config, op Op, opts ...throttlekeyOption) *ThrottleKeyMutation {
+	m := &ThrottleKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeThrottleKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withThrottleKeyID sets the ID field of the mutation.
+func withThrottleKeyID(id pulid.ID) throttlekeyOption {
+	return func(m *ThrottleKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ThrottleKey
+		)
+		m.oldValue = func(ctx context.Context) (*ThrottleKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ThrottleKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withThrottleKey sets the old ThrottleKey of the mutation.
+func withThrottleKey(node *ThrottleKey) throttlekeyOption {
+	return func(m *ThrottleKeyMutation) {
+		m.oldValue = func(context.Context) (*ThrottleKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ThrottleKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ThrottleKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ThrottleKey entities.
+func (m *ThrottleKeyMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ThrottleKeyMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ThrottleKeyMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ThrottleKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKeyHash sets the "key_hash" field.
+func (m *ThrottleKeyMutation) SetKeyHash(s string) {
+	m.key_hash = &s
+}
+
+// KeyHash returns the value of the "key_hash" field in the mutation.
+func (m *ThrottleKeyMutation) KeyHash() (r string, exists bool) {
+	v := m.key_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeyHash returns the old "key_hash" field's value of the ThrottleKey entity.
+// If the ThrottleKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleKeyMutation) OldKeyHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeyHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeyHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeyHash: %w", err)
+	}
+	return oldValue.KeyHash, nil
+}
+
+// ResetKeyHash resets all changes to the "key_hash" field.
+func (m *ThrottleKeyMutation) ResetKeyHash() {
+	m.key_hash = nil
+}
+
+// SetTouchedAt sets the "touched_at" field.
+func (m *ThrottleKeyMutation) SetTouchedAt(t time.Time) {
+	m.touched_at = &t
+}
+
+// TouchedAt returns the value of the "touched_at" field in the mutation.
+func (m *ThrottleKeyMutation) TouchedAt() (r time.Time, exists bool) {
+	v := m.touched_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTouchedAt returns the old "touched_at" field's value of the ThrottleKey entity.
+// If the ThrottleKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleKeyMutation) OldTouchedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTouchedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTouchedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTouchedAt: %w", err)
+	}
+	return oldValue.TouchedAt, nil
+}
+
+// ResetTouchedAt resets all changes to the "touched_at" field.
+func (m *ThrottleKeyMutation) ResetTouchedAt() {
+	m.touched_at = nil
+}
+
+// Where appends a list predicates to the ThrottleKeyMutation builder.
+func (m *ThrottleKeyMutation) Where(ps ...predicate.ThrottleKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ThrottleKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ThrottleKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ThrottleKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ThrottleKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ThrottleKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ThrottleKey).
+func (m *ThrottleKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ThrottleKeyMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.key_hash != nil {
+		fields = append(fields, throttlekey.FieldKeyHash)
+	}
+	if m.touched_at != nil {
+		fields = append(fields, throttlekey.FieldTouchedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ThrottleKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case throttlekey.FieldKeyHash:
+		return m.KeyHash()
+	case throttlekey.FieldTouchedAt:
+		return m.TouchedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ThrottleKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case throttlekey.FieldKeyHash:
+		return m.OldKeyHash(ctx)
+	case throttlekey.FieldTouchedAt:
+		return m.OldTouchedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ThrottleKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ThrottleKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case throttlekey.FieldKeyHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeyHash(v)
+		return nil
+	case throttlekey.FieldTouchedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTouchedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ThrottleKeyMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ThrottleKeyMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ThrottleKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ThrottleKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ThrottleKeyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ThrottleKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ThrottleKeyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ThrottleKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ThrottleKeyMutation) ResetField(name string) error {
+	switch name {
+	case throttlekey.FieldKeyHash:
+		m.ResetKeyHash()
+		return nil
+	case throttlekey.FieldTouchedAt:
+		m.ResetTouchedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ThrottleKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ThrottleKeyMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ThrottleKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ThrottleKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ThrottleKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ThrottleKeyMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ThrottleKeyMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ThrottleKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ThrottleKeyMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ThrottleKey edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

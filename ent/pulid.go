@@ -20,6 +20,7 @@ import (
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
+	"switchboard/ent/throttlekey"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/pulid"
@@ -44,6 +45,7 @@ var prefixTables = map[string]string{
 	"SE": session.Table,
 	"TP": template.Table,
 	"TN": tenant.Table,
+	"TK": throttlekey.Table,
 	"US": user.Table,
 	"WH": webhookevent.Table,
 }

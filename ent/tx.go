@@ -46,6 +46,8 @@ type Tx struct {
 	Template *TemplateClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// ThrottleKey is the client for interacting with the ThrottleKey builders.
+	ThrottleKey *ThrottleKeyClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
@@ -197,6 +199,7 @@ func (tx *Tx) init() {
 	tx.Session = NewSessionClient(tx.config)
 	tx.Template = NewTemplateClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
+	tx.ThrottleKey = NewThrottleKeyClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.WebhookEvent = NewWebhookEventClient(tx.config)
 }

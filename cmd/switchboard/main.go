@@ -32,8 +32,11 @@ func main() {
 		err = serve(log)
 	case "migrate":
 		err = migrate(log)
+	case "jobs":
+		err = jobsCmd(log, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Println("usage: switchboard [serve|migrate]")
+		fmt.Println("       switchboard jobs [dead|retry|stats]   dead (FAILED) background jobs; switchboard jobs help")
 		return
 	default:
 		err = fmt.Errorf("unknown command %q (want serve or migrate)", cmd)

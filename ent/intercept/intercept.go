@@ -24,6 +24,7 @@ import (
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
+	"switchboard/ent/throttlekey"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 
@@ -518,6 +519,33 @@ func (f TraverseTenant) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TenantQuery", q)
 }
 
+// The ThrottleKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ThrottleKeyFunc func(context.Context, *ent.ThrottleKeyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ThrottleKeyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ThrottleKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ThrottleKeyQuery", q)
+}
+
+// The TraverseThrottleKey type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseThrottleKey func(context.Context, *ent.ThrottleKeyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseThrottleKey) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseThrottleKey) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ThrottleKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ThrottleKeyQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -607,6 +635,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.TemplateQuery, predicate.Template, template.OrderOption]{typ: ent.TypeTemplate, tq: q}, nil
 	case *ent.TenantQuery:
 		return &query[*ent.TenantQuery, predicate.Tenant, tenant.OrderOption]{typ: ent.TypeTenant, tq: q}, nil
+	case *ent.ThrottleKeyQuery:
+		return &query[*ent.ThrottleKeyQuery, predicate.ThrottleKey, throttlekey.OrderOption]{typ: ent.TypeThrottleKey, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	case *ent.WebhookEventQuery:

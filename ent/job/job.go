@@ -38,6 +38,8 @@ const (
 	FieldLockedUntil = "locked_until"
 	// FieldLastError holds the string denoting the last_error field in the database.
 	FieldLastError = "last_error"
+	// FieldFailedAt holds the string denoting the failed_at field in the database.
+	FieldFailedAt = "failed_at"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
 	// Table holds the table name of the job in the database.
@@ -57,6 +59,7 @@ var Columns = []string{
 	FieldRunAt,
 	FieldLockedUntil,
 	FieldLastError,
+	FieldFailedAt,
 	FieldCreatedAt,
 }
 
@@ -171,6 +174,11 @@ func ByLockedUntil(opts ...sql.OrderTermOption) OrderOption {
 // ByLastError orders the results by the last_error field.
 func ByLastError(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastError, opts...).ToFunc()
+}
+
+// ByFailedAt orders the results by the failed_at field.
+func ByFailedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFailedAt, opts...).ToFunc()
 }
 
 // ByCreatedAt orders the results by the created_at field.

@@ -393,6 +393,7 @@ var (
 		{Name: "run_at", Type: field.TypeTime},
 		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
 		{Name: "last_error", Type: field.TypeString, Nullable: true},
+		{Name: "failed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},
 	}
 	// JobsTable holds the schema information for the "jobs" table.
@@ -667,6 +668,25 @@ var (
 		Columns:    TenantsColumns,
 		PrimaryKey: []*schema.Column{TenantsColumns[0]},
 	}
+	// ThrottleKeysColumns holds the columns for the "throttle_keys" table.
+	ThrottleKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "key_hash", Type: field.TypeString, Unique: true},
+		{Name: "touched_at", Type: field.TypeTime},
+	}
+	// ThrottleKeysTable holds the schema information for the "throttle_keys" table.
+	ThrottleKeysTable = &schema.Table{
+		Name:       "throttle_keys",
+		Columns:    ThrottleKeysColumns,
+		PrimaryKey: []*schema.Column{ThrottleKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "throttlekey_touched_at",
+				Unique:  false,
+				Columns: []*schema.Column{ThrottleKeysColumns[2]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -751,6 +771,7 @@ var (
 		SessionsTable,
 		TemplatesTable,
 		TenantsTable,
+		ThrottleKeysTable,
 		UsersTable,
 		WebhookEventsTable,
 	}

@@ -54,6 +54,9 @@ type Template func(*sql.Selector)
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)
 
+// ThrottleKey is the predicate function for throttlekey builders.
+type ThrottleKey func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
 

@@ -494,6 +494,30 @@ func (f TenantMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TenantMutation", m)
 }
 
+// The ThrottleKeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ThrottleKeyQueryRuleFunc func(context.Context, *ent.ThrottleKeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ThrottleKeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ThrottleKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ThrottleKeyQuery", q)
+}
+
+// The ThrottleKeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ThrottleKeyMutationRuleFunc func(context.Context, *ent.ThrottleKeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ThrottleKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ThrottleKeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ThrottleKeyMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error

@@ -21,6 +21,7 @@ import (
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
+	"switchboard/ent/throttlekey"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/pulid"
@@ -462,7 +463,7 @@ func init() {
 	// job.DefaultRunAt holds the default value on creation for the run_at field.
 	job.DefaultRunAt = jobDescRunAt.Default.(func() time.Time)
 	// jobDescCreatedAt is the schema descriptor for created_at field.
-	jobDescCreatedAt := jobFields[10].Descriptor()
+	jobDescCreatedAt := jobFields[11].Descriptor()
 	// job.DefaultCreatedAt holds the default value on creation for the created_at field.
 	job.DefaultCreatedAt = jobDescCreatedAt.Default.(func() time.Time)
 	// jobDescID is the schema descriptor for id field.
@@ -776,6 +777,23 @@ func init() {
 	tenantDescID := tenantMixinFields0[0].Descriptor()
 	// tenant.DefaultID holds the default value on creation for the id field.
 	tenant.DefaultID = tenantDescID.Default.(func() pulid.ID)
+	throttlekeyMixin := schema.ThrottleKey{}.Mixin()
+	throttlekeyMixinHooks1 := throttlekeyMixin[1].Hooks()
+	throttlekey.Hooks[0] = throttlekeyMixinHooks1[0]
+	throttlekeyMixinInters1 := throttlekeyMixin[1].Interceptors()
+	throttlekey.Interceptors[0] = throttlekeyMixinInters1[0]
+	throttlekeyMixinFields0 := throttlekeyMixin[0].Fields()
+	_ = throttlekeyMixinFields0
+	throttlekeyFields := schema.ThrottleKey{}.Fields()
+	_ = throttlekeyFields
+	// throttlekeyDescKeyHash is the schema descriptor for key_hash field.
+	throttlekeyDescKeyHash := throttlekeyFields[0].Descriptor()
+	// throttlekey.KeyHashValidator is a validator for the "key_hash" field. It is called by the builders before save.
+	throttlekey.KeyHashValidator = throttlekeyDescKeyHash.Validators[0].(func(string) error)
+	// throttlekeyDescID is the schema descriptor for id field.
+	throttlekeyDescID := throttlekeyMixinFields0[0].Descriptor()
+	// throttlekey.DefaultID holds the default value on creation for the id field.
+	throttlekey.DefaultID = throttlekeyDescID.Default.(func() pulid.ID)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

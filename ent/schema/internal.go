@@ -81,6 +81,9 @@ func (Job) Fields() []ent.Field {
 		field.Time("run_at").Default(timeNow),
 		field.Time("locked_until").Optional().Nillable(),
 		field.String("last_error").Optional(),
+		// failed_at is when the job gave up (status FAILED, a dead letter
+		// an operator lists and re-drives with `switchboard jobs`).
+		field.Time("failed_at").Optional().Nillable(),
 		field.Time("created_at").Immutable().Default(timeNow),
 	}
 }
@@ -145,3 +148,29 @@ func (LoginFailure) Indexes() []ent.Index {
 
 // Annotations of the LoginFailure.
 func (LoginFailure) Annotations() []schema.Annotation { return hidden() }
+
+// ThrottleKey is the lock row of one throttle key (a hashed email or client
+// IP). An attempt upserts it first, which holds the row's lock until its
+// transaction ends, so that counting the key's recent attempts and
+// reserving the next one is one atomic step on every replica and database.
+type ThrottleKey struct{ ent.Schema }
+
+// Mixin of the ThrottleKey.
+func (ThrottleKey) Mixin() []ent.Mixin { return []ent.Mixin{ID("TK"), SystemMixin{}} }
+
+// Fields of the ThrottleKey.
+func (ThrottleKey) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("key_hash").Immutable().NotEmpty().Unique(),
+		// touched_at is the last attempt; keys untouched for a window are swept.
+		field.Time("touched_at"),
+	}
+}
+
+// Indexes of the ThrottleKey.
+func (ThrottleKey) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("touched_at")}
+}
+
+// Annotations of the ThrottleKey.
+func (ThrottleKey) Annotations() []schema.Annotation { return hidden() }

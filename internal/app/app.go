@@ -59,7 +59,8 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		pgBell = events.NewPGBell(db.SQL, db.DSN, hub.Broker, log)
 		hub.Bell = pgBell
 	}
-	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg, Lease: cfg.JobLease})
+	reg := prometheus.NewRegistry()
+	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg, Lease: cfg.JobLease, Registry: reg})
 	// Webhooks are processed up to 100 per transaction: one commit and one
 	// lock of each tenant's event log per batch, not per webhook.
 	runner.HandleBatch(webhook.JobKind, 100, (&inbound.Processor{Bell: hub.Bell, Log: log, LockRows: pg}).HandleBatch)
@@ -86,7 +87,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 			MaxBodyBytes:       cfg.MaxBodyBytes,
 			ComplexityLimit:    cfg.ComplexityLimit,
 			TrustedProxies:     cfg.TrustedProxies,
-			Registry:           prometheus.NewRegistry(),
+			Registry:           reg,
 
 			BodyReadTimeout:            cfg.BodyReadTimeout,
 			SubscriptionsPerConnection: cfg.SubscriptionsPerConnection,

@@ -29,7 +29,10 @@ var errBadCredentials = &apperr.Error{Code: apperr.Unauthenticated, Message: "wr
 
 // LogIn checks an email and password and starts a session. Unknown
 // emails cost the same bcrypt comparison as known ones, and failures are
-// throttled per email and per client IP.
+// throttled per email and per client IP (throttle.go): each attempt is
+// reserved against both before its password is compared, so at most
+// LoginMaxFailures are ever compared per window, however many arrive at
+// once.
 //
 // It manages its own transactions, so callers must not run it inside one
 // (the GraphQL handler skips its per-mutation transaction for logIn): a
@@ -39,11 +42,14 @@ func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
 	c := s.client
 	email := normalizeEmail(in.Email)
 	keys := []string{emailKey(email), ipKey(reqctx.From(ctx).IP)}
-	wait, blocked, err := s.throttle.blocked(ctx, s.now(), keys...)
+	// The attempt is counted before the password is compared, atomically,
+	// so parallel guesses cannot all slip under the limit; it is uncounted
+	// below if the password turns out right.
+	res, wait, err := s.throttle.reserve(ctx, s.now(), keys...)
 	if err != nil {
 		return nil, fmt.Errorf("auth: sign-in throttle: %w", err)
 	}
-	if blocked {
+	if wait > 0 {
 		minutes := int(math.Ceil(wait.Minutes()))
 		return nil, apperr.New(apperr.RateLimited, "too many failed sign-in attempts; try again in %d minute(s)", minutes)
 	}
@@ -57,10 +63,10 @@ func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) != nil || u == nil {
-		if err := s.throttle.fail(ctx, s.now(), keys...); err != nil {
-			return nil, fmt.Errorf("auth: sign-in throttle: %w", err)
-		}
-		return nil, errBadCredentials
+		return nil, errBadCredentials // the reserved attempt stays, as the failure
+	}
+	if err := s.throttle.release(ctx, res); err != nil {
+		return nil, fmt.Errorf("auth: sign-in throttle: %w", err)
 	}
 	// The password is right, so saying why sign-in is refused leaks nothing.
 	if u.Disabled {

@@ -20,13 +20,16 @@ func TestThrottleSlidingWindowSharedByReplicas(t *testing.T) {
 		if _, blocked, err := th.blocked(ctx, t0, k); err != nil || blocked {
 			t.Fatalf("blocked after %d failures (%v)", i, err)
 		}
-		if err := th.fail(ctx, t0.Add(time.Duration(i)*10*time.Second), k, ""); err != nil {
-			t.Fatal(err)
+		if res, wait, err := th.reserve(ctx, t0.Add(time.Duration(i)*10*time.Second), k, ""); err != nil || wait != 0 || len(res) != 1 {
+			t.Fatalf("reserve %d = %v, wait %v, %v", i, res, wait, err)
 		}
 	}
 	wait, blocked, err := b.blocked(ctx, t0.Add(30*time.Second), k, other)
 	if err != nil || !blocked || wait != 30*time.Second {
 		t.Fatalf("blocked = %v, wait %v, %v; want true, 30s", blocked, wait, err)
+	}
+	if res, wait, err := b.reserve(ctx, t0.Add(30*time.Second), other, k); err != nil || res != nil || wait != 30*time.Second {
+		t.Fatalf("reserve over the limit = %v, wait %v, %v; want nothing reserved, 30s", res, wait, err)
 	}
 	if _, blocked, _ := a.blocked(ctx, t0.Add(30*time.Second), other); blocked {
 		t.Fatal("an untouched key is blocked")
@@ -45,10 +48,10 @@ func TestThrottleSlidingWindowSharedByReplicas(t *testing.T) {
 func TestThrottleSweepsExpiredFailuresAndStoresNoKeys(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := context.Background()
-	th := newThrottle(db.Client, 3, time.Minute)
+	th := newThrottle(db.Client, 10, time.Minute)
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 5 {
-		if err := th.fail(ctx, t0, emailKey("spray"+string(rune('a'+i))+"@example.com"), ipKey("198.51.100.7")); err != nil {
+		if _, _, err := th.reserve(ctx, t0, emailKey("spray"+string(rune('a'+i))+"@example.com"), signUpKey("198.51.100.9")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -58,11 +61,26 @@ func TestThrottleSweepsExpiredFailuresAndStoresNoKeys(t *testing.T) {
 			t.Fatalf("stored key %q is not a hash", r.KeyHash)
 		}
 	}
-	if err := th.fail(ctx, t0.Add(2*time.Minute), emailKey("late@example.com")); err != nil {
+	for _, r := range db.Client.ThrottleKey.Query().AllX(sys) {
+		if len(r.KeyHash) != 64 {
+			t.Fatalf("stored key %q is not a hash", r.KeyHash)
+		}
+	}
+	// Attempts are kept as long as the longest throttle window needs them.
+	if _, _, err := th.reserve(ctx, t0.Add(2*time.Minute), emailKey("early@example.com")); err != nil {
 		t.Fatal(err)
 	}
-	if n := db.Client.LoginFailure.Query().CountX(sys); n != 1 {
-		t.Fatalf("%d rows after the window passed, want 1", n)
+	if n := db.Client.LoginFailure.Query().CountX(sys); n != 11 {
+		t.Fatalf("%d rows before the longest window passed, want 11", n)
+	}
+	if _, _, err := th.reserve(ctx, t0.Add(keepAttempts+time.Minute), emailKey("late@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if n := db.Client.LoginFailure.Query().CountX(sys); n != 2 {
+		t.Fatalf("%d rows after the window passed, want 2", n)
+	}
+	if n := db.Client.ThrottleKey.Query().CountX(sys); n != 2 {
+		t.Fatalf("%d throttle keys after the window passed, want 2", n)
 	}
 }
 

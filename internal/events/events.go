@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,8 +33,16 @@ type Spec struct {
 // Bell is rung after commit with the tenants whose logs grew.
 type Bell interface{ Ring(tenants ...pulid.ID) }
 
+// appendChunk bounds the rows of one INSERT into the log. An event row
+// binds 7 parameters, so a chunk binds 7,000: far below SQLite's 32,766
+// (modernc's default) and PostgreSQL's 65,535, however many events one
+// batch appends (a 3 MB webhook carries some 25,000 messages, two events
+// each).
+const appendChunk = 1000
+
 // Append adds specs to the tenant's log within tx, and rings bell once tx
-// commits. It must be called inside a transaction.
+// commits. It must be called inside a transaction. Any number of specs may
+// be appended at once: the rows are inserted in chunks.
 func Append(ctx context.Context, tx *ent.Tx, bell Bell, tenant pulid.ID, specs ...Spec) error {
 	if len(specs) == 0 {
 		return nil
@@ -55,8 +64,10 @@ func Append(ctx context.Context, tx *ent.Tx, bell Bell, tenant pulid.ID, specs .
 		}
 		creates[i] = c
 	}
-	if err := tx.Event.CreateBulk(creates...).Exec(sys); err != nil {
-		return fmt.Errorf("events: append: %w", err)
+	for part := range slices.Chunk(creates, appendChunk) {
+		if err := tx.Event.CreateBulk(part...).Exec(sys); err != nil {
+			return fmt.Errorf("events: append: %w", err)
+		}
 	}
 	if bell != nil {
 		tx.OnCommit(func(next ent.Committer) ent.Committer {

@@ -17,8 +17,7 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/channel"
-	"switchboard/ent/message"
-	"switchboard/ent/pendingstatus"
+	"switchboard/ent/job"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/events"
 	"switchboard/internal/jobs"
@@ -52,6 +51,11 @@ func (p *Processor) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 // FAILED (unparseable) in the same transaction.
 func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) error {
 	ctx = viewer.System(ctx)
+	if p.LockRows {
+		if err := holdJobs(ctx, tx, js); err != nil {
+			return err
+		}
+	}
 	evs, err := pending(ctx, tx, js)
 	if err != nil || len(evs) == 0 {
 		return err
@@ -77,12 +81,12 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 				continue // template, quality and account updates stay in the raw event for their issues
 			}
 			for _, m := range r.it.Messages {
-				if err := b.message(r.ch, &r.it, m); err != nil {
+				if err := b.message(r.ch, &r.it, m, w.ev.ReceivedAt); err != nil {
 					return err
 				}
 			}
 			for _, s := range r.it.Statuses {
-				if err := b.status(r.ch, s); err != nil {
+				if err := b.status(r.ch, s, w.ev.ReceivedAt); err != nil {
 					return err
 				}
 			}
@@ -92,6 +96,20 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 		return err
 	}
 	return b.markDone(hooks)
+}
+
+// holdJobs locks the rows of the jobs being run until the transaction
+// ends. A large webhook (3 MB, some 25,000 messages) can take longer than
+// a job's lease; without the lock, another worker would find the lease
+// expired, claim the job and start it again (its claim skips locked rows),
+// and the first run, having lost its lease, could not complete it either.
+func holdJobs(ctx context.Context, tx *ent.Tx, js []*ent.Job) error {
+	ids := make([]pulid.ID, len(js))
+	for i, j := range js {
+		ids[i] = j.ID
+	}
+	_, err := tx.Job.Query().Where(job.IDIn(ids...)).Order(ent.Asc(job.FieldID)).ForUpdate().IDs(ctx)
+	return err
 }
 
 // pending loads the webhook events of js that are still PENDING (a job
@@ -150,6 +168,7 @@ func (b *batch) parse(ev *ent.WebhookEvent) (*webhook, error) {
 		return w, nil
 	}
 	for _, it := range env.Items() {
+		cleanKeys(&it)
 		ch, err := b.route(it)
 		if err != nil {
 			return nil, err
@@ -241,41 +260,29 @@ func newBatch(ctx context.Context, p *Processor, tx *ent.Tx) *batch {
 // writer at a time). Should it ever be wrong, the unique index refuses the
 // duplicate and the batch's jobs run again.
 func (b *batch) prefetch(hooks []*webhook) error {
-	var chans []pulid.ID
-	var exts []string
+	keys := byChannel{}
 	for _, w := range hooks {
 		for _, r := range w.items {
-			if r.ch == nil || r.it.Kind != whatsapp.ItemMessages || len(r.it.Messages) == 0 {
+			if r.ch == nil || r.it.Kind != whatsapp.ItemMessages {
 				continue
 			}
-			chans = append(chans, r.ch.ID)
 			for _, m := range r.it.Messages {
-				exts = append(exts, m.ID)
+				keys.add(r.ch.ID, m.ID)
 			}
 		}
 	}
-	if len(exts) == 0 {
+	if len(keys) == 0 {
 		return nil
 	}
-	chans, exts = uniq(chans), uniq(exts)
-	msgs, err := b.tx.Message.Query().Where(message.ChannelIDIn(chans...), message.ExternalIDIn(exts...)).
-		Select(message.FieldChannelID, message.FieldExternalID).All(b.ctx)
+	stored, err := b.storedMessages(keys)
 	if err != nil {
 		return err
 	}
-	for _, m := range msgs {
-		b.stored[msgKey{m.ChannelID, *m.ExternalID}] = true
+	for k := range stored {
+		b.stored[k] = true
 	}
-	early, err := b.tx.PendingStatus.Query().
-		Where(pendingstatus.ChannelIDIn(chans...), pendingstatus.ExternalIDIn(exts...)).
-		Select(pendingstatus.FieldChannelID, pendingstatus.FieldExternalID).All(b.ctx)
-	if err != nil {
-		return err
-	}
-	for _, s := range early {
-		b.early[msgKey{s.ChannelID, s.ExternalID}] = true
-	}
-	return nil
+	b.early, err = b.earlyStatuses(keys)
+	return err
 }
 
 // route finds the connected channel of an item: by phone_number_id for

@@ -4,11 +4,8 @@ import (
 	"cmp"
 	"maps"
 	"slices"
-	"strings"
 
 	"switchboard/ent"
-	"switchboard/ent/contact"
-	"switchboard/ent/message"
 	"switchboard/internal/pulid"
 	"switchboard/internal/whatsapp"
 )
@@ -24,34 +21,26 @@ import (
 // the same two early statuses of unknown messages) can still deadlock;
 // PostgreSQL then aborts one batch, whose jobs the runner re-runs alone.
 func (b *batch) lockInOrder(hooks []*webhook) error {
-	var chans []pulid.ID
-	var exts []string
+	keys := byChannel{}
 	for _, w := range hooks {
 		for _, r := range w.items {
 			if r.ch == nil || r.it.Kind != whatsapp.ItemMessages {
 				continue
 			}
-			chans = append(chans, r.ch.ID)
 			for _, m := range r.it.Messages {
-				exts = append(exts, m.ID)
+				keys.add(r.ch.ID, m.ID)
 			}
 			for _, s := range r.it.Statuses {
-				exts = append(exts, s.ID)
+				keys.add(r.ch.ID, s.ID)
 			}
 		}
 	}
-	if len(exts) == 0 {
+	if len(keys) == 0 {
 		return nil
 	}
-	known, err := b.tx.Message.Query().
-		Where(message.ChannelIDIn(uniq(chans)...), message.ExternalIDIn(uniq(exts)...)).
-		Select(message.FieldID, message.FieldChannelID, message.FieldExternalID).All(b.ctx)
+	stored, err := b.storedMessages(keys)
 	if err != nil {
 		return err
-	}
-	stored := make(map[msgKey]pulid.ID, len(known))
-	for _, m := range known {
-		stored[msgKey{m.ChannelID, *m.ExternalID}] = m.ID
 	}
 
 	// Contacts of the messages not stored yet: the first such message of a
@@ -68,13 +57,14 @@ func (b *batch) lockInOrder(hooks []*webhook) error {
 				continue
 			}
 			for _, m := range r.it.Messages {
-				if m.ID == "" || m.From == "" {
+				phone, ok := phoneOf(m.From)
+				if m.ID == "" || !ok {
 					continue
 				}
 				if _, ok := stored[msgKey{r.ch.ID, m.ID}]; ok {
 					continue
 				}
-				k := contactKey{r.ch.TenantID, "+" + strings.TrimPrefix(m.From, "+")}
+				k := contactKey{r.ch.TenantID, phone}
 				if creates[k] == nil {
 					c := b.tx.Contact.Create().SetTenantID(k.tenant).SetPhone(k.phone).SetWaID(m.From)
 					if name := r.it.ContactName(m.From); name != "" {
@@ -90,27 +80,17 @@ func (b *batch) lockInOrder(hooks []*webhook) error {
 			}
 		}
 	}
-	if len(creates) > 0 {
-		keys := slices.SortedFunc(maps.Keys(creates), func(a, b contactKey) int {
-			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.phone, b.phone))
-		})
-		bulk := make([]*ent.ContactCreate, len(keys))
-		for i, k := range keys {
-			bulk[i] = creates[k]
-		}
-		// Rows are inserted, or locked by the no-op update, in VALUES order.
-		err := b.tx.Contact.CreateBulk(bulk...).
-			OnConflictColumns(contact.FieldTenantID, contact.FieldPhone).Ignore().Exec(b.ctx)
-		if err != nil {
-			return err
-		}
+	keysInOrder := slices.SortedFunc(maps.Keys(creates), func(a, b contactKey) int {
+		return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.phone, b.phone))
+	})
+	bulk := make([]*ent.ContactCreate, len(keysInOrder))
+	for i, k := range keysInOrder {
+		bulk[i] = creates[k]
 	}
-	if len(targets) > 0 {
-		_, err := b.tx.Message.Query().Where(message.IDIn(uniq(targets)...)).
-			Order(ent.Asc(message.FieldID)).ForUpdate().IDs(b.ctx)
+	if err := b.createContacts(bulk); err != nil {
 		return err
 	}
-	return nil
+	return b.lockMessages(targets)
 }
 
 // uniq returns the distinct values of s, sorted.

@@ -2,7 +2,6 @@ package inbound
 
 import (
 	stdsql "database/sql"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/message"
-	"switchboard/ent/schema/schematype"
 	"switchboard/internal/events"
 	"switchboard/internal/pulid"
 	"switchboard/internal/whatsapp"
@@ -36,20 +34,17 @@ var messageTypes = map[whatsapp.MessageType]message.Type{
 
 // message stores one inbound message once. A redelivered message (same
 // channel and Meta id) changes nothing.
-func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message) error {
-	if m.ID == "" || m.From == "" {
+func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message, received time.Time) error {
+	phone, ok := phoneOf(m.From)
+	if m.ID == "" || !ok {
 		return nil // nothing to key it by; the raw event keeps it
 	}
 	key := msgKey{ch.ID, m.ID}
 	if b.stored[key] {
 		return nil
 	}
-	ts, err := m.Timestamp.Time()
-	if err != nil || ts.IsZero() {
-		ts = time.Now()
-	}
-	ts = ts.UTC()
-	ct, err := b.contact(ch, m.From, it.ContactName(m.From), ts, m)
+	ts := when(m.Timestamp, received)
+	ct, err := b.contact(ch, phone, m.From, it.ContactName(m.From), ts, m)
 	if err != nil {
 		return err
 	}
@@ -64,17 +59,15 @@ func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message) 
 	}
 	create := b.tx.Message.Create().SetTenantID(ch.TenantID).SetConversationID(conv).SetChannelID(ch.ID).
 		SetDirection(message.DirectionINBOUND).SetType(typ).SetStatus(message.StatusRECEIVED).
-		SetExternalID(m.ID).SetTimestamp(ts).SetText(sum.Text)
-	if raw := m.Raw; len(raw) > 0 {
-		create.SetRaw(json.RawMessage(raw))
-	} else if raw, err := json.Marshal(m); err == nil {
+		SetExternalID(m.ID).SetTimestamp(ts).SetText(whatsapp.CleanText(sum.Text, 0))
+	if raw := rawOf(m.Raw, m); len(raw) > 0 {
 		create.SetRaw(raw)
 	}
 	if md := sum.Media; md != nil {
-		create.SetMedia(&schematype.Media{MediaID: md.ID, MimeType: md.MimeType, Caption: md.Caption, Filename: md.Filename, SHA256: md.SHA256})
+		create.SetMedia(cleanMedia(md))
 	}
 	if len(m.Errors) > 0 {
-		create.SetError(&schematype.Error{Code: m.Errors[0].Code, Title: m.Errors[0].Title, Message: m.Errors[0].Message})
+		create.SetError(cleanError(m.Errors[0]))
 	}
 	msg, err := create.Save(b.ctx)
 	if err != nil {
@@ -92,13 +85,12 @@ func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message) 
 	return b.applyPending(ch, msg)
 }
 
-// contact finds or creates the sender by wa_id (as an E.164 phone), keeps
+// contact finds or creates the sender by wa_id (phone is it as E.164), keeps
 // its profile name current and applies opt-out and opt-in keywords. The
 // upsert locks the contact's row (PostgreSQL) for the rest of the
 // transaction; the newest message alone sets last_inbound_at and the
 // opt-in, whatever order messages are processed in.
-func (b *batch) contact(ch *ent.Channel, waID, name string, ts time.Time, m whatsapp.Message) (pulid.ID, error) {
-	phone := "+" + strings.TrimPrefix(waID, "+")
+func (b *batch) contact(ch *ent.Channel, phone, waID, name string, ts time.Time, m whatsapp.Message) (pulid.ID, error) {
 	create := b.tx.Contact.Create().SetTenantID(ch.TenantID).SetPhone(phone).SetWaID(waID)
 	if name != "" {
 		create.SetProfileName(name)

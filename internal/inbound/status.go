@@ -11,7 +11,6 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/message"
 	"switchboard/ent/pendingstatus"
-	"switchboard/ent/schema/schematype"
 	"switchboard/internal/events"
 	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp"
@@ -34,14 +33,11 @@ var statusOf = map[whatsapp.StatusKind]message.Status{
 
 // status applies one delivery status, or keeps it until its message is
 // known.
-func (b *batch) status(ch *ent.Channel, s whatsapp.Status) error {
-	if s.ID == "" {
+func (b *batch) status(ch *ent.Channel, s whatsapp.Status, received time.Time) error {
+	if s.ID == "" || s.Status == "" {
 		return nil
 	}
-	ts, err := s.Timestamp.Time()
-	if err != nil || ts.IsZero() {
-		ts = time.Now()
-	}
+	ts := when(s.Timestamp, received)
 	msg, err := b.tx.Message.Query().Where(message.ChannelID(ch.ID), message.ExternalID(s.ID)).Only(b.ctx)
 	if ent.IsNotFound(err) {
 		raw := s.Raw
@@ -51,7 +47,7 @@ func (b *batch) status(ch *ent.Channel, s whatsapp.Status) error {
 		// One row per status of a message, holding its earliest report,
 		// whichever order the reports are processed in.
 		err := b.tx.PendingStatus.Create().SetTenantID(ch.TenantID).SetChannelID(ch.ID).SetExternalID(s.ID).
-			SetStatus(string(s.Status)).SetTimestamp(ts.UTC()).SetRaw(raw).
+			SetStatus(string(s.Status)).SetTimestamp(ts).SetRaw(raw).
 			OnConflict(
 				sql.ConflictColumns(pendingstatus.FieldChannelID, pendingstatus.FieldExternalID, pendingstatus.FieldStatus),
 				sql.ResolveWith(func(u *sql.UpdateSet) {
@@ -68,7 +64,7 @@ func (b *batch) status(ch *ent.Channel, s whatsapp.Status) error {
 	if err != nil {
 		return err
 	}
-	return b.advance(msg, s, ts.UTC())
+	return b.advance(msg, s, ts)
 }
 
 // advance moves msg to the status s if that is forward, with a conditional
@@ -89,8 +85,7 @@ func (b *batch) advance(msg *ent.Message, s whatsapp.Status, ts time.Time) error
 	case message.StatusFAILED:
 		upd.SetFailedAt(ts)
 		if len(s.Errors) > 0 {
-			e := s.Errors[0]
-			upd.SetError(&schematype.Error{Code: e.Code, Title: e.Title, Message: e.Message})
+			upd.SetError(cleanError(s.Errors[0]))
 		}
 	}
 	n, err := upd.Save(b.ctx)

@@ -61,7 +61,7 @@ func (r *Runner) runBatch(ctx context.Context, b batchKind, js []*ent.Job) {
 			return err
 		}
 		held = len(own)
-		return b.h(sys, tx, own)
+		return r.call(func() error { return b.h(sys, tx, own) })
 	})
 	if err == nil {
 		if lost := len(js) - held; lost > 0 {
@@ -115,7 +115,9 @@ func (r *Runner) hold(ctx context.Context, tx *ent.Tx, js []*ent.Job) ([]*ent.Jo
 
 // release hands claimed jobs that were not run back to the queue, due at
 // once, so that a worker stopping does not leave them waiting for their
-// lease to run out. It works after ctx has ended.
+// lease to run out. They get back the attempt their claim counted: they
+// did not run, and restarts must not use up a job's budget. It works
+// after ctx has ended.
 func (r *Runner) release(ctx context.Context, js []*ent.Job) {
 	if len(js) == 0 {
 		return
@@ -123,7 +125,7 @@ func (r *Runner) release(ctx context.Context, js []*ent.Job) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(viewer.System(ctx)), 10*time.Second)
 	defer cancel()
 	err := r.client.Job.Update().Where(leased(js)).
-		SetStatus(job.StatusPENDING).ClearLockedUntil().SetRunAt(r.now()).Exec(ctx)
+		SetStatus(job.StatusPENDING).ClearLockedUntil().SetRunAt(r.now()).AddAttempts(-1).Exec(ctx)
 	if err != nil {
 		r.log.Error("claimed jobs not released; their leases will expire", "jobs", len(js), "err", err)
 	}

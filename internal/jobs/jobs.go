@@ -9,6 +9,12 @@
 // Kinds registered with HandleBatch run many jobs in one transaction (see
 // batch.go): one commit, and whatever per-transaction costs the handler
 // pays once, for up to a few hundred jobs.
+//
+// A job that runs out of attempts (or fails permanently, or whose workers
+// keep dying under it) is kept as a dead letter: status FAILED, with its
+// last error and failed_at. It is counted in metrics (metrics.go), and an
+// operator lists and re-drives dead jobs with dead.go's functions
+// (`switchboard jobs`).
 package jobs
 
 import (
@@ -17,11 +23,15 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/ent"
 	"switchboard/ent/job"
@@ -67,6 +77,9 @@ type Options struct {
 	Lease      time.Duration // how long a claim lasts before others may retake it (default 1m)
 	Poll       time.Duration // idle polling interval; Notify wakes workers sooner (default 1s)
 	BaseRetry  time.Duration // first retry delay, doubled per attempt (default 1s)
+	// Registry receives the runner's metrics (metrics.go); nil registers
+	// none.
+	Registry prometheus.Registerer
 }
 
 // Runner claims and runs jobs until its context ends.
@@ -79,6 +92,7 @@ type Runner struct {
 	kinds    []string // the keys of batches, sorted: claimed in this order
 	wake     chan struct{}
 	now      func() time.Time
+	dead     *prometheus.CounterVec // switchboard_jobs_dead_total
 }
 
 // NewRunner returns a Runner; register handlers before Run.
@@ -99,7 +113,8 @@ func NewRunner(client *ent.Client, log *slog.Logger, opt Options) *Runner {
 		opt.BaseRetry = time.Second
 	}
 	return &Runner{client: client, log: log, opt: opt, handlers: map[string]Handler{},
-		batches: map[string]batchKind{}, wake: make(chan struct{}, 1), now: time.Now}
+		batches: map[string]batchKind{}, wake: make(chan struct{}, 1), now: time.Now,
+		dead: registerMetrics(opt.Registry, client, log)}
 }
 
 // Handle registers the handler of a job kind. Register before Run.
@@ -242,9 +257,11 @@ func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
 	if len(jobs) == 0 {
 		return nil, tx.Rollback()
 	}
-	ids := make([]pulid.ID, len(jobs))
-	for i, j := range jobs {
-		ids[i] = j.ID
+	ids := make([]pulid.ID, 0, len(jobs))
+	for _, j := range jobs {
+		if j.Status != job.StatusRUNNING || j.Attempts < j.MaxAttempts {
+			ids = append(ids, j.ID) // the rest are buried below
+		}
 	}
 	until := now.Add(r.opt.Lease)
 	if err := tx.Job.Update().Where(job.IDIn(ids...)).SetStatus(job.StatusRUNNING).
@@ -252,14 +269,52 @@ func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
 		_ = tx.Rollback()
 		return nil, fmt.Errorf("jobs: lease: %w", err)
 	}
+	abandoned, jobs, err := r.bury(sys, tx, now, jobs)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("jobs: claim commit: %w", err)
+	}
+	for _, j := range abandoned {
+		r.died(j)
 	}
 	for _, j := range jobs {
 		j.Attempts++
 		j.LockedUntil = &until
 	}
 	return jobs, nil
+}
+
+// bury marks FAILED, within the claiming tx, the claimed jobs whose
+// lease expired on their last allowed attempt: their worker stopped
+// (crashed, was killed, or hung) every time, and without this they would
+// be retaken forever, never failing and never seen. The others are
+// returned to run.
+func (r *Runner) bury(ctx context.Context, tx *ent.Tx, now time.Time, claimed []*ent.Job) (dead, live []*ent.Job, err error) {
+	for _, j := range claimed {
+		if j.Status == job.StatusRUNNING && j.Attempts >= j.MaxAttempts {
+			dead = append(dead, j)
+		} else {
+			live = append(live, j)
+		}
+	}
+	for _, j := range dead {
+		msg := fmt.Sprintf("abandoned: the worker running attempt %d of %d stopped before finishing (its lease expired)", j.Attempts, j.MaxAttempts)
+		if j.LastError != "" {
+			msg += "; previous error: " + j.LastError
+		}
+		j.LastError = truncate(msg, maxErrorLen)
+		j.Status = job.StatusFAILED
+		j.FailedAt = &now
+		j.LockedUntil = nil
+		if err := tx.Job.UpdateOneID(j.ID).SetStatus(job.StatusFAILED).SetLastError(j.LastError).
+			SetFailedAt(now).ClearLockedUntil().Exec(ctx); err != nil {
+			return nil, nil, fmt.Errorf("jobs: bury abandoned job: %w", err)
+		}
+	}
+	return dead, live, nil
 }
 
 // run does one claimed job: the handler's effects and the job's DONE
@@ -272,7 +327,7 @@ func (r *Runner) run(ctx context.Context, j *ent.Job) {
 		return
 	}
 	err := r.inTx(sys, func(tx *ent.Tx) error {
-		if err := h(sys, tx, j); err != nil {
+		if err := r.call(func() error { return h(sys, tx, j) }); err != nil {
 			return err
 		}
 		// Only the holder of the current lease may complete the job.
@@ -298,16 +353,42 @@ func (r *Runner) finish(ctx context.Context, j *ent.Job, cause error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	upd := r.client.Job.Update().Where(job.ID(j.ID), job.StatusEQ(job.StatusRUNNING), job.LockedUntilEQ(*j.LockedUntil)).
-		SetLastError(truncate(cause.Error(), 1000)).ClearLockedUntil()
-	if errors.Is(cause, ErrPermanent) || j.Attempts >= j.MaxAttempts {
-		upd.SetStatus(job.StatusFAILED)
+		SetLastError(truncate(cause.Error(), maxErrorLen)).ClearLockedUntil()
+	dies := errors.Is(cause, ErrPermanent) || j.Attempts >= j.MaxAttempts
+	if dies {
+		upd.SetStatus(job.StatusFAILED).SetFailedAt(r.now())
 	} else {
 		delay := r.opt.BaseRetry << min(j.Attempts-1, 12)
 		upd.SetStatus(job.StatusPENDING).SetRunAt(r.now().Add(delay))
 	}
-	if err := upd.Exec(ctx); err != nil {
+	n, err := upd.Save(ctx)
+	if err != nil {
 		r.log.Error("job failure not recorded; its lease will expire", "job", j.ID, "err", err)
+		return
 	}
+	if dies && n == 1 {
+		r.died(j)
+	}
+}
+
+// died makes a job's death visible: an error log line and the dead-jobs
+// counter. The job itself stays in the table, FAILED, until retried.
+func (r *Runner) died(j *ent.Job) {
+	r.log.Error("job dead: kept as FAILED until retried (switchboard jobs retry)", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts)
+	r.dead.WithLabelValues(j.Kind).Inc()
+}
+
+// call runs a handler, turning a panic into an error: one bad job must
+// fail (and, retried to the end, die) on its own rather than take the
+// process, and every job in flight with it, down again on each retry.
+func (r *Runner) call(h func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("job handler panicked", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("jobs: handler panicked: %v", p)
+		}
+	}()
+	return h()
 }
 
 func (r *Runner) inTx(ctx context.Context, fn func(*ent.Tx) error) error {
@@ -322,9 +403,19 @@ func (r *Runner) inTx(ctx context.Context, fn func(*ent.Tx) error) error {
 	return tx.Commit()
 }
 
+// maxErrorLen bounds the last_error kept with a job.
+const maxErrorLen = 1000
+
+// truncate clips s to at most n bytes of valid UTF-8 without NUL bytes:
+// PostgreSQL refuses text with either, and the error of a job that fails
+// on bad bytes must still be kept.
 func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }
