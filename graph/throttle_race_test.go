@@ -35,6 +35,9 @@ func tryLogIn(env *testenv.Env, ip, email, password string) (string, error) {
 	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
 		return "", err
 	}
+	if len(out.Errors) > 0 && out.Code() == "" {
+		return "", fmt.Errorf("logIn answered errors without a code: %+v", out.Errors)
+	}
 	if len(out.Errors) == 0 {
 		var data authPayload
 		if err := json.Unmarshal(out.Data, &data); err != nil || data.LogIn.Token == "" {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/mail"
 	"strings"
 	"sync"
@@ -40,7 +41,8 @@ type Service struct {
 	client   *ent.Client
 	log      *slog.Logger
 	clock    atomic.Pointer[func() time.Time]
-	throttle *throttle
+	throttle *throttle // failed sign-ins per email and per IP
+	signups  *throttle // sign-ups per IP
 
 	dummyOnce sync.Once
 	dummyHash []byte
@@ -48,7 +50,9 @@ type Service struct {
 
 // New returns a Service over client.
 func New(client *ent.Client, log *slog.Logger) *Service {
-	s := &Service{client: client, log: log, throttle: newThrottle(client, LoginMaxFailures, LoginWindow)}
+	s := &Service{client: client, log: log,
+		throttle: newThrottle(client, LoginMaxFailures, LoginWindow),
+		signups:  newThrottle(client, SignUpMaxPerIP, SignUpWindow)}
 	s.SetClock(time.Now)
 	return s
 }
@@ -74,13 +78,24 @@ type SignUpInput struct {
 }
 
 // SignUp creates a tenant and its OWNER and signs the owner in, with c (the
-// request's transaction).
+// request's transaction). Sign-ups are throttled per client IP
+// (SignUpMaxPerIP within SignUpWindow): the sign-up is counted in c, under
+// the IP's throttle lock, so parallel sign-ups cannot exceed the limit and
+// a refused one counts nothing.
 func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*Session, error) {
+	key := signUpKey(reqctx.From(ctx).IP)
+	// Everything here runs in c: on SQLite a second connection could wait
+	// for the one c holds.
+	if wait, blocked, err := s.signups.blocked(ctx, c, s.now(), key); err != nil {
+		return nil, fmt.Errorf("auth: sign-up throttle: %w", err)
+	} else if blocked {
+		return nil, signUpLimited(wait)
+	}
 	email, err := validEmail(in.Email)
 	if err != nil {
 		return nil, err
 	}
-	if err := validPassword(in.Password); err != nil {
+	if err := validPassword(in.Password, email); err != nil {
 		return nil, err
 	}
 	name := strings.TrimSpace(in.Name)
@@ -94,6 +109,11 @@ func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*S
 	hash, err := HashPassword(in.Password)
 	if err != nil {
 		return nil, err
+	}
+	if _, wait, err := s.signups.reserveIn(ctx, c, s.now(), key); err != nil {
+		return nil, fmt.Errorf("auth: sign-up throttle: %w", err)
+	} else if wait > 0 {
+		return nil, signUpLimited(wait)
 	}
 	sys := viewer.System(ctx)
 	t, err := c.Tenant.Create().SetName(business).Save(sys)
@@ -112,6 +132,10 @@ func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*S
 		return nil, err
 	}
 	return &Session{Token: token, User: u, Tenant: t}, nil
+}
+
+func signUpLimited(wait time.Duration) error {
+	return apperr.New(apperr.RateLimited, "too many sign-ups from this address; try again in %d minute(s)", int(math.Ceil(wait.Minutes())))
 }
 
 // startSession creates a session for u and returns its token.
@@ -202,13 +226,6 @@ func validEmail(s string) (string, error) {
 		return "", apperr.Input("email", "email is not a valid address")
 	}
 	return e, nil
-}
-
-func validPassword(pw string) error {
-	if len([]rune(pw)) < MinPasswordLength {
-		return apperr.Input("password", "password must be at least %d characters", MinPasswordLength)
-	}
-	return nil
 }
 
 // createUser stores a member; an email taken anywhere is CONFLICT on email,

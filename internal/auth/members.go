@@ -35,7 +35,7 @@ func (s *Service) AddMember(ctx context.Context, c *ent.Client, v viewer.Viewer,
 	if err != nil {
 		return nil, err
 	}
-	if err := validPassword(in.Password); err != nil {
+	if err := validPassword(in.Password, email); err != nil {
 		return nil, err
 	}
 	hash, err := HashPassword(in.Password)

@@ -169,15 +169,16 @@ func (t *throttle) release(ctx context.Context, res reservation) error {
 	return err
 }
 
-// blocked reports whether any key has used up its attempts, and how long
-// until the earliest of them may try again. It reserves nothing: it lets a
-// request that would be refused anyway be refused early.
-func (t *throttle) blocked(ctx context.Context, now time.Time, keys ...string) (time.Duration, bool, error) {
+// blocked reports, with c (a client or the caller's transaction), whether
+// any key has used up its attempts, and how long until the earliest of
+// them may try again. It reserves nothing: it lets a request that would be
+// refused anyway be refused early.
+func (t *throttle) blocked(ctx context.Context, c *ent.Client, now time.Time, keys ...string) (time.Duration, bool, error) {
 	keys, now = present(keys), now.UTC()
 	if len(keys) == 0 {
 		return 0, false, nil
 	}
-	wait, err := t.waitIn(ctx, t.client, now, keys)
+	wait, err := t.waitIn(ctx, c, now, keys)
 	return wait, wait > 0, err
 }
 

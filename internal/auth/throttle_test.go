@@ -17,30 +17,30 @@ func TestThrottleSlidingWindowSharedByReplicas(t *testing.T) {
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	k, other := emailKey("ada@example.com"), ipKey("192.0.2.1")
 	for i, th := range []*throttle{a, b, a} {
-		if _, blocked, err := th.blocked(ctx, t0, k); err != nil || blocked {
+		if _, blocked, err := th.blocked(ctx, db.Client, t0, k); err != nil || blocked {
 			t.Fatalf("blocked after %d failures (%v)", i, err)
 		}
 		if res, wait, err := th.reserve(ctx, t0.Add(time.Duration(i)*10*time.Second), k, ""); err != nil || wait != 0 || len(res) != 1 {
 			t.Fatalf("reserve %d = %v, wait %v, %v", i, res, wait, err)
 		}
 	}
-	wait, blocked, err := b.blocked(ctx, t0.Add(30*time.Second), k, other)
+	wait, blocked, err := b.blocked(ctx, db.Client, t0.Add(30*time.Second), k, other)
 	if err != nil || !blocked || wait != 30*time.Second {
 		t.Fatalf("blocked = %v, wait %v, %v; want true, 30s", blocked, wait, err)
 	}
 	if res, wait, err := b.reserve(ctx, t0.Add(30*time.Second), other, k); err != nil || res != nil || wait != 30*time.Second {
 		t.Fatalf("reserve over the limit = %v, wait %v, %v; want nothing reserved, 30s", res, wait, err)
 	}
-	if _, blocked, _ := a.blocked(ctx, t0.Add(30*time.Second), other); blocked {
+	if _, blocked, _ := a.blocked(ctx, db.Client, t0.Add(30*time.Second), other); blocked {
 		t.Fatal("an untouched key is blocked")
 	}
-	if _, blocked, _ := a.blocked(ctx, t0.Add(time.Minute), k); blocked {
+	if _, blocked, _ := a.blocked(ctx, db.Client, t0.Add(time.Minute), k); blocked {
 		t.Fatal("still blocked once the oldest failure left the window")
 	}
 	if err := a.reset(ctx, k); err != nil {
 		t.Fatal(err)
 	}
-	if _, blocked, _ := b.blocked(ctx, t0.Add(30*time.Second), k); blocked {
+	if _, blocked, _ := b.blocked(ctx, db.Client, t0.Add(30*time.Second), k); blocked {
 		t.Fatal("blocked after a reset")
 	}
 }

@@ -148,11 +148,18 @@ func parseRow(rec []string) (importRow, error) {
 	if err != nil {
 		return importRow{}, rowErr(err)
 	}
-	name, err := cleanText("name", rec[1], MaxNameLen)
+	// Names and tags lose the prefix that export adds against formula
+	// injection (csvescape.go); the cell is trimmed first, and each tag
+	// too, as they would be anyway.
+	name, err := cleanText("name", unescapeCell(strings.TrimSpace(rec[1])), MaxNameLen)
 	if err != nil {
 		return importRow{}, rowErr(err)
 	}
-	tags, err := cleanTags(strings.Split(rec[2], TagSeparator), true)
+	tagCells := strings.Split(rec[2], TagSeparator)
+	for i, t := range tagCells {
+		tagCells[i] = unescapePart(strings.TrimSpace(t))
+	}
+	tags, err := cleanTags(tagCells, true)
 	if err != nil {
 		return importRow{}, rowErr(err)
 	}

@@ -19,8 +19,9 @@ const exportPage = 5000
 // in creation order (ids are time-ordered ULIDs, so the order is stable
 // and keyset paging by id never skips or repeats a row). opt_in is yes,
 // no or empty for OPTED_IN, OPTED_OUT and UNKNOWN, so Import reads the
-// file back to the same contacts. The export is audited: it hands out
-// every customer's phone number.
+// file back to the same contacts. Names and tags a spreadsheet would run
+// as formulas are escaped (csvescape.go). The export is audited: it hands
+// out every customer's phone number.
 func (s *Service) Export(ctx context.Context, c *ent.Client) (string, error) {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -38,7 +39,7 @@ func (s *Service) Export(ctx context.Context, c *ent.Client) (string, error) {
 			return "", err
 		}
 		for _, ct := range page {
-			_ = w.Write([]string{ct.Phone, ct.Name, strings.Join(ct.Tags, TagSeparator), optInCell(ct.OptInStatus)})
+			_ = w.Write([]string{ct.Phone, escapeCell(ct.Name), escapeCell(strings.Join(ct.Tags, TagSeparator)), optInCell(ct.OptInStatus)})
 		}
 		total += len(page)
 		if len(page) < exportPage {
