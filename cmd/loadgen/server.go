@@ -46,6 +46,9 @@ func startServer(ctx context.Context, databaseURL string, runJobs bool) (*target
 		"DATA_DIR":          dir,
 		"META_APP_SECRET":   loadgenSecret,
 		"MAX_REQUEST_BYTES": fmt.Sprint(64 << 20),
+		// Benchmarks hold thousands of sockets per tenant: no stream caps.
+		"MAX_CONNECTIONS_PER_TENANT":       "0",
+		"MAX_SUBSCRIPTIONS_PER_CONNECTION": "0",
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg, err := config.Load(func(k string) string { return env[k] }, quiet)
