@@ -144,3 +144,39 @@ func TestUnroutedWebhooksAreReplayedWhenTheNumberIsConnected(t *testing.T) {
 		t.Fatalf("an unrelated tenant sees %d conversations", got.Conversations.TotalCount)
 	}
 }
+
+// TestUnroutedReplayTakesEveryPage: a replay job applies a page of events
+// and enqueues the next; all of a busy number's backlog arrives, in order.
+func TestUnroutedReplayTakesEveryPage(t *testing.T) {
+	env := testenv.New(t)
+	owner := env.SignUp(t, "Backlog Owner")
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+	const n = 230 // more than two pages
+	for i := range n {
+		deliver(t, env, textWebhook("9300", fmt.Sprintf("1415555%04d", i%7), "Bob", fmt.Sprintf("wamid.p%03d", i), "hi", t0.Add(time.Duration(i)*time.Second)))
+	}
+	processed(t, env)
+	connect(t, env, owner.Token, "9300")
+	replayed(t, env)
+
+	ctx := viewer.System(t.Context())
+	if pages := env.DB.Client.Job.Query().Where(job.Kind(inbound.ReplayJobKind)).CountX(ctx); pages != 3 {
+		t.Fatalf("%d replay jobs, want 3 pages", pages)
+	}
+	var got inbox
+	env.MustQuery(t, owner.Token, inboxQuery, nil, &got)
+	total := 0
+	for _, e := range got.Conversations.Edges {
+		total += e.Node.Messages.TotalCount
+	}
+	if got.Conversations.TotalCount != 7 || total != n {
+		t.Fatalf("after the replay: %d conversations, %d messages; want 7, %d", got.Conversations.TotalCount, total, n)
+	}
+	evs := env.DB.Client.Event.Query().Where(event.TenantID(pulid.ID(owner.TenantID)), event.KindEQ(event.KindMESSAGE_CREATED)).
+		Order(ent.Asc(event.FieldSeq)).AllX(ctx)
+	for i, e := range evs {
+		if ext := *env.DB.Client.Message.GetX(ctx, e.MessageID).ExternalID; ext != fmt.Sprintf("wamid.p%03d", i) {
+			t.Fatalf("event %d is for %s: the replay is out of order", i, ext)
+		}
+	}
+}
