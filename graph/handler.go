@@ -62,6 +62,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 		},
 	})
 	srv.AroundFields(boundPageSize)
+	srv.AroundFields(rejectNUL)
 	srv.SetErrorPresenter(presentError(r.Log))
 	srv.SetRecoverFunc(recoverPanic(r.Log))
 	return srv
