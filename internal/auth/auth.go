@@ -53,6 +53,7 @@ func New(client *ent.Client, log *slog.Logger) *Service {
 	s := &Service{client: client, log: log,
 		throttle: newThrottle(client, LoginMaxFailures, LoginWindow),
 		signups:  newThrottle(client, SignUpMaxPerIP, SignUpWindow)}
+	s.throttle.log, s.signups.log = log, log
 	s.SetClock(time.Now)
 	return s
 }
@@ -83,6 +84,24 @@ type SignUpInput struct {
 // the IP's throttle lock, so parallel sign-ups cannot exceed the limit and
 // a refused one counts nothing.
 func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*Session, error) {
+	if ent.TxFromContext(ctx) != nil {
+		return s.signUp(ctx, c, in)
+	}
+	// No request transaction: the operation also holds logIn, which runs
+	// without one. A sign-up must still be all or nothing, its throttle
+	// count included, so it opens its own.
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("auth: sign-up: %w", err)
+	}
+	sess, err := s.signUp(ctx, tx.Client(), in)
+	if err != nil {
+		return nil, joinRollback(err, tx.Rollback())
+	}
+	return sess, tx.Commit()
+}
+
+func (s *Service) signUp(ctx context.Context, c *ent.Client, in SignUpInput) (*Session, error) {
 	key := signUpKey(reqctx.From(ctx).IP)
 	// Everything here runs in c: on SQLite a second connection could wait
 	// for the one c holds.
