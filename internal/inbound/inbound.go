@@ -216,8 +216,10 @@ func (b *batch) markDone(hooks []*webhook) error {
 	groups := map[outcome][]pulid.ID{}
 	for _, w := range hooks {
 		if w.err != nil {
+			// The parser quotes bits of the payload, which may be bytes
+			// PostgreSQL refuses.
 			if err := b.tx.WebhookEvent.UpdateOne(w.ev).SetStatus(webhookevent.StatusFAILED).
-				SetError(w.err.Error()).SetProcessedAt(now).Exec(b.ctx); err != nil {
+				SetError(whatsapp.CleanText(w.err.Error(), 1000)).SetProcessedAt(now).Exec(b.ctx); err != nil {
 				return err
 			}
 			continue
