@@ -4,7 +4,9 @@
 // batches of jobs that share one transaction with the jobs' completion, so
 // a crash at any point leaves the events to be processed again with the
 // same result: every effect is idempotent (a message is unique per channel
-// and Meta id, statuses only move forward).
+// and Meta id, statuses only move forward). It also runs webhook.replay,
+// which applies to a newly connected number the webhooks that arrived for
+// it before any channel owned it (replay.go).
 package inbound
 
 import (
