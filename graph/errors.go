@@ -31,6 +31,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return gqlErr
 		}
 		ae := classify(err)
+		if in, ok := undecodableArgument(ctx, err); ok && ae.Code == apperr.Internal {
+			ae = in
+		}
 		if ae.Code == apperr.Internal {
 			log.ErrorContext(ctx, "internal error", "err", err, "request_id", reqctx.From(ctx).RequestID)
 		}

@@ -73,6 +73,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	}})
 	srv.AroundOperations(limits.aroundSubscriptions)
 	srv.AroundFields(boundPageSize)
+	srv.AroundFields(rejectNUL)
 	srv.SetErrorPresenter(presentError(r.Log))
 	srv.SetRecoverFunc(recoverPanic(r.Log))
 	return srv

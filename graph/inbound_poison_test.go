@@ -210,3 +210,20 @@ func TestInboundPoisonousStatusIsApplied(t *testing.T) {
 		t.Fatalf("%d jobs failed on the way", n)
 	}
 }
+
+// TestInboundUnparseableWebhookIsMarkedFailed: a signed webhook that does
+// not parse is kept as FAILED for people to look at, even when the parse
+// error quotes bytes PostgreSQL refuses, instead of failing its job on
+// every try.
+func TestInboundUnparseableWebhookIsMarkedFailed(t *testing.T) {
+	env := testenv.New(t)
+	owner := env.SignUp(t, "Broken Owner")
+	connect(t, env, owner.Token, "8201")
+	deliver(t, env, poisonWebhook("8201", "", "{\"from\":\"14155550123\",\"id\":\"wamid.x\",\"timestamp\":{\"at\":\"\xff\xfe\"},\"type\":\"text\"}", ""))
+	waitProcessed(t, env, 30*time.Second)
+	ctx := viewer.System(t.Context())
+	ev := env.DB.Client.WebhookEvent.Query().OnlyX(ctx)
+	if ev.Status != webhookevent.StatusFAILED || !strings.Contains(ev.Error, "timestamp") {
+		t.Fatalf("webhook %s: %q", ev.Status, ev.Error)
+	}
+}

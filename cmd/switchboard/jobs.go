@@ -91,7 +91,7 @@ func runJobs(ctx context.Context, client *ent.Client, args []string, out, errw i
 			return err
 		}
 		if *asJSON {
-			return json.NewEncoder(out).Encode(st)
+			return printJSON(out, st)
 		}
 		return printStats(out, st)
 	}
@@ -189,9 +189,13 @@ func printDeadJSON(out io.Writer, js []*ent.Job) error {
 		list[i] = deadJob{ID: j.ID, Kind: j.Kind, TenantID: j.TenantID, Attempts: j.Attempts, MaxAttempts: j.MaxAttempts,
 			LastError: j.LastError, CreatedAt: j.CreatedAt.UTC(), FailedAt: utc(j.FailedAt)}
 	}
+	return printJSON(out, list)
+}
+
+func printJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
-	return enc.Encode(list)
+	return enc.Encode(v)
 }
 
 // lastErrorWidth clips the error column of the table; -json has it whole.

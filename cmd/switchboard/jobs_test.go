@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -89,9 +90,16 @@ func TestJobsCommand(t *testing.T) {
 			want: []string{"requeued 1 dead job", string(hook.ID)}},
 		{name: "nothing dead left", args: []string{"dead"}, want: []string{"no dead jobs"}},
 		{name: "stats after retries", args: []string{"stats", "-json"}, check: func(t *testing.T, out string) {
-			want := `[{"kind":"send","pending":2,"running":0,"done":1,"failed":0},{"kind":"webhook.process","pending":1,"running":0,"done":0,"failed":0}]`
-			if strings.TrimSpace(out) != want {
-				t.Errorf("stats -json = %s\nwant %s", out, want)
+			var got []map[string]any
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, out)
+			}
+			want := []map[string]any{
+				{"kind": "send", "pending": 2.0, "running": 0.0, "done": 1.0, "failed": 0.0},
+				{"kind": "webhook.process", "pending": 1.0, "running": 0.0, "done": 0.0, "failed": 0.0},
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("stats -json = %v\nwant %v", got, want)
 			}
 		}},
 		{name: "unknown command", args: []string{"bury"}, wantErr: `unknown jobs command "bury"`},

@@ -63,7 +63,9 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg, Lease: cfg.JobLease, Registry: reg})
 	// Webhooks are processed up to 100 per transaction: one commit and one
 	// lock of each tenant's event log per batch, not per webhook.
-	runner.HandleBatch(webhook.JobKind, 100, (&inbound.Processor{Bell: hub.Bell, Log: log, LockRows: pg}).HandleBatch)
+	inbox := &inbound.Processor{Bell: hub.Bell, Log: log, LockRows: pg}
+	runner.HandleBatch(webhook.JobKind, 100, inbox.HandleBatch)
+	runner.Handle(inbound.ReplayJobKind, inbox.Replay)
 	drain, startDrain := context.WithCancel(context.Background())
 	resolver := &graph.Resolver{
 		Client:   db.Client,

@@ -41,8 +41,8 @@ type Service struct {
 	client   *ent.Client
 	log      *slog.Logger
 	clock    atomic.Pointer[func() time.Time]
-	throttle *throttle // failed sign-ins per email and per IP
-	signups  *throttle // sign-ups per IP
+	throttle *throttle                // failed sign-ins per email and per IP
+	signups  atomic.Pointer[throttle] // sign-ups per IP
 
 	dummyOnce sync.Once
 	dummyHash []byte
@@ -50,9 +50,9 @@ type Service struct {
 
 // New returns a Service over client.
 func New(client *ent.Client, log *slog.Logger) *Service {
-	s := &Service{client: client, log: log,
-		throttle: newThrottle(client, LoginMaxFailures, LoginWindow),
-		signups:  newThrottle(client, SignUpMaxPerIP, SignUpWindow)}
+	s := &Service{client: client, log: log, throttle: newThrottle(client, LoginMaxFailures, LoginWindow)}
+	s.throttle.log = log
+	s.SetSignUpLimit(SignUpMaxPerIP)
 	s.SetClock(time.Now)
 	return s
 }
@@ -61,6 +61,18 @@ func New(client *ent.Client, log *slog.Logger) *Service {
 // the sign-in throttle window without sleeping; it is safe to call while
 // requests are being served.
 func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+// SetSignUpLimit replaces how many sign-ups one client IP may make within
+// SignUpWindow (default SignUpMaxPerIP). A load generator that signs up
+// many tenants from one address raises it; tests lower it. It is safe to
+// call while requests are being served.
+func (s *Service) SetSignUpLimit(n int) {
+	t := newThrottle(s.client, n, SignUpWindow)
+	t.log = s.log
+	s.signups.Store(t)
+}
+
+func (s *Service) signUpThrottle() *throttle { return s.signups.Load() }
 
 // now is the service's current time.
 func (s *Service) now() time.Time { return (*s.clock.Load())() }
@@ -79,14 +91,19 @@ type SignUpInput struct {
 
 // SignUp creates a tenant and its OWNER and signs the owner in, with c (the
 // request's transaction). Sign-ups are throttled per client IP
-// (SignUpMaxPerIP within SignUpWindow): the sign-up is counted in c, under
-// the IP's throttle lock, so parallel sign-ups cannot exceed the limit and
-// a refused one counts nothing.
+// (SignUpMaxPerIP within SignUpWindow): the sign-up is counted in its
+// transaction, under the IP's throttle lock, so parallel sign-ups cannot
+// exceed the limit and a refused one counts nothing.
+//
+// Without a request transaction (an operation that also holds logIn runs
+// without one) it opens its own, after the password is hashed: a sign-up
+// is all or nothing, its throttle count included, and on SQLite the write
+// lock is then not held through bcrypt.
 func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*Session, error) {
 	key := signUpKey(reqctx.From(ctx).IP)
-	// Everything here runs in c: on SQLite a second connection could wait
-	// for the one c holds.
-	if wait, blocked, err := s.signups.blocked(ctx, c, s.now(), key); err != nil {
+	// Within the request's transaction everything runs in c: on SQLite a
+	// second connection could wait for the one c holds.
+	if wait, blocked, err := s.signUpThrottle().blocked(ctx, c, s.now(), key); err != nil {
 		return nil, fmt.Errorf("auth: sign-up throttle: %w", err)
 	} else if blocked {
 		return nil, signUpLimited(wait)
@@ -110,7 +127,24 @@ func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*S
 	if err != nil {
 		return nil, err
 	}
-	if _, wait, err := s.signups.reserveIn(ctx, c, s.now(), key); err != nil {
+	if ent.TxFromContext(ctx) != nil {
+		return s.createOwner(ctx, c, key, email, name, business, hash)
+	}
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("auth: sign-up: %w", err)
+	}
+	sess, err := s.createOwner(ctx, tx.Client(), key, email, name, business, hash)
+	if err != nil {
+		return nil, joinRollback(err, tx.Rollback())
+	}
+	return sess, tx.Commit()
+}
+
+// createOwner counts the sign-up against key and stores the validated
+// tenant, owner and session, in the transaction c.
+func (s *Service) createOwner(ctx context.Context, c *ent.Client, key, email, name, business, hash string) (*Session, error) {
+	if _, wait, err := s.signUpThrottle().reserveIn(ctx, c, s.now(), key); err != nil {
 		return nil, fmt.Errorf("auth: sign-up throttle: %w", err)
 	} else if wait > 0 {
 		return nil, signUpLimited(wait)

@@ -65,8 +65,10 @@ func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
 	if bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) != nil || u == nil {
 		return nil, errBadCredentials // the reserved attempt stays, as the failure
 	}
+	// Not being able to uncount the attempt must not refuse the right
+	// password: it then counts as a failure until it leaves the window.
 	if err := s.throttle.release(ctx, res); err != nil {
-		return nil, fmt.Errorf("auth: sign-in throttle: %w", err)
+		s.log.WarnContext(ctx, "sign-in throttle: releasing a successful attempt failed", "err", err)
 	}
 	// The password is right, so saying why sign-in is refused leaks nothing.
 	if u.Disabled {
@@ -76,7 +78,7 @@ func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
 		return nil, apperr.New(apperr.Unauthenticated, "this account is being deleted")
 	}
 	if err := s.throttle.reset(ctx, keys[0]); err != nil {
-		return nil, fmt.Errorf("auth: sign-in throttle: %w", err)
+		s.log.WarnContext(ctx, "sign-in throttle: forgetting the email's failures failed", "err", err)
 	}
 	tx, err := c.Tx(ctx)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -58,6 +59,7 @@ const reserveTries = 3
 // rows that left the window are swept.
 type throttle struct {
 	client *ent.Client
+	log    *slog.Logger // for failed sweeps; nil: not logged
 	max    int
 	window time.Duration
 
@@ -220,10 +222,13 @@ func (t *throttle) sweep(ctx context.Context, now time.Time) {
 		return
 	}
 	sys, cutoff := viewer.System(ctx), now.Add(-keepAttempts)
-	if _, err := t.client.LoginFailure.Delete().Where(loginfailure.AtLTE(cutoff)).Exec(sys); err != nil {
-		return
+	_, err := t.client.LoginFailure.Delete().Where(loginfailure.AtLTE(cutoff)).Exec(sys)
+	if err == nil {
+		_, err = t.client.ThrottleKey.Delete().Where(throttlekey.TouchedAtLTE(cutoff)).Exec(sys)
 	}
-	_, _ = t.client.ThrottleKey.Delete().Where(throttlekey.TouchedAtLTE(cutoff)).Exec(sys)
+	if err != nil && t.log != nil {
+		t.log.WarnContext(ctx, "throttle sweep failed; retried later", "err", err)
+	}
 }
 
 // reset forgets a key's attempts (a successful sign-in clears its email).

@@ -2,9 +2,13 @@ package auth
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"switchboard/ent/loginfailure"
 	"switchboard/internal/testdb"
 	"switchboard/internal/viewer"
 )
@@ -90,5 +94,52 @@ func TestServiceClockIsInjectable(t *testing.T) {
 	s.SetClock(func() time.Time { return at })
 	if !s.now().Equal(at) {
 		t.Fatalf("now = %v", s.now())
+	}
+}
+
+// TestThrottleReservesAtomically: attempts reserved at once, over two
+// throttles (replicas) and with their keys in either order, get exactly
+// max reservations per key, and never deadlock.
+func TestThrottleReservesAtomically(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	replicas := []*throttle{newThrottle(db.Client, 5, time.Minute), newThrottle(db.Client, 5, time.Minute)}
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	shared := emailKey("shared@example.com")
+	var (
+		wg       sync.WaitGroup
+		reserved atomic.Int32
+		errs     = make(chan error, 40)
+	)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys := []string{shared, ipKey(fmt.Sprintf("192.0.2.%d", i))}
+			if i%2 == 1 {
+				keys[0], keys[1] = keys[1], keys[0]
+			}
+			res, wait, err := replicas[i%2].reserve(ctx, t0, keys...)
+			switch {
+			case err != nil:
+				errs <- err
+			case res != nil:
+				reserved.Add(1)
+			case wait <= 0:
+				errs <- fmt.Errorf("nothing reserved and no wait")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := reserved.Load(); n != 5 {
+		t.Fatalf("%d attempts reserved at once, want 5", n)
+	}
+	n, err := db.Client.LoginFailure.Query().Where(loginfailure.KeyHash(shared)).Count(viewer.System(ctx))
+	if err != nil || n != 5 {
+		t.Fatalf("%d attempts counted for the shared key (%v), want 5", n, err)
 	}
 }

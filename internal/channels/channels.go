@@ -14,6 +14,7 @@ import (
 	"switchboard/internal/apperr"
 	"switchboard/internal/audit"
 	"switchboard/internal/crypto"
+	"switchboard/internal/inbound"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 )
@@ -32,7 +33,9 @@ type ConnectInput struct {
 }
 
 // ConnectWhatsApp stores a WhatsApp Business phone number with its sealed
-// access token. A number already connected anywhere is CONFLICT.
+// access token, and enqueues the replay of the number's unrouted webhooks
+// of the last 7 days (inbound.ReplayHorizon). c must be the request's
+// transaction client. A number already connected anywhere is CONFLICT.
 func (s *Service) ConnectWhatsApp(ctx context.Context, c *ent.Client, in ConnectInput) (*ent.Channel, error) {
 	name := strings.TrimSpace(in.Name)
 	if name == "" || len(name) > 200 {
@@ -71,6 +74,11 @@ func (s *Service) ConnectWhatsApp(ctx context.Context, c *ent.Client, in Connect
 		return nil, &apperr.Error{Code: apperr.Conflict, Field: "phoneNumberId", Message: "this phone number is already connected"}
 	}
 	if err != nil {
+		return nil, err
+	}
+	// Webhooks Meta sent for the number before it was connected were kept
+	// as unrouted; they are applied to the channel in the background.
+	if err := inbound.EnqueueReplay(ctx, c, ch, time.Now()); err != nil {
 		return nil, err
 	}
 	err = audit.Record(ctx, c, audit.Entry{Action: audit.ChannelConnect, TargetType: "Channel", TargetID: ch.ID,

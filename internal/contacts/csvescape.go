@@ -49,6 +49,9 @@ func escapeCell(s string) string {
 // unescapeCell returns the value of a name or tags cell that escapeCell
 // wrote: the inverse of escapeCell.
 func unescapeCell(s string) string {
+	if !strings.Contains(s, "'") {
+		return s
+	}
 	parts := strings.Split(s, TagSeparator)
 	for i, p := range parts {
 		parts[i] = unescapePart(p)

@@ -4,10 +4,13 @@
 // batches of jobs that share one transaction with the jobs' completion, so
 // a crash at any point leaves the events to be processed again with the
 // same result: every effect is idempotent (a message is unique per channel
-// and Meta id, statuses only move forward).
+// and Meta id, statuses only move forward). It also runs webhook.replay,
+// which applies to a newly connected number the webhooks that arrived for
+// it before any channel owned it (replay.go).
 package inbound
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -47,8 +50,8 @@ func (p *Processor) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 // each would, but as one unit of work: channels are looked up once, and
 // each tenant's events are appended once at the end, so the tenant's
 // event_seq row (which orders all of its writers) is locked once per batch
-// instead of once per webhook. Each event ends PROCESSED, UNROUTED or
-// FAILED (unparseable) in the same transaction.
+// instead of once per webhook. Each event ends PROCESSED, UNROUTED (see
+// markDone) or FAILED (unparseable) in the same transaction.
 func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) error {
 	ctx = viewer.System(ctx)
 	if p.LockRows {
@@ -67,7 +70,17 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 			return err
 		}
 	}
-	if p.LockRows {
+	if err := b.apply(hooks); err != nil {
+		return err
+	}
+	return b.markDone(hooks)
+}
+
+// apply stores the messages and statuses of the hooks' routed items and
+// appends the resulting events; template, quality and account updates stay
+// in the raw event for their issues.
+func (b *batch) apply(hooks []*webhook) error {
+	if b.p.LockRows {
 		if err := b.lockInOrder(hooks); err != nil {
 			return err
 		}
@@ -78,7 +91,7 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 	for _, w := range hooks {
 		for _, r := range w.items {
 			if r.ch == nil || r.it.Kind != whatsapp.ItemMessages {
-				continue // template, quality and account updates stay in the raw event for their issues
+				continue
 			}
 			for _, m := range r.it.Messages {
 				if err := b.message(r.ch, &r.it, m, w.ev.ReceivedAt); err != nil {
@@ -92,10 +105,7 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 			}
 		}
 	}
-	if err := b.append(); err != nil {
-		return err
-	}
-	return b.markDone(hooks)
+	return b.append()
 }
 
 // holdJobs locks the rows of the jobs being run until the transaction
@@ -194,37 +204,62 @@ func (b *batch) append() error {
 }
 
 // markDone records each event's outcome, one statement per outcome and
-// tenant rather than one per event.
+// tenant rather than one per event. An event is UNROUTED when nothing in it
+// routed, or when some of its messages items were for a number no channel
+// owns: connecting that number later replays those items (replay.go), so
+// they must stay findable even when the rest of the event was applied (its
+// tenant_id then names the tenant of the first routed item).
 func (b *batch) markDone(hooks []*webhook) error {
 	now := time.Now()
-	processed := map[pulid.ID][]pulid.ID{}
-	var unrouted []pulid.ID
+	type outcome struct {
+		status webhookevent.Status
+		tenant pulid.ID
+	}
+	groups := map[outcome][]pulid.ID{}
 	for _, w := range hooks {
-		switch {
-		case w.err != nil:
+		if w.err != nil {
+			// The parser quotes bits of the payload, which may be bytes
+			// PostgreSQL refuses.
 			if err := b.tx.WebhookEvent.UpdateOne(w.ev).SetStatus(webhookevent.StatusFAILED).
-				SetError(w.err.Error()).SetProcessedAt(now).Exec(b.ctx); err != nil {
+				SetError(whatsapp.CleanText(w.err.Error(), 1000)).SetProcessedAt(now).Exec(b.ctx); err != nil {
 				return err
 			}
-		case w.tenant == nil:
-			unrouted = append(unrouted, w.ev.ID)
-		default:
-			processed[*w.tenant] = append(processed[*w.tenant], w.ev.ID)
+			continue
 		}
-	}
-	if len(unrouted) > 0 {
-		if err := b.tx.WebhookEvent.Update().Where(webhookevent.IDIn(unrouted...)).
-			SetStatus(webhookevent.StatusUNROUTED).SetProcessedAt(now).Exec(b.ctx); err != nil {
-			return err
+		o := outcome{status: webhookevent.StatusPROCESSED}
+		if w.tenant != nil {
+			o.tenant = *w.tenant
 		}
+		if w.tenant == nil || w.partlyUnrouted() {
+			o.status = webhookevent.StatusUNROUTED
+		}
+		groups[o] = append(groups[o], w.ev.ID)
 	}
-	for _, t := range slices.Sorted(maps.Keys(processed)) {
-		if err := b.tx.WebhookEvent.Update().Where(webhookevent.IDIn(processed[t]...)).
-			SetStatus(webhookevent.StatusPROCESSED).SetTenantID(t).SetProcessedAt(now).Exec(b.ctx); err != nil {
+	keys := slices.SortedFunc(maps.Keys(groups), func(a, b outcome) int {
+		return cmp.Or(cmp.Compare(a.status, b.status), cmp.Compare(a.tenant, b.tenant))
+	})
+	for _, o := range keys {
+		upd := b.tx.WebhookEvent.Update().Where(webhookevent.IDIn(groups[o]...)).
+			SetStatus(o.status).SetProcessedAt(now)
+		if o.tenant != "" {
+			upd.SetTenantID(o.tenant)
+		}
+		if err := upd.Exec(b.ctx); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// partlyUnrouted reports whether a messages item of the event was for a
+// number no connected channel owns.
+func (w *webhook) partlyUnrouted() bool {
+	for _, r := range w.items {
+		if r.ch == nil && r.it.Kind == whatsapp.ItemMessages {
+			return true
+		}
+	}
+	return false
 }
 
 // batch is the work of one transaction: one or more webhook events.

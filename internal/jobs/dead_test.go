@@ -352,4 +352,3 @@ func TestReleasedJobsKeepTheirAttempts(t *testing.T) {
 		}
 	}
 }
-

@@ -46,3 +46,27 @@ func TestCleanJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCleanJSON: whatever valid JSON comes in, what comes out is valid
+// UTF-8 JSON without the escapes PostgreSQL's jsonb refuses, and a
+// document that needed nothing is returned unchanged.
+func FuzzCleanJSON(f *testing.F) {
+	for _, s := range []string{`{"a":"b"}`, `{"a":"\u0000"}`, `["\ud800\udc00","\udc00"]`, "\"\xff\"", `{"\\u0000":1.5e3}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if !json.Valid(in) {
+			return
+		}
+		out := CleanJSON(in)
+		if !json.Valid(out) || !utf8.Valid(out) {
+			t.Fatalf("CleanJSON(%q) = %q: not valid UTF-8 JSON", in, out)
+		}
+		if again := CleanJSON(out); string(again) != string(out) {
+			t.Fatalf("CleanJSON is not idempotent: %q then %q", out, again)
+		}
+		if utf8.Valid(in) && !hasBadEscape(in) && string(out) != string(in) {
+			t.Fatalf("CleanJSON(%q) changed a clean document: %q", in, out)
+		}
+	})
+}
