@@ -49,11 +49,10 @@ func tryLogIn(env *testenv.Env, ip, email, password string) (string, error) {
 
 // TestLogInThrottleHoldsUnderParallelAttempts: 99 wrong passwords sent at
 // once to two replicas, then the right one while they are still being
-// answered. Each
-// attempt is reserved before its password is compared, so exactly the
-// limit is compared (UNAUTHENTICATED), every other one is RATE_LIMITED, the
-// right password does not get in once the limit is reached, and it does
-// once the window has passed.
+// answered. Each attempt is reserved before its password is compared, so
+// exactly the limit is compared (UNAUTHENTICATED), every other one is
+// RATE_LIMITED, the right password does not get in once the limit is
+// reached, and it does once the window has passed.
 func TestLogInThrottleHoldsUnderParallelAttempts(t *testing.T) {
 	const attempts = 100
 	for _, tc := range []struct {
