@@ -48,11 +48,11 @@ func tryLogIn(env *testenv.Env, ip, email, password string) (string, error) {
 }
 
 // TestLogInThrottleHoldsUnderParallelAttempts: 99 wrong passwords sent at
-// once, then the right one while they are still being answered. Each
-// attempt is reserved before its password is compared, so exactly the
-// limit is compared (UNAUTHENTICATED), every other one is RATE_LIMITED, the
-// right password does not get in once the limit is reached, and it does
-// once the window has passed.
+// once to two replicas, then the right one while they are still being
+// answered. Each attempt is reserved before its password is compared, so
+// exactly the limit is compared (UNAUTHENTICATED), every other one is
+// RATE_LIMITED, the right password does not get in once the limit is
+// reached, and it does once the window has passed.
 func TestLogInThrottleHoldsUnderParallelAttempts(t *testing.T) {
 	const attempts = 100
 	for _, tc := range []struct {
@@ -71,8 +71,10 @@ func TestLogInThrottleHoldsUnderParallelAttempts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := testenv.New(t)
+			replica := env.Replica(t) // every other guess goes to a second replica
 			clock := &fakeClock{now: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}
 			env.App.Auth.SetClock(clock.Now)
+			replica.App.Auth.SetClock(clock.Now)
 			victim := env.SignUp(t, "Parallel Victim")
 
 			var (
@@ -91,7 +93,7 @@ func TestLogInThrottleHoldsUnderParallelAttempts(t *testing.T) {
 					defer wg.Done()
 					<-start
 					ip, email := tc.wrong(i, victim.Email)
-					code, err := tryLogIn(env, ip, email, "wrong password")
+					code, err := tryLogIn([]*testenv.Env{env, replica}[i%2], ip, email, "wrong password")
 					mu.Lock()
 					codes[code]++
 					if err != nil {
