@@ -69,7 +69,10 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 		TxOpener: r.Client,
 		// logIn records failed attempts, which must outlive the failed
 		// mutation, so it manages its own transactions (auth.LogIn).
-		SkipTxFunc: entgql.SkipIfHasFields("logIn"),
+		// signUp hashes the password (bcrypt, ~100 ms) before it opens
+		// its own transaction: inside the request's, it would hold
+		// SQLite's only write lock, webhook ingestion included, that long.
+		SkipTxFunc: entgql.SkipIfHasFields("logIn", "signUp"),
 	}})
 	srv.AroundOperations(limits.aroundSubscriptions)
 	srv.AroundFields(boundPageSize)
