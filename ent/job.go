@@ -36,6 +36,8 @@ type Job struct {
 	RunAt time.Time `json:"run_at,omitempty"`
 	// LockedUntil holds the value of the "locked_until" field.
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	// Lease holds the value of the "lease" field.
+	Lease int64 `json:"lease,omitempty"`
 	// LastError holds the value of the "last_error" field.
 	LastError string `json:"last_error,omitempty"`
 	// FailedAt holds the value of the "failed_at" field.
@@ -56,7 +58,7 @@ func (*Job) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case job.FieldID:
 			values[i] = new(pulid.ID)
-		case job.FieldAttempts, job.FieldMaxAttempts:
+		case job.FieldAttempts, job.FieldMaxAttempts, job.FieldLease:
 			values[i] = new(sql.NullInt64)
 		case job.FieldKind, job.FieldUniqueKey, job.FieldStatus, job.FieldLastError:
 			values[i] = new(sql.NullString)
@@ -139,6 +141,12 @@ func (_m *Job) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.LockedUntil = new(time.Time)
 				*_m.LockedUntil = value.Time
+			}
+		case job.FieldLease:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field lease", values[i])
+			} else if value.Valid {
+				_m.Lease = value.Int64
 			}
 		case job.FieldLastError:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -227,6 +235,9 @@ func (_m *Job) String() string {
 		builder.WriteString("locked_until=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("lease=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Lease))
 	builder.WriteString(", ")
 	builder.WriteString("last_error=")
 	builder.WriteString(_m.LastError)

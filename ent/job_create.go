@@ -134,6 +134,20 @@ func (_c *JobCreate) SetNillableLockedUntil(v *time.Time) *JobCreate {
 	return _c
 }
 
+// SetLease sets the "lease" field.
+func (_c *JobCreate) SetLease(v int64) *JobCreate {
+	_c.mutation.SetLease(v)
+	return _c
+}
+
+// SetNillableLease sets the "lease" field if the given value is not nil.
+func (_c *JobCreate) SetNillableLease(v *int64) *JobCreate {
+	if v != nil {
+		_c.SetLease(*v)
+	}
+	return _c
+}
+
 // SetLastError sets the "last_error" field.
 func (_c *JobCreate) SetLastError(v string) *JobCreate {
 	_c.mutation.SetLastError(v)
@@ -246,6 +260,10 @@ func (_c *JobCreate) defaults() error {
 		v := job.DefaultRunAt()
 		_c.mutation.SetRunAt(v)
 	}
+	if _, ok := _c.mutation.Lease(); !ok {
+		v := job.DefaultLease
+		_c.mutation.SetLease(v)
+	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		if job.DefaultCreatedAt == nil {
 			return fmt.Errorf("ent: uninitialized job.DefaultCreatedAt (forgotten import ent/runtime?)")
@@ -289,6 +307,9 @@ func (_c *JobCreate) check() error {
 	}
 	if _, ok := _c.mutation.RunAt(); !ok {
 		return &ValidationError{Name: "run_at", err: errors.New(`ent: missing required field "Job.run_at"`)}
+	}
+	if _, ok := _c.mutation.Lease(); !ok {
+		return &ValidationError{Name: "lease", err: errors.New(`ent: missing required field "Job.lease"`)}
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "Job.created_at"`)}
@@ -364,6 +385,10 @@ func (_c *JobCreate) createSpec() (*Job, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LockedUntil(); ok {
 		_spec.SetField(job.FieldLockedUntil, field.TypeTime, value)
 		_node.LockedUntil = &value
+	}
+	if value, ok := _c.mutation.Lease(); ok {
+		_spec.SetField(job.FieldLease, field.TypeInt64, value)
+		_node.Lease = value
 	}
 	if value, ok := _c.mutation.LastError(); ok {
 		_spec.SetField(job.FieldLastError, field.TypeString, value)
@@ -570,6 +595,24 @@ func (u *JobUpsert) UpdateLockedUntil() *JobUpsert {
 // ClearLockedUntil clears the value of the "locked_until" field.
 func (u *JobUpsert) ClearLockedUntil() *JobUpsert {
 	u.SetNull(job.FieldLockedUntil)
+	return u
+}
+
+// SetLease sets the "lease" field.
+func (u *JobUpsert) SetLease(v int64) *JobUpsert {
+	u.Set(job.FieldLease, v)
+	return u
+}
+
+// UpdateLease sets the "lease" field to the value that was provided on create.
+func (u *JobUpsert) UpdateLease() *JobUpsert {
+	u.SetExcluded(job.FieldLease)
+	return u
+}
+
+// AddLease adds v to the "lease" field.
+func (u *JobUpsert) AddLease(v int64) *JobUpsert {
+	u.Add(job.FieldLease, v)
 	return u
 }
 
@@ -825,6 +868,27 @@ func (u *JobUpsertOne) UpdateLockedUntil() *JobUpsertOne {
 func (u *JobUpsertOne) ClearLockedUntil() *JobUpsertOne {
 	return u.Update(func(s *JobUpsert) {
 		s.ClearLockedUntil()
+	})
+}
+
+// SetLease sets the "lease" field.
+func (u *JobUpsertOne) SetLease(v int64) *JobUpsertOne {
+	return u.Update(func(s *JobUpsert) {
+		s.SetLease(v)
+	})
+}
+
+// AddLease adds v to the "lease" field.
+func (u *JobUpsertOne) AddLease(v int64) *JobUpsertOne {
+	return u.Update(func(s *JobUpsert) {
+		s.AddLease(v)
+	})
+}
+
+// UpdateLease sets the "lease" field to the value that was provided on create.
+func (u *JobUpsertOne) UpdateLease() *JobUpsertOne {
+	return u.Update(func(s *JobUpsert) {
+		s.UpdateLease()
 	})
 }
 
@@ -1253,6 +1317,27 @@ func (u *JobUpsertBulk) UpdateLockedUntil() *JobUpsertBulk {
 func (u *JobUpsertBulk) ClearLockedUntil() *JobUpsertBulk {
 	return u.Update(func(s *JobUpsert) {
 		s.ClearLockedUntil()
+	})
+}
+
+// SetLease sets the "lease" field.
+func (u *JobUpsertBulk) SetLease(v int64) *JobUpsertBulk {
+	return u.Update(func(s *JobUpsert) {
+		s.SetLease(v)
+	})
+}
+
+// AddLease adds v to the "lease" field.
+func (u *JobUpsertBulk) AddLease(v int64) *JobUpsertBulk {
+	return u.Update(func(s *JobUpsert) {
+		s.AddLease(v)
+	})
+}
+
+// UpdateLease sets the "lease" field to the value that was provided on create.
+func (u *JobUpsertBulk) UpdateLease() *JobUpsertBulk {
+	return u.Update(func(s *JobUpsert) {
+		s.UpdateLease()
 	})
 }
 

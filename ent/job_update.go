@@ -186,6 +186,27 @@ func (_u *JobUpdate) ClearLockedUntil() *JobUpdate {
 	return _u
 }
 
+// SetLease sets the "lease" field.
+func (_u *JobUpdate) SetLease(v int64) *JobUpdate {
+	_u.mutation.ResetLease()
+	_u.mutation.SetLease(v)
+	return _u
+}
+
+// SetNillableLease sets the "lease" field if the given value is not nil.
+func (_u *JobUpdate) SetNillableLease(v *int64) *JobUpdate {
+	if v != nil {
+		_u.SetLease(*v)
+	}
+	return _u
+}
+
+// AddLease adds value to the "lease" field.
+func (_u *JobUpdate) AddLease(v int64) *JobUpdate {
+	_u.mutation.AddLease(v)
+	return _u
+}
+
 // SetLastError sets the "last_error" field.
 func (_u *JobUpdate) SetLastError(v string) *JobUpdate {
 	_u.mutation.SetLastError(v)
@@ -335,6 +356,12 @@ func (_u *JobUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(job.FieldLockedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Lease(); ok {
+		_spec.SetField(job.FieldLease, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedLease(); ok {
+		_spec.AddField(job.FieldLease, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.LastError(); ok {
 		_spec.SetField(job.FieldLastError, field.TypeString, value)
@@ -526,6 +553,27 @@ func (_u *JobUpdateOne) ClearLockedUntil() *JobUpdateOne {
 	return _u
 }
 
+// SetLease sets the "lease" field.
+func (_u *JobUpdateOne) SetLease(v int64) *JobUpdateOne {
+	_u.mutation.ResetLease()
+	_u.mutation.SetLease(v)
+	return _u
+}
+
+// SetNillableLease sets the "lease" field if the given value is not nil.
+func (_u *JobUpdateOne) SetNillableLease(v *int64) *JobUpdateOne {
+	if v != nil {
+		_u.SetLease(*v)
+	}
+	return _u
+}
+
+// AddLease adds value to the "lease" field.
+func (_u *JobUpdateOne) AddLease(v int64) *JobUpdateOne {
+	_u.mutation.AddLease(v)
+	return _u
+}
+
 // SetLastError sets the "last_error" field.
 func (_u *JobUpdateOne) SetLastError(v string) *JobUpdateOne {
 	_u.mutation.SetLastError(v)
@@ -705,6 +753,12 @@ func (_u *JobUpdateOne) sqlSave(ctx context.Context) (_node *Job, err error) {
 	}
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(job.FieldLockedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Lease(); ok {
+		_spec.SetField(job.FieldLease, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedLease(); ok {
+		_spec.AddField(job.FieldLease, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.LastError(); ok {
 		_spec.SetField(job.FieldLastError, field.TypeString, value)

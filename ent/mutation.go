@@ -9159,6 +9159,8 @@ type JobMutation struct {
 	addmax_attempts *int
 	run_at          *time.Time
 	locked_until    *time.Time
+	lease           *int64
+	addlease        *int64
 	last_error      *string
 	failed_at       *time.Time
 	created_at      *time.Time
@@ -9688,6 +9690,62 @@ func (m *JobMutation) ResetLockedUntil() {
 	delete(m.clearedFields, job.FieldLockedUntil)
 }
 
+// SetLease sets the "lease" field.
+func (m *JobMutation) SetLease(i int64) {
+	m.lease = &i
+	m.addlease = nil
+}
+
+// Lease returns the value of the "lease" field in the mutation.
+func (m *JobMutation) Lease() (r int64, exists bool) {
+	v := m.lease
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLease returns the old "lease" field's value of the Job entity.
+// If the Job object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobMutation) OldLease(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLease is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLease requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLease: %w", err)
+	}
+	return oldValue.Lease, nil
+}
+
+// AddLease adds i to the "lease" field.
+func (m *JobMutation) AddLease(i int64) {
+	if m.addlease != nil {
+		*m.addlease += i
+	} else {
+		m.addlease = &i
+	}
+}
+
+// AddedLease returns the value that was added to the "lease" field in this mutation.
+func (m *JobMutation) AddedLease() (r int64, exists bool) {
+	v := m.addlease
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLease resets all changes to the "lease" field.
+func (m *JobMutation) ResetLease() {
+	m.lease = nil
+	m.addlease = nil
+}
+
 // SetLastError sets the "last_error" field.
 func (m *JobMutation) SetLastError(s string) {
 	m.last_error = &s
@@ -9856,7 +9914,7 @@ func (m *JobMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *JobMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.kind != nil {
 		fields = append(fields, job.FieldKind)
 	}
@@ -9883,6 +9941,9 @@ func (m *JobMutation) Fields() []string {
 	}
 	if m.locked_until != nil {
 		fields = append(fields, job.FieldLockedUntil)
+	}
+	if m.lease != nil {
+		fields = append(fields, job.FieldLease)
 	}
 	if m.last_error != nil {
 		fields = append(fields, job.FieldLastError)
@@ -9919,6 +9980,8 @@ func (m *JobMutation) Field(name string) (ent.Value, bool) {
 		return m.RunAt()
 	case job.FieldLockedUntil:
 		return m.LockedUntil()
+	case job.FieldLease:
+		return m.Lease()
 	case job.FieldLastError:
 		return m.LastError()
 	case job.FieldFailedAt:
@@ -9952,6 +10015,8 @@ func (m *JobMutation) OldField(ctx context.Context, name string) (ent.Value, err
 		return m.OldRunAt(ctx)
 	case job.FieldLockedUntil:
 		return m.OldLockedUntil(ctx)
+	case job.FieldLease:
+		return m.OldLease(ctx)
 	case job.FieldLastError:
 		return m.OldLastError(ctx)
 	case job.FieldFailedAt:
@@ -10030,6 +10095,13 @@ func (m *JobMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLockedUntil(v)
 		return nil
+	case job.FieldLease:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLease(v)
+		return nil
 	case job.FieldLastError:
 		v, ok := value.(string)
 		if !ok {
@@ -10065,6 +10137,9 @@ func (m *JobMutation) AddedFields() []string {
 	if m.addmax_attempts != nil {
 		fields = append(fields, job.FieldMaxAttempts)
 	}
+	if m.addlease != nil {
+		fields = append(fields, job.FieldLease)
+	}
 	return fields
 }
 
@@ -10077,6 +10152,8 @@ func (m *JobMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedAttempts()
 	case job.FieldMaxAttempts:
 		return m.AddedMaxAttempts()
+	case job.FieldLease:
+		return m.AddedLease()
 	}
 	return nil, false
 }
@@ -10099,6 +10176,13 @@ func (m *JobMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddMaxAttempts(v)
+		return nil
+	case job.FieldLease:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLease(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Job numeric field %s", name)
@@ -10192,6 +10276,9 @@ func (m *JobMutation) ResetField(name string) error {
 		return nil
 	case job.FieldLockedUntil:
 		m.ResetLockedUntil()
+		return nil
+	case job.FieldLease:
+		m.ResetLease()
 		return nil
 	case job.FieldLastError:
 		m.ResetLastError()

@@ -36,6 +36,8 @@ const (
 	FieldRunAt = "run_at"
 	// FieldLockedUntil holds the string denoting the locked_until field in the database.
 	FieldLockedUntil = "locked_until"
+	// FieldLease holds the string denoting the lease field in the database.
+	FieldLease = "lease"
 	// FieldLastError holds the string denoting the last_error field in the database.
 	FieldLastError = "last_error"
 	// FieldFailedAt holds the string denoting the failed_at field in the database.
@@ -58,6 +60,7 @@ var Columns = []string{
 	FieldMaxAttempts,
 	FieldRunAt,
 	FieldLockedUntil,
+	FieldLease,
 	FieldLastError,
 	FieldFailedAt,
 	FieldCreatedAt,
@@ -89,6 +92,8 @@ var (
 	DefaultMaxAttempts int
 	// DefaultRunAt holds the default value on creation for the "run_at" field.
 	DefaultRunAt func() time.Time
+	// DefaultLease holds the default value on creation for the "lease" field.
+	DefaultLease int64
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultID holds the default value on creation for the "id" field.
@@ -169,6 +174,11 @@ func ByRunAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLockedUntil orders the results by the locked_until field.
 func ByLockedUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLockedUntil, opts...).ToFunc()
+}
+
+// ByLease orders the results by the lease field.
+func ByLease(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLease, opts...).ToFunc()
 }
 
 // ByLastError orders the results by the last_error field.

@@ -95,6 +95,11 @@ func LockedUntil(v time.Time) predicate.Job {
 	return predicate.Job(sql.FieldEQ(FieldLockedUntil, v))
 }
 
+// Lease applies equality check predicate on the "lease" field. It's identical to LeaseEQ.
+func Lease(v int64) predicate.Job {
+	return predicate.Job(sql.FieldEQ(FieldLease, v))
+}
+
 // LastError applies equality check predicate on the "last_error" field. It's identical to LastErrorEQ.
 func LastError(v string) predicate.Job {
 	return predicate.Job(sql.FieldEQ(FieldLastError, v))
@@ -568,6 +573,46 @@ func LockedUntilIsNil() predicate.Job {
 // LockedUntilNotNil applies the NotNil predicate on the "locked_until" field.
 func LockedUntilNotNil() predicate.Job {
 	return predicate.Job(sql.FieldNotNull(FieldLockedUntil))
+}
+
+// LeaseEQ applies the EQ predicate on the "lease" field.
+func LeaseEQ(v int64) predicate.Job {
+	return predicate.Job(sql.FieldEQ(FieldLease, v))
+}
+
+// LeaseNEQ applies the NEQ predicate on the "lease" field.
+func LeaseNEQ(v int64) predicate.Job {
+	return predicate.Job(sql.FieldNEQ(FieldLease, v))
+}
+
+// LeaseIn applies the In predicate on the "lease" field.
+func LeaseIn(vs ...int64) predicate.Job {
+	return predicate.Job(sql.FieldIn(FieldLease, vs...))
+}
+
+// LeaseNotIn applies the NotIn predicate on the "lease" field.
+func LeaseNotIn(vs ...int64) predicate.Job {
+	return predicate.Job(sql.FieldNotIn(FieldLease, vs...))
+}
+
+// LeaseGT applies the GT predicate on the "lease" field.
+func LeaseGT(v int64) predicate.Job {
+	return predicate.Job(sql.FieldGT(FieldLease, v))
+}
+
+// LeaseGTE applies the GTE predicate on the "lease" field.
+func LeaseGTE(v int64) predicate.Job {
+	return predicate.Job(sql.FieldGTE(FieldLease, v))
+}
+
+// LeaseLT applies the LT predicate on the "lease" field.
+func LeaseLT(v int64) predicate.Job {
+	return predicate.Job(sql.FieldLT(FieldLease, v))
+}
+
+// LeaseLTE applies the LTE predicate on the "lease" field.
+func LeaseLTE(v int64) predicate.Job {
+	return predicate.Job(sql.FieldLTE(FieldLease, v))
 }
 
 // LastErrorEQ applies the EQ predicate on the "last_error" field.

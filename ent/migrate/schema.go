@@ -392,6 +392,7 @@ var (
 		{Name: "max_attempts", Type: field.TypeInt, Default: 10},
 		{Name: "run_at", Type: field.TypeTime},
 		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+		{Name: "lease", Type: field.TypeInt64, Default: 0},
 		{Name: "last_error", Type: field.TypeString, Nullable: true},
 		{Name: "failed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},

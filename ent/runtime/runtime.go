@@ -462,8 +462,12 @@ func init() {
 	jobDescRunAt := jobFields[7].Descriptor()
 	// job.DefaultRunAt holds the default value on creation for the run_at field.
 	job.DefaultRunAt = jobDescRunAt.Default.(func() time.Time)
+	// jobDescLease is the schema descriptor for lease field.
+	jobDescLease := jobFields[9].Descriptor()
+	// job.DefaultLease holds the default value on creation for the lease field.
+	job.DefaultLease = jobDescLease.Default.(int64)
 	// jobDescCreatedAt is the schema descriptor for created_at field.
-	jobDescCreatedAt := jobFields[11].Descriptor()
+	jobDescCreatedAt := jobFields[12].Descriptor()
 	// job.DefaultCreatedAt holds the default value on creation for the created_at field.
 	job.DefaultCreatedAt = jobDescCreatedAt.Default.(func() time.Time)
 	// jobDescID is the schema descriptor for id field.

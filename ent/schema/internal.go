@@ -80,6 +80,12 @@ func (Job) Fields() []ent.Field {
 		field.Int("max_attempts").Default(10),
 		field.Time("run_at").Default(timeNow),
 		field.Time("locked_until").Optional().Nillable(),
+		// lease is the fencing token of the current claim: every claim
+		// increments it, and a worker finishes, fails or releases a job
+		// only while it still equals the value its claim set. Unlike
+		// locked_until (a time two claims could share, or clocks could
+		// skew), it never repeats and never goes back.
+		field.Int64("lease").Default(0),
 		field.String("last_error").Optional(),
 		// failed_at is when the job gave up (status FAILED, a dead letter
 		// an operator lists and re-drives with `switchboard jobs`).
