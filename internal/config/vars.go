@@ -1,0 +1,53 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Var documents one environment variable that Load reads. Vars is the
+// single list that `switchboard --help` prints; a test checks that Load
+// reads no variable missing from it, so the help cannot drift from the
+// code.
+type Var struct {
+	Name    string
+	Default string // as the help shows it; "" = unset, nothing
+	Meaning string // one line
+}
+
+// Vars are the variables Load reads, in the order the help lists them.
+var Vars = []Var{
+	{"DATABASE_URL", "", "unset = embedded SQLite at $DATA_DIR/switchboard.db; sqlite:///path/file.db or postgres://…"},
+	{"DATA_DIR", "data", "directory of the embedded database and its generated encryption key"},
+	{"LISTEN_ADDR", ":8080", "HTTP listen address (host:port or :port)"},
+	{"ENCRYPTION_KEY", "", "base64 of 32 bytes sealing Meta tokens; required with PostgreSQL, generated into DATA_DIR otherwise"},
+	{"META_APP_SECRET", "", "Meta app secret: webhook and signed_request signatures (unset: webhooks get 401)"},
+	{"META_VERIFY_TOKEN", "", "token of Meta's webhook handshake (unset: the handshake gets 403)"},
+	{"META_API_BASE_URL", DefaultMetaAPIBaseURL, "Graph API base URL (the simulator's URL in tests)"},
+	{"PUBLIC_BASE_URL", "http://localhost:8080", "this server's public URL, used in links handed to Meta"},
+	{"CORS_ALLOWED_ORIGINS", "", "comma-separated browser origins allowed to call the API"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error (JSON logs on stderr)"},
+	{"MAX_REQUEST_BYTES", "1048576", "GraphQL request body and WebSocket message limit in bytes"},
+	{"REQUEST_BODY_TIMEOUT", "15s", "time a client has to send a request body"},
+	{"MAX_SUBSCRIPTIONS_PER_CONNECTION", "100", "subscriptions on one WebSocket (0 = no cap)"},
+	{"MAX_CONNECTIONS_PER_TENANT", "1000", "WebSockets and SSE streams of one tenant on one replica (0 = no cap)"},
+	{"GRAPHQL_INTROSPECTION", "true", "false refuses __schema and __type queries"},
+	{"PLAYGROUND", "true", "false removes /playground"},
+	{"METRICS_TOKEN", "", "when set, /metrics needs Authorization: Bearer <it>"},
+	{"TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed"},
+	{"JOB_LEASE", "1m", "how long a worker holds a claimed job before another may take it over"},
+}
+
+// WriteUsage prints Vars as an aligned table, one variable a line.
+func WriteUsage(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, v := range Vars {
+		def := v.Default
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, def, v.Meaning)
+	}
+	return tw.Flush()
+}
