@@ -6,7 +6,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin/switchboard
 
-.PHONY: run build test test-postgres generate check-generated lint bench fuzz clean
+.PHONY: run build test test-postgres generate check-generated lint bench fuzz clean playground-assets
 
 run: build
 	$(BIN) serve
@@ -33,6 +33,13 @@ check-generated: generate
 		(echo "generated code is stale: run make generate and commit" >&2; exit 1)
 	@test -z "$$(git status --porcelain -- ent graph)" || \
 		(git status --porcelain -- ent graph; echo "generate produced untracked files" >&2; exit 1)
+
+# GraphiQL for /playground: the npm packages pinned in
+# internal/server/playground/package-lock.json, bundled by esbuild into its
+# dist/, which is committed and embedded, so building Switchboard needs no
+# npm. Run after changing package.json or src/, and commit dist/.
+playground-assets:
+	cd internal/server/playground && npm ci --no-audit --no-fund && npm run build
 
 bench:
 	$(GO) run ./cmd/loadgen contacts-import

@@ -1,5 +1,6 @@
 // Package server assembles Switchboard's HTTP surface: GraphQL (HTTP,
-// WebSocket, SSE), the playground, health, readiness and metrics, behind
+// WebSocket, SSE), the playground, a landing page, health, readiness and
+// metrics, behind
 // request ids, structured logs, CORS, body limits and authentication.
 package server
 
@@ -13,13 +14,13 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/cors"
 
 	"switchboard/graph"
 	"switchboard/internal/apperr"
 	"switchboard/internal/auth"
+	"switchboard/internal/server/playground"
 	"switchboard/internal/store"
 	"switchboard/internal/viewer"
 	"switchboard/internal/webhook"
@@ -91,8 +92,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/graphql", m.instrument("/graphql", body.wrap(s.authenticate(gql))))
 	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", body.wrapMax(webhook.DefaultMaxBytes, s.Webhook)))
 	if s.Options.Playground {
-		mux.Handle("GET /playground", playgroundCSP(playground.Handler("Switchboard", "/graphql")))
+		mux.Handle("GET /playground", playgroundCSP(playground.Page()))
+		mux.Handle("GET "+playground.AssetsPrefix, playground.Assets())
 	}
+	mux.Handle("GET /{$}", landing(s.Options.Playground))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
