@@ -1,13 +1,19 @@
-// Command switchboard is the Switchboard server.
+// Command switchboard is the Switchboard server and its operator tools.
 //
-//	switchboard serve     start the HTTP server (the default)
+//	switchboard serve     start the HTTP server
 //	switchboard migrate   bring the database schema up to date and exit
+//	switchboard jobs      list and re-drive dead background jobs
+//	switchboard version   print the version and commit
+//
+// With no command, or with help, -h or --help, it prints the usage (every
+// command and environment variable) and starts nothing.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -20,30 +26,70 @@ import (
 	"switchboard/internal/store"
 )
 
+// commands are switchboard's subcommands, in the order the usage lists them.
+func commands(stdout io.Writer) []command {
+	return []command{
+		{"serve", "start the HTTP server (make run)", func(log *slog.Logger, args []string) error {
+			if err := noArgs("serve", args); err != nil {
+				return err
+			}
+			return serve(log)
+		}},
+		{"migrate", "bring the database schema up to date and exit", func(log *slog.Logger, args []string) error {
+			if err := noArgs("migrate", args); err != nil {
+				return err
+			}
+			return migrate(log)
+		}},
+		{"jobs", "list and re-drive dead background jobs (switchboard jobs help)", jobsCmd},
+		{"version", "print the version and the commit it was built from", func(_ *slog.Logger, args []string) error {
+			if err := noArgs("version", args); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintln(stdout, versionLine())
+			return err
+		}},
+	}
+}
+
 func main() {
-	cmd := "serve"
-	if len(os.Args) > 1 {
-		cmd = os.Args[1]
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run runs the command in args and returns the exit status: 0, 1 when the
+// command failed, 2 for a command or arguments it does not know.
+func run(args []string, stdout, stderr io.Writer) int {
+	cmds := commands(stdout)
+	if len(args) == 0 || isHelp(args[0]) {
+		writeUsage(stdout, cmds)
+		return 0
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	var err error
-	switch cmd {
-	case "serve":
-		err = serve(log)
-	case "migrate":
-		err = migrate(log)
-	case "jobs":
-		err = jobsCmd(log, os.Args[2:])
-	case "help", "-h", "--help":
-		fmt.Println("usage: switchboard [serve|migrate]")
-		fmt.Println("       switchboard jobs [dead|retry|stats]   dead (FAILED) background jobs; switchboard jobs help")
-		return
+	var cmd *command
+	for i := range cmds {
+		if cmds[i].name == args[0] {
+			cmd = &cmds[i]
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "switchboard: unknown command %q\n\n", args[0])
+		writeUsage(stderr, cmds)
+		return 2
+	}
+	err := cmd.run(slog.New(slog.NewJSONHandler(stderr, nil)), args[1:])
+	var bad usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		writeUsage(stdout, cmds)
+		return 0
+	case errors.As(err, &bad):
+		fmt.Fprintf(stderr, "switchboard: %s\n\n", bad.msg)
+		writeUsage(stderr, cmds)
+		return 2
 	default:
-		err = fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "switchboard:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "switchboard:", err)
+		return 1
 	}
 }
 

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 )
 
 // Var documents one environment variable that Load reads. Vars is the
@@ -39,15 +38,17 @@ var Vars = []Var{
 	{"JOB_LEASE", "1m", "how long a worker holds a claimed job before another may take it over"},
 }
 
-// WriteUsage prints Vars as an aligned table, one variable a line.
+// WriteUsage prints Vars as the help shows them: NAME=default (or NAME
+// when unset by default), then the meaning on the next line.
 func WriteUsage(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, v := range Vars {
-		def := v.Default
-		if def == "" {
-			def = "-"
+		name := v.Name
+		if v.Default != "" {
+			name += "=" + v.Default
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, def, v.Meaning)
+		if _, err := fmt.Fprintf(w, "  %s\n        %s\n", name, v.Meaning); err != nil {
+			return err
+		}
 	}
-	return tw.Flush()
+	return nil
 }

@@ -40,7 +40,7 @@ func TestUsageListsEveryVariableLoadReads(t *testing.T) {
 		if !documented[name] {
 			t.Errorf("Load reads %s but config.Vars (the --help) does not list it", name)
 		}
-		if !strings.Contains(usage, "  "+name+" ") {
+		if !strings.Contains("\n"+usage, "\n  "+name+"=") && !strings.Contains("\n"+usage, "\n  "+name+"\n") {
 			t.Errorf("usage does not show %s:\n%s", name, usage)
 		}
 	}
