@@ -132,20 +132,28 @@ func (r *Runner) release(ctx context.Context, js []*ent.Job) {
 }
 
 // leased matches the jobs of js that are still RUNNING under the lease
-// this worker took (jobs claimed together share one lease time).
+// this worker's claim took: their fencing token is still the one the
+// claim set. Once another worker retakes a job, its token moves on and
+// this worker's updates of it match nothing.
 func leased(js []*ent.Job) predicate.Job {
-	byLease := map[time.Time][]pulid.ID{}
-	var leases []time.Time
+	return job.And(job.StatusEQ(job.StatusRUNNING), byToken(js))
+}
+
+// byToken matches the jobs of js whose lease token is still the one in
+// js, whatever their status; jobs with the same token share one IN list,
+// so a batch of hundreds is a few conditions, not hundreds.
+func byToken(js []*ent.Job) predicate.Job {
+	byLease := map[int64][]pulid.ID{}
+	var leases []int64
 	for _, j := range js {
-		u := *j.LockedUntil
-		if _, ok := byLease[u]; !ok {
-			leases = append(leases, u)
+		if _, ok := byLease[j.Lease]; !ok {
+			leases = append(leases, j.Lease)
 		}
-		byLease[u] = append(byLease[u], j.ID)
+		byLease[j.Lease] = append(byLease[j.Lease], j.ID)
 	}
 	ors := make([]predicate.Job, len(leases))
-	for i, u := range leases {
-		ors[i] = job.And(job.LockedUntilEQ(u), job.IDIn(byLease[u]...))
+	for i, l := range leases {
+		ors[i] = job.And(job.Lease(l), job.IDIn(byLease[l]...))
 	}
-	return job.And(job.StatusEQ(job.StatusRUNNING), job.Or(ors...))
+	return job.Or(ors...)
 }

@@ -10,6 +10,13 @@
 // batch.go): one commit, and whatever per-transaction costs the handler
 // pays once, for up to a few hundred jobs.
 //
+// Each claim increments the job's lease, a fencing token: a worker
+// finishes, fails or releases a job only with an update conditioned on
+// the token its claim set. A worker that stalls past its lease and whose
+// job another worker retook therefore changes nothing: its update
+// matches no row, and the transaction holding its handler's effects rolls
+// back (ErrLeaseLost). Two workers can never both finish a job.
+//
 // A job that runs out of attempts (or fails permanently, or whose workers
 // keep dying under it) is kept as a dead letter: status FAILED, with its
 // last error and failed_at. It is counted in metrics (metrics.go), and an
@@ -43,9 +50,6 @@ import (
 // Handler does one job inside tx; returning an error rolls tx back and
 // schedules a retry.
 type Handler func(ctx context.Context, tx *ent.Tx, j *ent.Job) error
-
-// ErrPermanent wraps errors that retrying cannot fix: the job fails at once.
-var ErrPermanent = errors.New("permanent failure")
 
 // Enqueue adds a job with c, normally the caller's transaction client, so
 // the job exists if and only if the change that needs it commits.
@@ -179,6 +183,12 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	r.runClaimed(ctx, claimed)
+	return len(claimed), nil
+}
+
+// runClaimed runs the jobs of one claim, as RunOnce describes.
+func (r *Runner) runClaimed(ctx context.Context, claimed []*ent.Job) {
 	groups := map[string][]*ent.Job{}
 	var singles []*ent.Job
 	for _, j := range claimed {
@@ -212,7 +222,6 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 			r.run(ctx, u[0])
 		}
 	}
-	return len(claimed), nil
 }
 
 // claim takes runnable jobs: pending ones that are due, and running ones
@@ -257,17 +266,32 @@ func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
 	if len(jobs) == 0 {
 		return nil, tx.Rollback()
 	}
-	ids := make([]pulid.ID, 0, len(jobs))
+	var live []*ent.Job
 	for _, j := range jobs {
 		if j.Status != job.StatusRUNNING || j.Attempts < j.MaxAttempts {
-			ids = append(ids, j.ID) // the rest are buried below
+			live = append(live, j) // the rest are buried below
 		}
 	}
 	until := now.Add(r.opt.Lease)
-	if err := tx.Job.Update().Where(job.IDIn(ids...)).SetStatus(job.StatusRUNNING).
-		SetLockedUntil(until).AddAttempts(1).Exec(sys); err != nil {
-		_ = tx.Rollback()
-		return nil, fmt.Errorf("jobs: lease: %w", err)
+	if len(live) > 0 {
+		// The update repeats the condition and the tokens read above:
+		// without row locks (PostgreSQL without SkipLocked) two claimers
+		// may read the same row, or its holder may finish it meanwhile,
+		// and only one update may take it. A claimer that loses takes
+		// nothing this round.
+		n, err := tx.Job.Update().Where(due, byToken(live)).SetStatus(job.StatusRUNNING).
+			SetLockedUntil(until).AddAttempts(1).AddLease(1).Save(sys)
+		if err == nil && n != len(live) {
+			err = ErrLeaseLost
+		}
+		if errors.Is(err, ErrLeaseLost) {
+			_ = tx.Rollback()
+			return nil, nil
+		}
+		if err != nil {
+			_ = tx.Rollback()
+			return nil, fmt.Errorf("jobs: lease: %w", err)
+		}
 	}
 	abandoned, jobs, err := r.bury(sys, tx, now, jobs)
 	if err != nil {
@@ -281,7 +305,9 @@ func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
 		r.died(j)
 	}
 	for _, j := range jobs {
+		j.Status = job.StatusRUNNING
 		j.Attempts++
+		j.Lease++
 		j.LockedUntil = &until
 	}
 	return jobs, nil
@@ -306,13 +332,20 @@ func (r *Runner) bury(ctx context.Context, tx *ent.Tx, now time.Time, claimed []
 			msg += "; previous error: " + j.LastError
 		}
 		j.LastError = truncate(msg, maxErrorLen)
+		// Burying is a claim too: it takes the token, so the stalled
+		// worker of the last attempt can no longer finish the job.
+		n, err := tx.Job.Update().Where(byToken([]*ent.Job{j})).SetStatus(job.StatusFAILED).
+			SetLastError(j.LastError).SetFailedAt(now).ClearLockedUntil().AddLease(1).Save(ctx)
+		if err == nil && n != 1 {
+			err = ErrLeaseLost
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("jobs: bury abandoned job: %w", err)
+		}
 		j.Status = job.StatusFAILED
 		j.FailedAt = &now
 		j.LockedUntil = nil
-		if err := tx.Job.UpdateOneID(j.ID).SetStatus(job.StatusFAILED).SetLastError(j.LastError).
-			SetFailedAt(now).ClearLockedUntil().Exec(ctx); err != nil {
-			return nil, nil, fmt.Errorf("jobs: bury abandoned job: %w", err)
-		}
+		j.Lease++
 	}
 	return dead, live, nil
 }
@@ -330,14 +363,20 @@ func (r *Runner) run(ctx context.Context, j *ent.Job) {
 		if err := r.call(func() error { return h(sys, tx, j) }); err != nil {
 			return err
 		}
-		// Only the holder of the current lease may complete the job.
-		n, err := tx.Job.Update().Where(job.ID(j.ID), job.StatusEQ(job.StatusRUNNING), job.LockedUntilEQ(*j.LockedUntil)).
+		// Only the holder of the current lease may complete the job; if
+		// another worker retook it, the handler's effects roll back.
+		n, err := tx.Job.Update().Where(leased([]*ent.Job{j})).
 			SetStatus(job.StatusDONE).ClearLockedUntil().Save(sys)
 		if err == nil && n == 0 {
-			return errors.New("jobs: lease lost before completion")
+			return fmt.Errorf("%w: job %s, lease %d", ErrLeaseLost, j.ID, j.Lease)
 		}
 		return err
 	})
+	if errors.Is(err, ErrLeaseLost) {
+		// Its outcome is the new holder's to record.
+		r.log.Warn("job lease lost before completion; its new holder runs it", "job", j.ID, "kind", j.Kind, "lease", j.Lease)
+		return
+	}
 	if err != nil {
 		r.finish(sys, j, err)
 	}
@@ -352,7 +391,7 @@ func (r *Runner) finish(ctx context.Context, j *ent.Job, cause error) {
 	r.log.Warn("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", cause)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	upd := r.client.Job.Update().Where(job.ID(j.ID), job.StatusEQ(job.StatusRUNNING), job.LockedUntilEQ(*j.LockedUntil)).
+	upd := r.client.Job.Update().Where(leased([]*ent.Job{j})).
 		SetLastError(truncate(cause.Error(), maxErrorLen)).ClearLockedUntil()
 	dies := errors.Is(cause, ErrPermanent) || j.Attempts >= j.MaxAttempts
 	if dies {

@@ -1,0 +1,195 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"switchboard/ent"
+	"switchboard/ent/job"
+	"switchboard/internal/jobs"
+	"switchboard/internal/testdb"
+	"switchboard/internal/testwait"
+	"switchboard/internal/viewer"
+)
+
+// effect is what a handler does in its job's transaction: it adds a job of
+// kind "effect" naming the worker, so a test can count the effects that
+// committed.
+func effect(ctx context.Context, tx *ent.Tx, worker string, js ...*ent.Job) error {
+	for _, j := range js {
+		if _, err := tx.Job.Create().SetKind("effect").SetPayload([]byte(worker + ":" + string(j.Payload))).Save(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func effects(t *testing.T, c *ent.Client) []string {
+	t.Helper()
+	var out []string
+	for _, j := range c.Job.Query().Where(job.Kind("effect")).AllX(viewer.System(context.Background())) {
+		out = append(out, string(j.Payload))
+	}
+	return out
+}
+
+// retake has runner b claim, as soon as their lease runs out, the jobs
+// that another runner claimed: the other runner stalled past its lease.
+func retake(t *testing.T, b *jobs.Runner, ctx context.Context, n int) []*ent.Job {
+	t.Helper()
+	var got []*ent.Job
+	testwait.For(t, 5*time.Second, "the expired lease to be retaken", func() bool {
+		js, err := b.Claim(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, js...)
+		return len(got) >= n
+	})
+	return got
+}
+
+// A worker that stalled past its lease, and whose job another worker
+// retook, can change nothing: finishing, failing and releasing the job
+// all match no row, the effects of its handler roll back, and the new
+// holder's outcome stands. On both databases.
+func TestStaleWorkerCannotFinishRetakenJob(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		batch bool  // the kind has a batch handler (two jobs claimed together)
+		fail  error // what the stale worker's handler returns
+		stop  bool  // the stale worker releases instead of running
+	}{
+		{name: "done"},
+		{name: "failed", fail: errors.New("timeout")},
+		{name: "failed permanently", fail: fmt.Errorf("bad: %w", jobs.ErrPermanent)},
+		{name: "batch done", batch: true},
+		{name: "batch failed", batch: true, fail: errors.New("timeout")},
+		{name: "released", stop: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := testdb.Open(t)
+			ctx := viewer.System(context.Background())
+			n := 1
+			if c.batch {
+				n = 2
+			}
+			runner := func(name string, lease time.Duration, fail error) *jobs.Runner {
+				r := jobs.NewRunner(db.Client, quiet, jobs.Options{SkipLocked: pg, Lease: lease, BaseRetry: time.Hour})
+				h := func(ctx context.Context, tx *ent.Tx, js []*ent.Job) error {
+					if err := effect(ctx, tx, name, js...); err != nil {
+						return err
+					}
+					return fail
+				}
+				if c.batch {
+					r.HandleBatch("k", 10, h)
+				} else {
+					r.Handle("k", func(ctx context.Context, tx *ent.Tx, j *ent.Job) error { return h(ctx, tx, []*ent.Job{j}) })
+				}
+				return r
+			}
+			stale := runner("stale", time.Millisecond, c.fail)
+			fresh := runner("fresh", time.Hour, nil)
+			for i := range n {
+				enqueue(t, db.Client, "k", fmt.Sprint(i))
+			}
+			old, err := stale.Claim(ctx)
+			if err != nil || len(old) != n {
+				t.Fatalf("stale claim: %d jobs, %v", len(old), err)
+			}
+			cur := retake(t, fresh, ctx, n)
+			for i := range cur {
+				if cur[i].Lease <= old[0].Lease {
+					t.Fatalf("retaken job has lease %d, the stale claim %d: the token must move on", cur[i].Lease, old[0].Lease)
+				}
+			}
+
+			if c.stop {
+				stale.Release(ctx, old)
+			} else {
+				stale.RunClaimed(ctx, old)
+			}
+			if e := effects(t, db.Client); len(e) != 0 {
+				t.Fatalf("the stale worker's effects committed: %v", e)
+			}
+			for p, j := range statuses(t, db.Client) {
+				if j.Kind == "k" && (j.Status != job.StatusRUNNING || j.Attempts != 2 || j.LastError != "" || j.Lease != cur[0].Lease) {
+					t.Fatalf("job %s after the stale worker: %s, %d attempts, lease %d, error %q; want the fresh claim's RUNNING, 2 attempts, lease %d, no error",
+						p, j.Status, j.Attempts, j.Lease, j.LastError, cur[0].Lease)
+				}
+			}
+
+			fresh.RunClaimed(ctx, cur)
+			if e := effects(t, db.Client); len(e) != n {
+				t.Fatalf("effects %v, want the fresh worker's %d", e, n)
+			}
+			for p, j := range statuses(t, db.Client) {
+				if j.Kind == "k" && j.Status != job.StatusDONE {
+					t.Fatalf("job %s: %s, want DONE by the fresh worker", p, j.Status)
+				}
+			}
+		})
+	}
+}
+
+// Two workers run the same jobs at the same time: one from a claim whose
+// lease ran out, one from the claim that retook them. Each job is finished
+// exactly once, by the current holder, and only its effects commit.
+func TestRacingWorkersFinishEachJobOnce(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := viewer.System(context.Background())
+	const n = 20
+	start := make(chan struct{})
+	runner := func(name string) *jobs.Runner {
+		r := jobs.NewRunner(db.Client, quiet, jobs.Options{SkipLocked: pg, Lease: time.Millisecond, Batch: n})
+		r.Handle("k", func(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
+			return effect(ctx, tx, name, j)
+		})
+		return r
+	}
+	a, b := runner("a"), runner("b")
+	for i := range n {
+		enqueue(t, db.Client, "k", fmt.Sprint(i))
+	}
+	old, err := a.Claim(ctx)
+	if err != nil || len(old) != n {
+		t.Fatalf("first claim: %d jobs, %v", len(old), err)
+	}
+	cur := retake(t, b, ctx, n)
+	var wg sync.WaitGroup
+	for _, w := range []struct {
+		r  *jobs.Runner
+		js []*ent.Job
+	}{{a, old}, {b, cur}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			w.r.RunClaimed(ctx, w.js)
+		}()
+	}
+	close(start)
+	wg.Wait()
+
+	e := effects(t, db.Client)
+	seen := map[string]int{}
+	for _, p := range e {
+		seen[p]++
+		if p[:2] != "b:" {
+			t.Errorf("effect %q committed by the worker whose lease ran out", p)
+		}
+	}
+	if len(e) != n || len(seen) != n {
+		t.Fatalf("%d effects over %d jobs, want each of %d once: %v", len(e), len(seen), n, e)
+	}
+	for p, j := range statuses(t, db.Client) {
+		if j.Kind == "k" && (j.Status != job.StatusDONE || j.LastError != "") {
+			t.Errorf("job %s: %s, error %q; want DONE, no error", p, j.Status, j.LastError)
+		}
+	}
+}
