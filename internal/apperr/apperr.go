@@ -65,11 +65,44 @@ func Input(field, format string, args ...any) *Error {
 // missing object and another tenant's object.
 func NotFoundf(format string, args ...any) *Error { return New(NotFound, format, args...) }
 
-// As returns the *Error in err's chain, if any.
+// As returns the *Error in err's chain, if any. A bare sentinel (ErrNotFound
+// returned as is, or wrapped) answers its code with the code's default
+// message: it is an error the caller chose to show, not an INTERNAL one.
 func As(err error) (*Error, bool) {
 	var e *Error
-	if errors.As(err, &e) && e.Message != "" {
-		return e, true
+	if !errors.As(err, &e) || e == nil || e.Code == "" {
+		return nil, false
 	}
-	return nil, false
+	if e.Message == "" {
+		c := *e // never write to the shared sentinel
+		c.Message = defaultMessage(e.Code)
+		return &c, true
+	}
+	return e, true
+}
+
+// defaultMessage is what a client reads for an error of code that carries
+// no message of its own.
+func defaultMessage(c Code) string {
+	switch c {
+	case Unauthenticated:
+		return "not signed in"
+	case Forbidden:
+		return "not allowed"
+	case NotFound:
+		return "not found"
+	case BadUserInput:
+		return "invalid input"
+	case Conflict:
+		return "conflicts with an existing record"
+	case RateLimited:
+		return "too many requests: try again later"
+	case OutsideServiceWindow:
+		return "outside the 24-hour customer service window"
+	case ConsentRequired:
+		return "the contact has not opted in"
+	case UpstreamError:
+		return "WhatsApp Cloud API error"
+	}
+	return "internal error"
 }
