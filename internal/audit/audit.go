@@ -36,10 +36,22 @@ const (
 	ContactsViewed = "contacts.view"
 )
 
+// Target types: the GraphQL type name of the object acted on, so that an
+// entry's targetType and targetId read together as a node of the API
+// (entries about several objects, such as an import, name their type and
+// leave targetId empty).
+const (
+	TargetTenant  = "Tenant"
+	TargetUser    = "User"
+	TargetAPIKey  = "APIKey"
+	TargetChannel = "Channel"
+	TargetContact = "Contact"
+)
+
 // Entry describes one audited action.
 type Entry struct {
 	Action     string
-	TargetType string
+	TargetType string // one of the Target constants
 	TargetID   pulid.ID
 	// Metadata holds counts and names, never message bodies or secrets.
 	Metadata map[string]any

@@ -38,7 +38,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, c *ent.Client, v viewer.View
 	if err != nil {
 		return nil, fmt.Errorf("auth: create api key: %w", err)
 	}
-	err = audit.Record(ctx, c, audit.Entry{Action: audit.APIKeyCreate, TargetType: "APIKey", TargetID: k.ID,
+	err = audit.Record(ctx, c, audit.Entry{Action: audit.APIKeyCreate, TargetType: audit.TargetAPIKey, TargetID: k.ID,
 		Metadata: map[string]any{"name": k.Name}})
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, c *ent.Client, id pulid.ID) 
 	if n == 0 {
 		return nil // revoked concurrently
 	}
-	return audit.Record(ctx, c, audit.Entry{Action: audit.APIKeyRevoke, TargetType: "APIKey", TargetID: k.ID})
+	return audit.Record(ctx, c, audit.Entry{Action: audit.APIKeyRevoke, TargetType: audit.TargetAPIKey, TargetID: k.ID})
 }
 
 // APIKeys lists the caller's tenant's keys, revoked ones included, newest

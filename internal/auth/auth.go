@@ -162,7 +162,7 @@ func (s *Service) createOwner(ctx context.Context, c *ent.Client, key, email, na
 	if err != nil {
 		return nil, err
 	}
-	if err := audit.Record(ctx, c, audit.Entry{Action: audit.SignUp, TargetType: "User", TargetID: u.ID, Tenant: t.ID, Actor: u.ID}); err != nil {
+	if err := audit.Record(ctx, c, audit.Entry{Action: audit.SignUp, TargetType: audit.TargetUser, TargetID: u.ID, Tenant: t.ID, Actor: u.ID}); err != nil {
 		return nil, err
 	}
 	return &Session{Token: token, User: u, Tenant: t}, nil

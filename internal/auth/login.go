@@ -99,7 +99,7 @@ func (s *Service) signIn(ctx context.Context, c *ent.Client, u *ent.User) (*Sess
 	if err != nil {
 		return nil, err
 	}
-	if err := audit.Record(ctx, c, audit.Entry{Action: audit.SignIn, TargetType: "User", TargetID: u.ID, Tenant: u.TenantID, Actor: u.ID}); err != nil {
+	if err := audit.Record(ctx, c, audit.Entry{Action: audit.SignIn, TargetType: audit.TargetUser, TargetID: u.ID, Tenant: u.TenantID, Actor: u.ID}); err != nil {
 		return nil, err
 	}
 	return &Session{Token: token, User: u, Tenant: u.Edges.Tenant}, nil
@@ -139,5 +139,5 @@ func (s *Service) LogOut(ctx context.Context, c *ent.Client, v viewer.Viewer) er
 	if n == 0 {
 		return apperr.New(apperr.Unauthenticated, "this session has already ended")
 	}
-	return audit.Record(ctx, c, audit.Entry{Action: audit.SignOut, TargetType: "User", TargetID: v.UserID})
+	return audit.Record(ctx, c, audit.Entry{Action: audit.SignOut, TargetType: audit.TargetUser, TargetID: v.UserID})
 }

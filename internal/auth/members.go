@@ -46,7 +46,7 @@ func (s *Service) AddMember(ctx context.Context, c *ent.Client, v viewer.Viewer,
 	if err != nil {
 		return nil, err
 	}
-	err = audit.Record(ctx, c, audit.Entry{Action: audit.MemberAdd, TargetType: "User", TargetID: u.ID,
+	err = audit.Record(ctx, c, audit.Entry{Action: audit.MemberAdd, TargetType: audit.TargetUser, TargetID: u.ID,
 		Metadata: map[string]any{"role": string(u.Role)}})
 	if err != nil {
 		return nil, err

@@ -62,7 +62,7 @@ func (s *Service) UpdateTenant(ctx context.Context, c *ent.Client, v viewer.View
 	if err != nil {
 		return nil, fmt.Errorf("auth: update tenant: %w", err)
 	}
-	err = audit.Record(ctx, c, audit.Entry{Action: audit.TenantUpdate, TargetType: "Tenant", TargetID: t.ID,
+	err = audit.Record(ctx, c, audit.Entry{Action: audit.TenantUpdate, TargetType: audit.TargetTenant, TargetID: t.ID,
 		Metadata: map[string]any{"fields": changed}})
 	if err != nil {
 		return nil, err

@@ -81,7 +81,7 @@ func (s *Service) ConnectWhatsApp(ctx context.Context, c *ent.Client, in Connect
 	if err := inbound.EnqueueReplay(ctx, c, ch, time.Now()); err != nil {
 		return nil, err
 	}
-	err = audit.Record(ctx, c, audit.Entry{Action: audit.ChannelConnect, TargetType: "Channel", TargetID: ch.ID,
+	err = audit.Record(ctx, c, audit.Entry{Action: audit.ChannelConnect, TargetType: audit.TargetChannel, TargetID: ch.ID,
 		Metadata: map[string]any{"phoneNumberId": in.PhoneNumberID, "wabaId": in.WabaID}})
 	return ch, err
 }
@@ -101,7 +101,7 @@ func (s *Service) Disconnect(ctx context.Context, c *ent.Client, id pulid.ID) (*
 	if err != nil {
 		return nil, err
 	}
-	err = audit.Record(ctx, c, audit.Entry{Action: audit.ChannelRevoke, TargetType: "Channel", TargetID: ch.ID})
+	err = audit.Record(ctx, c, audit.Entry{Action: audit.ChannelRevoke, TargetType: audit.TargetChannel, TargetID: ch.ID})
 	return ch, err
 }
 

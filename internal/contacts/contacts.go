@@ -85,7 +85,7 @@ func (s *Service) Create(ctx context.Context, c *ent.Client, in CreateInput) (*e
 	if err != nil {
 		return nil, writeErr(err)
 	}
-	return ct, audit.Record(ctx, c, audit.Entry{Action: audit.ContactCreate, TargetType: "contact", TargetID: ct.ID})
+	return ct, audit.Record(ctx, c, audit.Entry{Action: audit.ContactCreate, TargetType: audit.TargetContact, TargetID: ct.ID})
 }
 
 // Update changes the given fields of a contact. An unknown id and another
@@ -154,7 +154,7 @@ func (s *Service) Update(ctx context.Context, c *ent.Client, id pulid.ID, in Upd
 	if err != nil {
 		return nil, writeErr(err)
 	}
-	return ct, audit.Record(ctx, c, audit.Entry{Action: audit.ContactUpdate, TargetType: "contact", TargetID: id,
+	return ct, audit.Record(ctx, c, audit.Entry{Action: audit.ContactUpdate, TargetType: audit.TargetContact, TargetID: id,
 		Metadata: map[string]any{"fields": changed}})
 }
 
@@ -182,7 +182,7 @@ func (s *Service) Delete(ctx context.Context, c *ent.Client, id pulid.ID) error 
 	if err := c.Contact.DeleteOneID(id).Exec(ctx); err != nil {
 		return writeErr(err)
 	}
-	return audit.Record(ctx, c, audit.Entry{Action: audit.ContactDelete, TargetType: "contact", TargetID: id,
+	return audit.Record(ctx, c, audit.Entry{Action: audit.ContactDelete, TargetType: audit.TargetContact, TargetID: id,
 		Metadata: map[string]any{"conversations": len(convs)}})
 }
 

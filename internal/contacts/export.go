@@ -51,7 +51,7 @@ func (s *Service) Export(ctx context.Context, c *ent.Client) (string, error) {
 	if err := w.Error(); err != nil {
 		return "", err
 	}
-	err := audit.Record(ctx, c, audit.Entry{Action: audit.ContactsExport, TargetType: "contact",
+	err := audit.Record(ctx, c, audit.Entry{Action: audit.ContactsExport, TargetType: audit.TargetContact,
 		Metadata: map[string]any{"count": total}})
 	if err != nil {
 		return "", err

@@ -68,7 +68,7 @@ func (s *Service) Import(ctx context.Context, c *ent.Client, data string) (*Impo
 			batch = batch[:0]
 		}
 	}
-	err = audit.Record(ctx, c, audit.Entry{Action: audit.ContactsImport, TargetType: "contact",
+	err = audit.Record(ctx, c, audit.Entry{Action: audit.ContactsImport, TargetType: audit.TargetContact,
 		Metadata: map[string]any{"rows": len(p.rows) + p.failed, "created": res.Created, "updated": res.Updated, "failed": res.Failed}})
 	if err != nil {
 		return nil, err
