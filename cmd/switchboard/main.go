@@ -98,23 +98,8 @@ func load(log *slog.Logger) (*config.Config, *store.DB, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx := context.Background()
-	var db *store.DB
-	if cfg.Postgres() {
-		db, err = store.OpenPostgres(ctx, cfg.DatabaseURL)
-	} else {
-		db, err = store.OpenSQLite(ctx, cfg.SQLitePath())
-	}
+	db, err := openStore(context.Background(), cfg, startSchema(cfg))
 	return cfg, db, err
-}
-
-func migrate(log *slog.Logger) error {
-	_, db, err := load(log)
-	if err != nil {
-		return err
-	}
-	log.Info("schema up to date", "dialect", db.Dialect)
-	return db.Close()
 }
 
 func serve(log *slog.Logger) error {

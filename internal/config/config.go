@@ -58,6 +58,10 @@ type Config struct {
 	Playground    bool
 	// MetricsToken, when set, is the Bearer token /metrics requires.
 	MetricsToken string
+	// MigrateOnStart: serve applies pending schema migrations at start
+	// (default). Off, it refuses to start on a database that has pending
+	// ones, for deployments that run `switchboard migrate` as a release step.
+	MigrateOnStart bool
 }
 
 // Error names the variable that is wrong, so the server can stop with one
@@ -90,6 +94,7 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		ConnectionsPerTenant:       1000,
 		Introspection:              true,
 		Playground:                 true,
+		MigrateOnStart:             true,
 		MetricsToken:               strings.TrimSpace(getenv("METRICS_TOKEN")),
 	}
 	if c.DatabaseURL != "" && !c.SQLite() && !c.Postgres() {
@@ -180,6 +185,7 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 	}{
 		{"GRAPHQL_INTROSPECTION", &c.Introspection},
 		{"PLAYGROUND", &c.Playground},
+		{"MIGRATE_ON_START", &c.MigrateOnStart},
 	} {
 		if v := getenv(b.name); v != "" {
 			on, err := strconv.ParseBool(strings.TrimSpace(v))

@@ -36,6 +36,7 @@ var Vars = []Var{
 	{"METRICS_TOKEN", "", "when set, /metrics needs Authorization: Bearer <it>"},
 	{"TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed"},
 	{"JOB_LEASE", "1m", "how long a worker holds a claimed job before another may take it over"},
+	{"MIGRATE_ON_START", "true", "serve applies pending schema migrations; false refuses to start until `switchboard migrate` ran"},
 }
 
 // WriteUsage prints Vars as the help shows them: NAME=default (or NAME

@@ -1,6 +1,7 @@
 // Package store opens Switchboard's database in either storage mode and
-// brings its schema up to date: an embedded SQLite file (pure Go) or
-// PostgreSQL through lib/pq.
+// brings its schema up to date by applying the versioned migrations of
+// migrations/ (golang-migrate's format, generated from ent/schema): an
+// embedded SQLite file (pure Go) or PostgreSQL through lib/pq.
 package store
 
 import (
@@ -18,7 +19,6 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 
 	"switchboard/ent"
-	"switchboard/ent/migrate"
 	_ "switchboard/ent/runtime" // schema hooks, interceptors and policies
 )
 
@@ -39,10 +39,37 @@ func (d *DB) Close() error { return d.Client.Close() }
 // Ping checks that storage answers; /readyz calls it.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
 
-// OpenSQLite opens (creating if needed) an SQLite database file with foreign
+// Options say how to open a database.
+type Options struct {
+	Schema SchemaMode   // what to do with the schema; applies pending migrations by default
+	Ent    []ent.Option // options of the ent client
+}
+
+// MigrationStatus says where the database stands among the migrations this
+// binary carries.
+func (d *DB) MigrationStatus(ctx context.Context) (MigrationStatus, error) {
+	return migrationStatus(ctx, d.SQL, d.Dialect)
+}
+
+// Migrate applies pending migrations, as opening with MigrateSchema does.
+func (d *DB) Migrate(ctx context.Context) error { return migrateUp(ctx, d.SQL, d.Dialect) }
+
+// OpenSQLite opens (creating if needed) an SQLite database file and applies
+// pending migrations; see OpenSQLiteWith.
+func OpenSQLite(ctx context.Context, path string, opts ...ent.Option) (*DB, error) {
+	return OpenSQLiteWith(ctx, path, Options{Ent: opts})
+}
+
+// OpenPostgres opens a PostgreSQL database by URL and applies pending
+// migrations; see OpenPostgresWith.
+func OpenPostgres(ctx context.Context, dsn string, opts ...ent.Option) (*DB, error) {
+	return OpenPostgresWith(ctx, dsn, Options{Ent: opts})
+}
+
+// OpenSQLiteWith opens (creating if needed) an SQLite database file with foreign
 // keys, WAL, a busy timeout, immediate write transactions (no lock-upgrade
 // deadlocks) and secure_delete (erased data is overwritten in the file).
-func OpenSQLite(ctx context.Context, path string, opts ...ent.Option) (*DB, error) {
+func OpenSQLiteWith(ctx context.Context, path string, o Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data directory: %w", err)
 	}
@@ -60,11 +87,11 @@ func OpenSQLite(ctx context.Context, path string, opts ...ent.Option) (*DB, erro
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	db.SetMaxOpenConns(8)
-	return open(ctx, db, dialect.SQLite, opts)
+	return open(ctx, db, dialect.SQLite, o)
 }
 
-// OpenPostgres opens a PostgreSQL database by URL.
-func OpenPostgres(ctx context.Context, dsn string, opts ...ent.Option) (*DB, error) {
+// OpenPostgresWith opens a PostgreSQL database by URL.
+func OpenPostgresWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	db, err := sql.Open("postgres", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -72,7 +99,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...ent.Option) (*DB, err
 	db.SetMaxOpenConns(40)
 	db.SetMaxIdleConns(40)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	d, err := open(ctx, db, dialect.Postgres, opts)
+	d, err := open(ctx, db, dialect.Postgres, o)
 	if err != nil {
 		return nil, err
 	}
@@ -80,18 +107,25 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...ent.Option) (*DB, err
 	return d, nil
 }
 
-func open(ctx context.Context, db *sql.DB, dia string, opts []ent.Option) (*DB, error) {
+func open(ctx context.Context, db *sql.DB, dia string, o Options) (*DB, error) {
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s unreachable: %w", dia, err)
 	}
-	drv := entsql.OpenDB(dia, db)
-	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
-	if err := client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
-		client.Close()
-		return nil, fmt.Errorf("store: migrate schema: %w", err)
+	var err error
+	switch o.Schema {
+	case MigrateSchema:
+		err = migrateUp(ctx, db, dia)
+	case RequireCurrentSchema:
+		err = requireCurrent(ctx, db, dia)
 	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	drv := entsql.OpenDB(dia, db)
+	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, o.Ent...)...)
 	return &DB{Client: client, SQL: db, Dialect: dia}, nil
 }

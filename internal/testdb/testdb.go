@@ -1,15 +1,19 @@
 // Package testdb gives each test its own migrated database: a temporary
 // SQLite file by default, or a fresh PostgreSQL schema when
-// TEST_DATABASE_URL is set (CI runs the suite both ways). Tests never see
+// TEST_DATABASE_URL is set (CI runs the suite both ways). The schema is
+// built by applying migrations/, exactly as in production. Tests never see
 // each other's rows, and parallel runs never collide.
 package testdb
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"entgo.io/ent/dialect"
 
 	"switchboard/ent"
 	"switchboard/internal/store"
@@ -18,17 +22,23 @@ import (
 // URL is the PostgreSQL server tests run against, or "" for SQLite.
 func URL() string { return os.Getenv("TEST_DATABASE_URL") }
 
-// migrating serializes schema creation: ent's migration mutates shared
-// table descriptors, so parallel tests must not migrate at the same time.
-var migrating sync.Mutex
+// drift is checked once per test binary: when ent/schema has changes that
+// no migration covers, every test would fail on a missing column, so
+// Open says what is wrong instead.
+var drift struct {
+	once sync.Once
+	err  error
+}
 
 // Open returns a fresh database closed (and, on PostgreSQL, dropped) when
 // the test ends. Safe for parallel tests.
 func Open(t testing.TB, opts ...ent.Option) *store.DB {
 	t.Helper()
-	migrating.Lock()
-	defer migrating.Unlock()
 	ctx := context.Background()
+	drift.once.Do(func() { drift.err = checkDrift(ctx) })
+	if drift.err != nil {
+		t.Fatalf("testdb: %v", drift.err)
+	}
 	base := URL()
 	if base == "" {
 		db, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "switchboard.db"), opts...)
@@ -45,6 +55,18 @@ func Open(t testing.TB, opts ...ent.Option) *store.DB {
 	}
 	t.Cleanup(func() { db.Close(); drop() })
 	return db
+}
+
+// checkDrift fails when the SQLite migrations do not build the ent schema.
+func checkDrift(ctx context.Context) error {
+	files, err := store.UnmigratedChanges(ctx, dialect.SQLite, "")
+	if err != nil {
+		return err
+	}
+	if len(files) > 0 {
+		return fmt.Errorf("ent/schema has changes that migrations/ does not cover: run `make migration name=<what_changed>` and commit the files")
+	}
+	return nil
 }
 
 // NewSchema creates an empty schema on the server at base and returns a
