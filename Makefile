@@ -34,6 +34,20 @@ check-generated: generate
 	@test -z "$$(git status --porcelain -- ent graph)" || \
 		(git status --porcelain -- ent graph; echo "generate produced untracked files" >&2; exit 1)
 
+# Versioned schema migrations (migrations/sqlite, migrations/postgres; see
+# README "Schema migrations"). After changing ent/schema and make generate,
+# make migration name=<what_changed> writes the next one for both dialects;
+# review and commit it. Diffing needs the PostgreSQL at MIGRATION_DEV_URL
+# (default 127.0.0.1:5432, database test) and fails clearly without it.
+.PHONY: migration check-migrations
+migration:
+	@test -n "$(name)" || (echo "usage: make migration name=<what_changed>" >&2; exit 1)
+	$(GO) run ./migrations/gen -name '$(name)'
+
+# Fails when ent/schema has changes that no migration covers.
+check-migrations:
+	$(GO) run ./migrations/gen -check
+
 # GraphiQL for /playground: the npm packages pinned in
 # internal/server/playground/package-lock.json, bundled by esbuild into its
 # dist/, which is committed and embedded, so building Switchboard needs no
