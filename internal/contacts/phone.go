@@ -53,3 +53,26 @@ func clip(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// PhoneOfWAID is the phone under which a WhatsApp sender is kept, from its
+// wa_id (the number's digits, country code first, without '+'). It is
+// NormalizePhone's result, so that a contact an agent typed and the same
+// customer writing in are one contact: both feed the unique key
+// (tenant_id, phone).
+//
+// A wa_id that NormalizePhone refuses (say, a number range newer than the
+// numbering plans compiled in) is still a sender Meta vouches for, and its
+// message must be stored: it is kept as '+' and its digits when it is 1 to
+// 15 digits, E.164's bound. ok is false for anything else (letters,
+// punctuation, too long): that is no phone number, and the caller keeps the
+// message only in its raw event.
+func PhoneOfWAID(waID string) (phone string, ok bool) {
+	if p, err := NormalizePhone(waID); err == nil {
+		return p, true
+	}
+	digits := strings.TrimPrefix(waID, "+")
+	if len(digits) < 1 || len(digits) > 15 || strings.Trim(digits, "0123456789") != "" {
+		return "", false
+	}
+	return "+" + digits, true
+}

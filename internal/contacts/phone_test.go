@@ -81,3 +81,33 @@ func TestContactImportBatchFitsParameterLimits(t *testing.T) {
 		t.Fatalf("importBatch %d × %d columns = %d parameters, over SQLite's 32766", importBatch, len(contact.Columns), n)
 	}
 }
+
+// A wa_id becomes the phone a typed contact of the same number has; one
+// the numbering plans refuse is still kept when it is digits, and anything
+// else is no phone.
+func TestContactPhoneOfWAID(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"14155550123", "+14155550123", true},
+		{"+14155550123", "+14155550123", true},
+		{"447911123456", "+447911123456", true},
+		{"15551234567", "+15551234567", true},         // no valid number, but digits: kept
+		{"5215512345678", "+5215512345678", true},     // Mexico's old mobile form, kept as sent
+		{"123456789012345", "+123456789012345", true}, // 15 digits, E.164's most
+		{"1234567890123456", "", false},
+		{"", "", false},
+		{"+", "", false},
+		{"not-a-number", "", false},
+		{"1415555012a", "", false},
+	} {
+		got, ok := PhoneOfWAID(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("PhoneOfWAID(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+		if typed, err := NormalizePhone(c.in); err == nil && typed != got {
+			t.Errorf("PhoneOfWAID(%q) = %q, but a contact typed so is %q", c.in, got, typed)
+		}
+	}
+}

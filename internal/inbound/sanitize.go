@@ -2,10 +2,10 @@ package inbound
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
 
 	"switchboard/ent/schema/schematype"
+	"switchboard/internal/contacts"
 	"switchboard/internal/whatsapp"
 )
 
@@ -65,12 +65,13 @@ func cleanKeys(it *whatsapp.Item) {
 	}
 }
 
-// phoneOf is the E.164 phone of a sender's wa_id, and whether it can be
-// stored at all; a sender that cannot is left in the raw event, like one
+// phoneOf is the E.164 phone of a sender's wa_id, normalized exactly as a
+// contact created by an agent is (contacts.PhoneOfWAID), and whether it can
+// be stored at all; a sender that cannot is left in the raw event, like one
 // with no wa_id.
 func phoneOf(from string) (string, bool) {
-	phone := "+" + strings.TrimPrefix(from, "+")
-	return phone, len(phone) > 1 && len(phone) <= maxPhone
+	phone, ok := contacts.PhoneOfWAID(from)
+	return phone, ok && len(phone) <= maxPhone
 }
 
 // cleanMedia is a message's media as stored.
