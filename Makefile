@@ -5,14 +5,18 @@
 GO      ?= go
 PKGS    ?= ./...
 BIN     := bin/switchboard
+# switchboard version prints it, with the commit Go stamps into the binary.
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# How long make fuzz runs each fuzz target.
+FUZZTIME ?= 10s
 
-.PHONY: run build test test-postgres generate check-generated lint bench fuzz clean playground-assets
+.PHONY: run build test test-postgres generate schema check-generated lint bench fuzz clean clean-data playground-assets
 
 run: build
 	$(BIN) serve
 
 build:
-	$(GO) build -o $(BIN) ./cmd/switchboard
+	$(GO) build -buildvcs=auto -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/switchboard
 
 test:
 	$(GO) vet $(PKGS)
@@ -23,16 +27,24 @@ test-postgres:
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable} \
 		$(GO) test -count=1 -timeout 20m $(PKGS)
 
+# ent's codegen (ent/generate.go's go:generate runs ent/entc.go), then
+# gqlgen, then docs/schema.graphql from the result.
 generate:
-	$(GO) run -mod=mod ./ent/entc.go
+	$(GO) generate ./ent
 	$(GO) tool gqlgen generate
+	$(MAKE) --no-print-directory schema
+
+# docs/schema.graphql: the whole SDL the server serves, for client developers.
+schema:
+	$(GO) run ./cmd/switchboard schema > docs/schema.graphql.tmp
+	mv docs/schema.graphql.tmp docs/schema.graphql
 
 # Fails when generated code differs from what its sources produce.
 check-generated: generate
-	@git diff --exit-code --stat -- ent graph gqlgen.yml schema.graphqls || \
+	@git diff --exit-code --stat -- ent graph gqlgen.yml schema.graphqls docs/schema.graphql || \
 		(echo "generated code is stale: run make generate and commit" >&2; exit 1)
-	@test -z "$$(git status --porcelain -- ent graph)" || \
-		(git status --porcelain -- ent graph; echo "generate produced untracked files" >&2; exit 1)
+	@test -z "$$(git status --porcelain -- ent graph docs/schema.graphql)" || \
+		(git status --porcelain -- ent graph docs/schema.graphql; echo "generate produced untracked files" >&2; exit 1)
 
 # Versioned schema migrations (migrations/sqlite, migrations/postgres; see
 # README "Schema migrations"). After changing ent/schema and make generate,
@@ -48,6 +60,22 @@ migration:
 check-migrations:
 	$(GO) run ./migrations/gen -check
 
+# go vet, then staticcheck (a Go tool dependency, pinned in go.mod).
+lint:
+	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
+
+# Every fuzz target in the repository, FUZZTIME each (go test -list finds them).
+fuzz:
+	@list=$$($(GO) test -list '^Fuzz' $(PKGS)) || { echo "$$list" >&2; exit 1; }; \
+	targets=$$(echo "$$list" | awk '/^Fuzz/ { f[n++] = $$1; next } \
+		/^ok / { for (i = 0; i < n; i++) print $$2 " " f[i]; n = 0 }'); \
+	test -n "$$targets" || { echo "no fuzz targets found" >&2; exit 1; }; \
+	echo "$$targets" | while read -r pkg target; do \
+		echo "== $$pkg $$target ($(FUZZTIME))"; \
+		$(GO) test "$$pkg" -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
 # GraphiQL for /playground: the npm packages pinned in
 # internal/server/playground/package-lock.json, bundled by esbuild into its
 # dist/, which is committed and embedded, so building Switchboard needs no
@@ -58,5 +86,12 @@ playground-assets:
 bench:
 	$(GO) run ./cmd/loadgen contacts-import
 
+# clean removes build output only; ./data (the embedded database and its
+# encryption key) is left alone: see clean-data.
 clean:
-	rm -rf bin data
+	rm -rf bin
+
+clean-data:
+	@echo "WARNING: deleting ./data: the embedded database AND data/encryption.key;" >&2
+	@echo "         tokens sealed with that key cannot be read again." >&2
+	rm -rf data

@@ -1,4 +1,6 @@
 // Package ent is generated from ent/schema by `make generate`.
 package ent
 
-//go:generate go run -mod=mod ./entc.go
+// entc.go names its inputs and outputs relative to the module root, so it
+// runs from there (-C ..), whichever way go generate ./ent is invoked.
+//go:generate go run -C .. -mod=mod ./ent/entc.go

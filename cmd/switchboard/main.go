@@ -3,6 +3,7 @@
 //	switchboard serve     start the HTTP server
 //	switchboard migrate   bring the database schema up to date and exit
 //	switchboard jobs      list and re-drive dead background jobs
+//	switchboard schema    print the GraphQL schema (SDL)
 //	switchboard version   print the version and commit
 //
 // With no command, or with help, -h or --help, it prints the usage (every
@@ -42,6 +43,12 @@ func commands(stdout io.Writer) []command {
 			return migrate(log)
 		}},
 		{"jobs", "list and re-drive dead background jobs (switchboard jobs help)", jobsCmd},
+		{"schema", "print the GraphQL schema this server serves (SDL; make schema)", func(_ *slog.Logger, args []string) error {
+			if err := noArgs("schema", args); err != nil {
+				return err
+			}
+			return writeSchema(stdout)
+		}},
 		{"version", "print the version and the commit it was built from", func(_ *slog.Logger, args []string) error {
 			if err := noArgs("version", args); err != nil {
 				return err
