@@ -91,15 +91,17 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// playgroundCSP lets GraphiQL's page load its script and stylesheet from
-// this server (they are embedded in the binary) and talk to this server
-// only, over HTTP and WebSocket ('self' covers ws: and wss: to the same
-// host). Fonts and icons are data: URIs inside the stylesheet.
-func playgroundCSP(next http.Handler) http.Handler {
-	csp := strings.Join([]string{
+// playgroundCSP is the policy of GraphiQL's page: its script and
+// stylesheet come from this server (they are embedded in the binary), and
+// it talks to this server only, over HTTP and WebSocket ('self' covers ws:
+// and wss: to the same host). Fonts and icons are data: URIs inside the
+// stylesheet. The <style> elements GraphiQL's dialogs add at run time carry
+// the response's nonce.
+func playgroundCSP(nonce string) string {
+	return strings.Join([]string{
 		"default-src 'self'",
 		"script-src 'self'",
-		"style-src 'self'",
+		"style-src 'self' 'nonce-" + nonce + "'",
 		"img-src 'self' data:",
 		"font-src 'self' data:",
 		"connect-src 'self'",
@@ -107,10 +109,6 @@ func playgroundCSP(next http.Handler) http.Handler {
 		"base-uri 'none'",
 		"form-action 'none'",
 	}, "; ")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", csp)
-		next.ServeHTTP(w, r)
-	})
 }
 
 // requireToken guards next with a static Bearer token (METRICS_TOKEN);

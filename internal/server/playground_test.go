@@ -49,7 +49,7 @@ func TestPlaygroundServedFromBinary(t *testing.T) {
 	}
 
 	csp := res.Header.Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'self'", "script-src 'self';", "style-src 'self';", "connect-src 'self';", "frame-ancestors 'none'"} {
+	for _, want := range []string{"default-src 'self'", "script-src 'self';", "style-src 'self' 'nonce-", "connect-src 'self';", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("playground CSP %q lacks %q", csp, want)
 		}
@@ -58,6 +58,15 @@ func TestPlaygroundServedFromBinary(t *testing.T) {
 		if strings.Contains(csp, bad) {
 			t.Errorf("playground CSP %q allows %q", csp, bad)
 		}
+	}
+
+	// The style nonce is handed to the page's script, and is new each time.
+	nonce := regexp.MustCompile(`'nonce-([^']+)'`).FindStringSubmatch(csp)
+	if nonce == nil || len(nonce[1]) < 22 || !strings.Contains(page, `nonce="`+nonce[1]+`" src="/playground/assets/graphiql.js"`) {
+		t.Fatalf("CSP %q: its nonce is not on the page's script", csp)
+	}
+	if res, _ := get(t, env.Server.URL+"/playground", nil); strings.Contains(res.Header.Get("Content-Security-Policy"), nonce[1]) {
+		t.Error("two responses share a nonce")
 	}
 }
 

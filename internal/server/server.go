@@ -92,7 +92,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/graphql", m.instrument("/graphql", body.wrap(s.authenticate(gql))))
 	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", body.wrapMax(webhook.DefaultMaxBytes, s.Webhook)))
 	if s.Options.Playground {
-		mux.Handle("GET /playground", playgroundCSP(playground.Page()))
+		mux.Handle("GET /playground", playground.Page(playgroundCSP))
 		mux.Handle("GET "+playground.AssetsPrefix, playground.Assets())
 	}
 	mux.Handle("GET /{$}", landing(s.Options.Playground))

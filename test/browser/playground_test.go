@@ -90,6 +90,10 @@ func TestPlaygroundRunsAQueryOffline(t *testing.T) {
 	if !strings.Contains(out, `"email": "`+acct.Email+`"`) || strings.Contains(out, "errors") {
 		t.Fatalf("result with the token:\n%s", out)
 	}
+
+	// A dialog adds a <style> element at run time: the CSP's nonce admits it.
+	p.click(`button[aria-label="Open settings dialog"]`)
+	p.waitFor("the settings dialog", `document.querySelector('[role="dialog"]') && document.querySelector('style[nonce]')`, 5*time.Second)
 	assertStayedHome(t, p)
 }
 

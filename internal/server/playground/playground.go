@@ -6,9 +6,11 @@ package playground
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -20,17 +22,21 @@ var files embed.FS
 // AssetsPrefix is where the page expects its script and stylesheet.
 const AssetsPrefix = "/playground/assets/"
 
-// Page serves the HTML page that loads GraphiQL.
-func Page() http.Handler {
-	page, err := files.ReadFile("index.html")
-	if err != nil {
-		panic(err) // embedded above: cannot fail
-	}
+var page = template.Must(template.ParseFS(files, "index.html"))
+
+// Page serves the HTML page that loads GraphiQL, with the
+// Content-Security-Policy csp gives for a fresh nonce: the page's script
+// hands the nonce to GraphiQL, whose dialogs add <style> elements.
+func Page(csp func(nonce string) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		b := make([]byte, 18)
+		_, _ = rand.Read(b)
+		nonce := base64.RawURLEncoding.EncodeToString(b) // no characters the template would escape
 		h := w.Header()
+		h.Set("Content-Security-Policy", csp(nonce))
 		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		_, _ = w.Write(page)
+		h.Set("Cache-Control", "no-store")
+		_ = page.Execute(w, struct{ Nonce string }{nonce})
 	})
 }
 

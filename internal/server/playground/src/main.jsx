@@ -4,8 +4,14 @@
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { setNonce } from 'get-nonce';
 import 'graphiql/style.css';
 import './playground.css';
+
+// The page's CSP admits <style> elements only with the nonce of this
+// response, which the server puts on this script's tag. GraphiQL's dialogs
+// add one (react-remove-scroll, through get-nonce): hand it the nonce.
+setNonce(document.currentScript?.nonce || '');
 
 // The endpoint is this server's /graphql, over HTTP for queries and
 // mutations and over WebSocket (graphql-transport-ws) for subscriptions.
