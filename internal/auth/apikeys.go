@@ -6,7 +6,6 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/apikey"
-	"switchboard/internal/apperr"
 	"switchboard/internal/audit"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
@@ -46,9 +45,6 @@ func (s *Service) CreateAPIKey(ctx context.Context, c *ent.Client, v viewer.View
 	return &NewAPIKey{Key: k, Secret: secret}, nil
 }
 
-// errKeyNotFound is the answer for an unknown key and another tenant's.
-var errKeyNotFound = apperr.NotFoundf("API key not found")
-
 // RevokeAPIKey stops a key of the caller's tenant, with c (the request's
 // transaction). Authenticate checks revoked_at on every request, so the
 // key fails from the next request after commit. Revoking a revoked key
@@ -56,7 +52,7 @@ var errKeyNotFound = apperr.NotFoundf("API key not found")
 func (s *Service) RevokeAPIKey(ctx context.Context, c *ent.Client, id pulid.ID) error {
 	k, err := c.APIKey.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return errKeyNotFound
+		return ErrKeyNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("auth: load api key: %w", err)

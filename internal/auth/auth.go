@@ -189,7 +189,7 @@ func (s *Service) startSession(ctx context.Context, c *ent.Client, u *ent.User) 
 // UNAUTHENTICATED.
 func (s *Service) Authenticate(ctx context.Context, token string) (viewer.Viewer, error) {
 	sys := viewer.System(ctx)
-	unauth := apperr.New(apperr.Unauthenticated, "invalid or expired token")
+	unauth := ErrInvalidToken
 	now := s.now()
 	switch {
 	case strings.HasPrefix(token, sessionPrefix):
@@ -268,7 +268,7 @@ func createUser(ctx context.Context, c *ent.Client, tenant pulid.ID, email, name
 	u, err := c.User.Create().SetTenantID(tenant).SetEmail(email).SetName(name).
 		SetRole(role).SetPasswordHash(hash).Save(ctx)
 	if ent.IsConstraintError(err) {
-		return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "an account with this email already exists"}
+		return nil, ErrEmailTaken
 	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: create user: %w", err)

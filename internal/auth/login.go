@@ -23,10 +23,6 @@ type LogInInput struct {
 	Email, Password string
 }
 
-// errBadCredentials is the one answer for an unknown email and a wrong
-// password, so sign-in does not tell which accounts exist.
-var errBadCredentials = &apperr.Error{Code: apperr.Unauthenticated, Message: "wrong email or password"}
-
 // LogIn checks an email and password and starts a session. Unknown
 // emails cost the same bcrypt comparison as known ones, and failures are
 // throttled per email and per client IP (throttle.go): each attempt is
@@ -63,7 +59,7 @@ func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) != nil || u == nil {
-		return nil, errBadCredentials // the reserved attempt stays, as the failure
+		return nil, ErrBadCredentials // the reserved attempt stays, as the failure
 	}
 	// Not being able to uncount the attempt must not refuse the right
 	// password: it then counts as a failure until it leaves the window.
@@ -72,10 +68,10 @@ func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
 	}
 	// The password is right, so saying why sign-in is refused leaks nothing.
 	if u.Disabled {
-		return nil, apperr.New(apperr.Unauthenticated, "this member has been disabled; ask an admin of your business")
+		return nil, ErrMemberDisabled
 	}
 	if u.Edges.Tenant == nil || u.Edges.Tenant.Status != tenant.StatusACTIVE {
-		return nil, apperr.New(apperr.Unauthenticated, "this account is being deleted")
+		return nil, ErrAccountDeleting
 	}
 	if err := s.throttle.reset(ctx, keys[0]); err != nil {
 		s.log.WarnContext(ctx, "sign-in throttle: forgetting the email's failures failed", "err", err)
@@ -120,10 +116,6 @@ func (s *Service) dummy() []byte {
 	return s.dummyHash
 }
 
-// ErrNoSession is returned by LogOut for a caller without a session (an API
-// key): a key is ended with revokeApiKey, not by signing out.
-var ErrNoSession = apperr.New(apperr.BadUserInput, "this request is authenticated by an API key, which has no session to end; use revokeApiKey to stop the key")
-
 // LogOut revokes the caller's session, with c (the request's transaction).
 // The token stops authenticating as soon as the transaction commits.
 func (s *Service) LogOut(ctx context.Context, c *ent.Client, v viewer.Viewer) error {
@@ -137,7 +129,7 @@ func (s *Service) LogOut(ctx context.Context, c *ent.Client, v viewer.Viewer) er
 		return fmt.Errorf("auth: revoke session: %w", err)
 	}
 	if n == 0 {
-		return apperr.New(apperr.Unauthenticated, "this session has already ended")
+		return ErrSessionEnded
 	}
 	return audit.Record(ctx, c, audit.Entry{Action: audit.SignOut, TargetType: audit.TargetUser, TargetID: v.UserID})
 }

@@ -25,7 +25,7 @@ func (s *Service) AddMember(ctx context.Context, c *ent.Client, v viewer.Viewer,
 		return nil, apperr.Input("role", "role must be OWNER, ADMIN or AGENT")
 	}
 	if in.Role == user.RoleOWNER && v.Role != viewer.RoleOwner {
-		return nil, apperr.New(apperr.Forbidden, "only an owner can add another owner")
+		return nil, ErrOwnerOnly
 	}
 	email, err := validEmail(in.Email)
 	if err != nil {

@@ -71,7 +71,7 @@ func (s *Service) ConnectWhatsApp(ctx context.Context, c *ent.Client, in Connect
 		SetConnectedByID(actor(ctx)).
 		Save(ctx)
 	if ent.IsConstraintError(err) {
-		return nil, &apperr.Error{Code: apperr.Conflict, Field: "phoneNumberId", Message: "this phone number is already connected"}
+		return nil, ErrNumberTaken
 	}
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func (s *Service) Disconnect(ctx context.Context, c *ent.Client, id pulid.ID) (*
 // AccessToken opens a channel's sealed token for a call to Meta.
 func (s *Service) AccessToken(ch *ent.Channel) (string, error) {
 	if ch.Status != channel.StatusCONNECTED || len(ch.AccessTokenCiphertext) == 0 {
-		return "", apperr.New(apperr.Conflict, "channel %s is not connected", ch.ID)
+		return "", fmt.Errorf("channels: channel %s: %w", ch.ID, ErrNotConnected)
 	}
 	b, err := s.sealer.Open(ch.AccessTokenCiphertext, ch.AccessTokenKeyID, []byte(ch.ID))
 	if err != nil {

@@ -23,7 +23,6 @@ import (
 	"switchboard/ent/job"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/events"
-	"switchboard/internal/jobs"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp"
@@ -142,7 +141,7 @@ func pending(ctx context.Context, tx *ent.Tx, js []*ent.Job) ([]*ent.WebhookEven
 	for _, id := range ids {
 		ev, ok := byID[id]
 		if !ok {
-			return nil, fmt.Errorf("%w: webhook event %s is gone", jobs.ErrPermanent, id)
+			return nil, fmt.Errorf("%w: %s", ErrEventGone, id)
 		}
 		if ev.Status == webhookevent.StatusPENDING {
 			out = append(out, ev)

@@ -78,7 +78,7 @@ func (p *Processor) Replay(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 	ctx = viewer.System(ctx)
 	var r replay
 	if err := json.Unmarshal(j.Payload, &r); err != nil {
-		return fmt.Errorf("%w: replay payload: %v", jobs.ErrPermanent, err)
+		return fmt.Errorf("%w: %v", ErrBadReplayPayload, err)
 	}
 	if p.LockRows {
 		if err := holdJobs(ctx, tx, []*ent.Job{j}); err != nil {
