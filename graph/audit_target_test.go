@@ -34,7 +34,9 @@ func TestAuditLogTargetTypesAreGraphQLTypeNames(t *testing.T) {
 	}
 	var out struct {
 		AuditLogs struct {
-			Edges []struct{ Node struct{ Action, TargetType, TargetID string } }
+			Edges []struct {
+				Node struct{ Action, TargetType, TargetID string }
+			}
 		}
 	}
 	env.MustQuery(t, owner.Token, `{ auditLogs(first: 100) { edges { node { action targetType targetId } } } }`, nil, &out)

@@ -11,6 +11,7 @@ import (
 
 	"switchboard/internal/config"
 	"switchboard/internal/testenv"
+	"switchboard/internal/testwait"
 )
 
 // subscribe starts inboxEvents with id on c.
@@ -106,17 +107,13 @@ func TestConnectionsPerTenantAreCapped(t *testing.T) {
 	}
 	// Closing a socket frees its slot.
 	first.conn.Close()
-	var lastErr error
-	for range 200 {
+	testwait.For(t, 5*time.Second, "the closed socket's slot to be freed", func() bool {
 		c, err := dialWSQuiet(t, env, owner.Token)
 		if err == nil {
 			c.conn.Close()
-			return
 		}
-		lastErr = err
-		time.Sleep(10 * time.Millisecond) // the server notices the close
-	}
-	t.Fatalf("slot not freed after a socket closed: %v", lastErr)
+		return err == nil
+	})
 }
 
 // dialWSQuiet is dialWS that reports a refused socket as an error.
@@ -133,11 +130,7 @@ func dialWSQuiet(t *testing.T, env *testenv.Env, token string) (*wsClient, error
 // waitSubscribersBelow waits until fewer than n subscriptions follow the log.
 func waitSubscribersBelow(t *testing.T, env *testenv.Env, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for env.App.Events.Followers() >= n {
-		if time.Now().After(deadline) {
-			t.Fatalf("still %d subscriptions, want fewer than %d", env.App.Events.Followers(), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.For(t, 10*time.Second, fmt.Sprintf("fewer than %d subscriptions", n), func() bool {
+		return env.App.Events.Followers() < n
+	})
 }

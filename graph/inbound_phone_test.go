@@ -31,7 +31,9 @@ func TestInboundSenderIsTheContactAnAgentCreated(t *testing.T) {
 	var out struct {
 		Contacts struct {
 			TotalCount int
-			Edges      []struct{ Node struct{ ID, Phone, Name, ProfileName string } }
+			Edges      []struct {
+				Node struct{ ID, Phone, Name, ProfileName string }
+			}
 		}
 		Conversations struct {
 			Edges []struct {

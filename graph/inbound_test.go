@@ -10,6 +10,7 @@ import (
 	"switchboard/internal/inbound"
 	"switchboard/internal/pulid"
 	"switchboard/internal/testenv"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 )
 
@@ -17,15 +18,13 @@ import (
 func processed(t *testing.T, env *testenv.Env) {
 	t.Helper()
 	ctx := viewer.System(t.Context())
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	testwait.For(t, 10*time.Second, "the stored webhooks to be processed", func() bool {
 		if env.DB.Client.WebhookEvent.Query().Where(webhookevent.StatusEQ(webhookevent.StatusPENDING)).CountX(ctx) == 0 {
-			return
+			return true
 		}
 		env.App.Jobs.Notify()
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("webhooks were not processed")
+		return false
+	})
 }
 
 func deliver(t *testing.T, env *testenv.Env, body string) {

@@ -25,7 +25,7 @@ func TestEventsReachSubscribersOnAnotherReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": inboxSubscription}})
-	time.Sleep(200 * time.Millisecond) // live-only: let the subscription start first
+	waitSubscribers(t, b, 1) // live-only: the subscription follows b's log before the event
 
 	deliver(t, a, textWebhook("8001", "14155550123", "Alice", "wamid.r1", "across replicas", time.Now()))
 	e := c.next()

@@ -23,6 +23,7 @@ import (
 	"switchboard/internal/events"
 	"switchboard/internal/pulid"
 	"switchboard/internal/testenv"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 )
 
@@ -36,14 +37,13 @@ const stalledSubscription = `subscription { inboxEvents { cursor kind message { 
 func processedWithin(t *testing.T, env *testenv.Env, d time.Duration) {
 	t.Helper()
 	ctx := viewer.System(t.Context())
-	deadline := time.Now().Add(d)
-	for env.DB.Client.WebhookEvent.Query().Where(webhookevent.StatusEQ(webhookevent.StatusPENDING)).CountX(ctx) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("webhooks were not processed")
+	testwait.For(t, d, "the stored webhooks to be processed", func() bool {
+		if env.DB.Client.WebhookEvent.Query().Where(webhookevent.StatusEQ(webhookevent.StatusPENDING)).CountX(ctx) == 0 {
+			return true
 		}
 		env.App.Jobs.Notify()
-		time.Sleep(20 * time.Millisecond)
-	}
+		return false
+	})
 }
 
 // loadReader is one subscriber that records every event it receives.
@@ -208,12 +208,15 @@ func TestManySubscribersAndAStalledOneGetEveryEventOnceWithoutLeaks(t *testing.T
 		t.Fatalf("the log holds %d MESSAGE_CREATED for %d distinct messages", created, webhooks)
 	}
 
-	deadline := time.Now().Add(90 * time.Second)
-	for _, r := range rs {
-		for r.n.Load() < int64(len(want)) && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
+	// Reported below with what each reader got.
+	testwait.Until(90*time.Second, func() bool {
+		for _, r := range rs {
+			if r.n.Load() < int64(len(want)) {
+				return false
+			}
 		}
-	}
+		return true
+	})
 	for _, r := range rs {
 		r.conn.Close()
 	}
@@ -230,9 +233,7 @@ func TestManySubscribersAndAStalledOneGetEveryEventOnceWithoutLeaks(t *testing.T
 	late := &loadReader{conn: stalled}
 	wg.Add(1)
 	go func() { defer wg.Done(); late.read() }()
-	for late.n.Load() < int64(len(want)) && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Until(90*time.Second, func() bool { return late.n.Load() >= int64(len(want)) })
 	stalled.Close()
 	wg.Wait()
 	if strings.Join(late.got, "\n") != strings.Join(want, "\n") {
@@ -241,19 +242,13 @@ func TestManySubscribersAndAStalledOneGetEveryEventOnceWithoutLeaks(t *testing.T
 	}
 
 	// Every client is gone: so are their subscriptions and goroutines.
-	deadline = time.Now().Add(30 * time.Second)
-	for {
+	if !testwait.Until(30*time.Second, func() bool {
 		http.DefaultClient.CloseIdleConnections()
-		subs, n := env.App.Events.Followers(), runtime.NumGoroutine()
-		if subs == 0 && env.App.Events.Broker.Subscribers() == 0 && n <= baseline+10 {
-			break
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d subscriptions and %d goroutines (baseline %d) remain:\n%s",
-				subs, n, baseline, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(20 * time.Millisecond)
+		return env.App.Events.Followers() == 0 && env.App.Events.Broker.Subscribers() == 0 && runtime.NumGoroutine() <= baseline+10
+	}) {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d subscriptions and %d goroutines (baseline %d) remain:\n%s",
+			env.App.Events.Followers(), runtime.NumGoroutine(), baseline, buf[:runtime.Stack(buf, true)])
 	}
 }
 

@@ -104,7 +104,7 @@ func TestInboxEventsLiveAndResumed(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": inboxSubscription}})
-	time.Sleep(100 * time.Millisecond) // let the subscription start before the event: live-only mode
+	waitSubscribers(t, env, 1) // the subscription follows the log before the event: live-only mode
 	deliver(t, env, textWebhook("7001", "14155550123", "Alice", "wamid.1", "first", t0))
 	first := c.next()
 	if first.Kind != "MESSAGE_CREATED" || first.Message == nil || first.Message.Text != "first" || first.Conversation == nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"switchboard/internal/testenv"
+	"switchboard/internal/testwait"
 )
 
 // The transports a client may pick for inboxEvents: graphql-transport-ws,
@@ -114,13 +116,9 @@ func TestWebsocketRefusedInitClosesWith4403(t *testing.T) {
 // event delivered afterwards is live for all of them.
 func waitSubscribers(t *testing.T, env *testenv.Env, n int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for env.App.Events.Followers() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d subscriptions started", env.App.Events.Followers(), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.For(t, 20*time.Second, fmt.Sprintf("%d subscriptions to start", n), func() bool {
+		return env.App.Events.Followers() >= n
+	})
 }
 
 // legacyEvent reads graphql-ws messages until a data message, skipping
@@ -195,13 +193,9 @@ func TestLegacyGraphQLWSAuthenticatesAndStreams(t *testing.T) {
 // waitSubscribers0 waits until every subscription has ended.
 func waitSubscribers0(t *testing.T, env *testenv.Env) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for env.App.Events.Followers() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d subscriptions still open", env.App.Events.Followers())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.For(t, 20*time.Second, "every subscription to end", func() bool {
+		return env.App.Events.Followers() == 0
+	})
 }
 
 // sseEvent is one server-sent event.

@@ -12,6 +12,7 @@ import (
 	"switchboard/internal/inbound"
 	"switchboard/internal/pulid"
 	"switchboard/internal/testenv"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 )
 
@@ -46,18 +47,16 @@ func backdate(t *testing.T, env *testenv.Env, age time.Duration) {
 func replayed(t *testing.T, env *testenv.Env) {
 	t.Helper()
 	ctx := viewer.System(t.Context())
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	testwait.For(t, 30*time.Second, "the replay jobs to finish", func() bool {
 		if j, err := env.DB.Client.Job.Query().Where(job.LastErrorNEQ("")).First(ctx); err == nil {
 			t.Fatalf("job %s failed (attempt %d): %s", j.Kind, j.Attempts, j.LastError)
 		}
 		if env.DB.Client.Job.Query().Where(job.Kind(inbound.ReplayJobKind), job.StatusNEQ(job.StatusDONE)).CountX(ctx) == 0 {
-			return
+			return true
 		}
 		env.App.Jobs.Notify()
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("replay jobs did not finish")
+		return false
+	})
 }
 
 // TestUnroutedWebhooksAreReplayedWhenTheNumberIsConnected: Meta may send

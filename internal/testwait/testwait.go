@@ -13,11 +13,20 @@ import (
 // the test's goroutine, so it may call t.Fatal itself.
 func For(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
+	if !Until(timeout, cond) {
+		t.Fatalf("waited %v for %s", timeout, what)
+	}
+}
+
+// Until polls cond until it holds (true) or timeout passes (false), for
+// tests that report a failure with more detail than For can.
+func Until(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	for wait := time.Millisecond; !cond(); wait = min(2*wait, 50*time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", timeout, what)
+			return false
 		}
 		time.Sleep(wait)
 	}
+	return true
 }
