@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
-	"path"
 	"sort"
 
 	"entgo.io/ent/dialect"
@@ -63,10 +62,19 @@ func migrationDir(dia string) string {
 	return "sqlite"
 }
 
-// migrationVersions lists the versions of the dialect's migrations,
+// embedded is the dialect's migrations as built into the binary.
+func embedded(dia string) fs.FS {
+	sub, err := fs.Sub(migrations.FS, migrationDir(dia))
+	if err != nil {
+		panic(err) // a constant, valid path
+	}
+	return sub
+}
+
+// migrationVersions lists the versions of the migrations in src,
 // ascending.
-func migrationVersions(dia string) ([]uint, error) {
-	entries, err := fs.ReadDir(migrations.FS, migrationDir(dia))
+func migrationVersions(src fs.FS) ([]uint, error) {
+	entries, err := fs.ReadDir(src, ".")
 	if err != nil {
 		return nil, err
 	}
@@ -80,25 +88,24 @@ func migrationVersions(dia string) ([]uint, error) {
 	}
 	sort.Slice(vs, func(i, j int) bool { return vs[i] < vs[j] })
 	if len(vs) == 0 {
-		return nil, fmt.Errorf("store: no migrations for %s", dia)
+		return nil, errors.New("store: no migrations")
 	}
 	return vs, nil
 }
 
 // upSQL is the text of the up migration of version v.
-func upSQL(dia string, v uint) (string, error) {
-	dir := migrationDir(dia)
-	entries, err := fs.ReadDir(migrations.FS, dir)
+func upSQL(src fs.FS, v uint) (string, error) {
+	entries, err := fs.ReadDir(src, ".")
 	if err != nil {
 		return "", err
 	}
 	for _, e := range entries {
 		if m, err := source.DefaultParse(e.Name()); err == nil && m.Version == v && m.Direction == source.Up {
-			b, err := fs.ReadFile(migrations.FS, path.Join(dir, e.Name()))
+			b, err := fs.ReadFile(src, e.Name())
 			return string(b), err
 		}
 	}
-	return "", fmt.Errorf("store: no up migration %d for %s", v, dia)
+	return "", fmt.Errorf("store: no up migration %d", v)
 }
 
 // querier is what the schema probes need: a *sql.DB or a *sql.Conn.
@@ -119,8 +126,8 @@ func tableExists(ctx context.Context, q querier, dia, name string) (bool, error)
 }
 
 // migrationStatus reads the applied version.
-func migrationStatus(ctx context.Context, q querier, dia string) (MigrationStatus, error) {
-	vs, err := migrationVersions(dia)
+func migrationStatus(ctx context.Context, q querier, dia string, src fs.FS) (MigrationStatus, error) {
+	vs, err := migrationVersions(src)
 	if err != nil {
 		return MigrationStatus{}, err
 	}
@@ -150,8 +157,8 @@ func migrationStatus(ctx context.Context, q querier, dia string) (MigrationStatu
 // requireCurrent fails unless the schema is at the latest version (or
 // newer: a replica of the previous release keeps running while the next
 // one's migrations, which must stay compatible with it, are applied).
-func requireCurrent(ctx context.Context, q querier, dia string) error {
-	st, err := migrationStatus(ctx, q, dia)
+func requireCurrent(ctx context.Context, q querier, dia string, src fs.FS) error {
+	st, err := migrationStatus(ctx, q, dia, src)
 	if err != nil {
 		return err
 	}
@@ -169,9 +176,9 @@ func requireCurrent(ctx context.Context, q querier, dia string) error {
 // lock, keyed by database and schema, for the whole step, so replicas
 // starting together apply each migration once and the losers wait and
 // then find nothing to do.
-func migrateUp(ctx context.Context, db *sql.DB, dia string) error {
+func migrateUp(ctx context.Context, db *sql.DB, dia string, src fs.FS) error {
 	if dia != dialect.Postgres {
-		return withDriver(ctx, db, nil, dia, func(drv database.Driver) error { return up(drv, dia) })
+		return withDriver(ctx, db, nil, dia, src, func(drv database.Driver) error { return up(drv, dia, src) })
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -183,7 +190,41 @@ func migrateUp(ctx context.Context, db *sql.DB, dia string) error {
 		return err
 	}
 	defer unlock()
-	return withDriver(ctx, db, conn, dia, func(drv database.Driver) error { return up(drv, dia) })
+	return withDriver(ctx, db, conn, dia, src, func(drv database.Driver) error { return up(drv, dia, src) })
+}
+
+// migrateSQLite applies pending migrations on a connection of its own that
+// does not enforce foreign keys, as SQLite's procedure for schema changes
+// requires: ent writes table changes as "create the new table, copy, drop
+// the old one, rename", and with enforcement on, dropping a referenced
+// table would run its ON DELETE actions (cascading deletes) on the rows
+// that point to it; the PRAGMA foreign_keys = off in the files is a no-op
+// inside golang-migrate's transaction. Afterwards foreign_key_check must
+// find no dangling reference.
+func migrateSQLite(ctx context.Context, dsn string, src fs.FS) error {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if err := migrateUp(ctx, db, dialect.SQLite, src); err != nil {
+		return err
+	}
+	rows, err := db.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("store: foreign key check: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table string
+		var rowid sql.NullInt64
+		var parent string
+		var fkid int
+		_ = rows.Scan(&table, &rowid, &parent, &fkid)
+		return fmt.Errorf("store: after migrating, rows of %s point to missing rows of %s", table, parent)
+	}
+	return rows.Err()
 }
 
 // withDriver runs f with golang-migrate's driver for db (on PostgreSQL on
@@ -191,7 +232,7 @@ func migrateUp(ctx context.Context, db *sql.DB, dia string) error {
 // database that auto-migration created: such a database has the tables but
 // no version table; once its schema is what the first migration builds
 // (see baseline), that migration is recorded as applied.
-func withDriver(ctx context.Context, db *sql.DB, conn *sql.Conn, dia string, f func(database.Driver) error) error {
+func withDriver(ctx context.Context, db *sql.DB, conn *sql.Conn, dia string, src fs.FS, f func(database.Driver) error) error {
 	var q querier = db
 	if conn != nil {
 		q = conn
@@ -200,12 +241,12 @@ func withDriver(ctx context.Context, db *sql.DB, conn *sql.Conn, dia string, f f
 	if err != nil {
 		return err
 	}
-	vs, err := migrationVersions(dia)
+	vs, err := migrationVersions(src)
 	if err != nil {
 		return err
 	}
 	if legacy {
-		if err := baseline(ctx, db, conn, dia, vs[0]); err != nil {
+		if err := baseline(ctx, db, conn, dia, src, vs[0]); err != nil {
 			return err
 		}
 	}
@@ -243,8 +284,8 @@ func autoMigrated(ctx context.Context, q querier, dia string) (bool, error) {
 	return false, nil
 }
 
-func up(drv database.Driver, dia string) error {
-	src, err := iofs.New(migrations.FS, migrationDir(dia))
+func up(drv database.Driver, dia string, files fs.FS) error {
+	src, err := iofs.New(files, ".")
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}

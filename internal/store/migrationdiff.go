@@ -147,8 +147,8 @@ func OpenSQLiteDev() (*sql.DB, error) {
 // keys, for a database last opened by a release older than v. Any other
 // difference (something extra or different) fails with ErrUnknownSchema
 // and a list of the differences, and nothing is changed.
-func baseline(ctx context.Context, db *sql.DB, conn *sql.Conn, dia string, v uint) error {
-	changes, drv, err := baselineDiff(ctx, db, conn, dia, v)
+func baseline(ctx context.Context, db *sql.DB, conn *sql.Conn, dia string, src fs.FS, v uint) error {
+	changes, drv, err := baselineDiff(ctx, db, conn, dia, src, v)
 	if err != nil || len(changes) == 0 {
 		return err
 	}
@@ -209,8 +209,8 @@ func additive(stmt string) bool {
 // driver of the live database to plan them. The reference is built on a
 // scratch database: in memory for SQLite; on PostgreSQL a schema created
 // in a transaction that is rolled back.
-func baselineDiff(ctx context.Context, db *sql.DB, conn *sql.Conn, dia string, v uint) ([]atlasschema.Change, atlasmigrate.Driver, error) {
-	text, err := upSQL(dia, v)
+func baselineDiff(ctx context.Context, db *sql.DB, conn *sql.Conn, dia string, src fs.FS, v uint) ([]atlasschema.Change, atlasmigrate.Driver, error) {
+	text, err := upSQL(src, v)
 	if err != nil {
 		return nil, nil, err
 	}

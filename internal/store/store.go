@@ -31,6 +31,10 @@ type DB struct {
 	// DSN is the PostgreSQL URL, for connections ent does not manage
 	// (the LISTEN of the event doorbell); "" for SQLite.
 	DSN string
+
+	// migrateDSN is the SQLite URL that migrations open (foreign key
+	// enforcement off, see migrateSQLite); "" for PostgreSQL.
+	migrateDSN string
 }
 
 // Close closes the database.
@@ -48,11 +52,16 @@ type Options struct {
 // MigrationStatus says where the database stands among the migrations this
 // binary carries.
 func (d *DB) MigrationStatus(ctx context.Context) (MigrationStatus, error) {
-	return migrationStatus(ctx, d.SQL, d.Dialect)
+	return migrationStatus(ctx, d.SQL, d.Dialect, embedded(d.Dialect))
 }
 
 // Migrate applies pending migrations, as opening with MigrateSchema does.
-func (d *DB) Migrate(ctx context.Context) error { return migrateUp(ctx, d.SQL, d.Dialect) }
+func (d *DB) Migrate(ctx context.Context) error {
+	if d.Dialect == dialect.SQLite {
+		return migrateSQLite(ctx, d.migrateDSN, embedded(d.Dialect))
+	}
+	return migrateUp(ctx, d.SQL, d.Dialect, embedded(d.Dialect))
+}
 
 // OpenSQLite opens (creating if needed) an SQLite database file and applies
 // pending migrations; see OpenSQLiteWith.
@@ -73,21 +82,36 @@ func OpenSQLiteWith(ctx context.Context, path string, o Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data directory: %w", err)
 	}
-	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)",
-		"secure_delete(1)", "synchronous(NORMAL)"} {
-		q.Add("_pragma", p)
+	dsn := func(foreignKeys string) string {
+		q := url.Values{}
+		for _, p := range []string{"foreign_keys(" + foreignKeys + ")", "journal_mode(WAL)", "busy_timeout(10000)",
+			"secure_delete(1)", "synchronous(NORMAL)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		// Times as "2006-01-02 15:04:05.999999999-07:00": text that sorts in
+		// time order, so ordering and cursor pages by timestamp are right.
+		q.Set("_time_format", "sqlite")
+		return "file:" + path + "?" + q.Encode()
 	}
-	q.Set("_txlock", "immediate")
-	// Times as "2006-01-02 15:04:05.999999999-07:00": text that sorts in
-	// time order, so ordering and cursor pages by timestamp are right.
-	q.Set("_time_format", "sqlite")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	migrateDSN := dsn("0")
+	if o.Schema == MigrateSchema {
+		if err := migrateSQLite(ctx, migrateDSN, embedded(dialect.SQLite)); err != nil {
+			return nil, err
+		}
+		o.Schema = SchemaAsIs
+	}
+	db, err := sql.Open("sqlite", dsn("1"))
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	db.SetMaxOpenConns(8)
-	return open(ctx, db, dialect.SQLite, o)
+	d, err := open(ctx, db, dialect.SQLite, o)
+	if err != nil {
+		return nil, err
+	}
+	d.migrateDSN = migrateDSN
+	return d, nil
 }
 
 // OpenPostgresWith opens a PostgreSQL database by URL.
@@ -117,9 +141,9 @@ func open(ctx context.Context, db *sql.DB, dia string, o Options) (*DB, error) {
 	var err error
 	switch o.Schema {
 	case MigrateSchema:
-		err = migrateUp(ctx, db, dia)
+		err = migrateUp(ctx, db, dia, embedded(dia))
 	case RequireCurrentSchema:
-		err = requireCurrent(ctx, db, dia)
+		err = requireCurrent(ctx, db, dia, embedded(dia))
 	}
 	if err != nil {
 		db.Close()
