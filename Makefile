@@ -60,10 +60,13 @@ migration:
 check-migrations:
 	$(GO) run ./migrations/gen -check
 
-# go vet, then staticcheck (a Go tool dependency, pinned in go.mod).
+# go vet, then staticcheck (a Go tool dependency, pinned in go.mod). The
+# root ent package is all generated (entgql's gql_collection.go trips
+# SA4006/SA4010/SA1019 in code we do not write), so staticcheck skips it;
+# ent/schema and every other package are checked.
 lint:
 	$(GO) vet $(PKGS)
-	$(GO) tool staticcheck $(PKGS)
+	$(GO) tool staticcheck $$($(GO) list $(PKGS) | grep -vx switchboard/ent)
 
 # Every fuzz target in the repository, FUZZTIME each (go test -list finds them).
 fuzz:

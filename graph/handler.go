@@ -74,6 +74,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 		// SQLite's only write lock, webhook ingestion included, that long.
 		SkipTxFunc: entgql.SkipIfHasFields("logIn", "signUp"),
 	}})
+	srv.AroundOperations(recordOperation) // names the request's log line (oplog.go)
 	srv.AroundOperations(limits.aroundSubscriptions)
 	srv.AroundFields(boundPageSize)
 	srv.AroundFields(rejectNUL)

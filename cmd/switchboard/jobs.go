@@ -56,7 +56,7 @@ func isHelp(s string) bool { return s == "help" || s == "-h" || s == "--help" ||
 // out and flag errors and warnings to errw.
 func runJobs(ctx context.Context, client *ent.Client, args []string, out, errw io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(jobsUsage)
+		return errors.New("jobs: no command given (switchboard jobs help lists them)")
 	}
 	fs := flag.NewFlagSet("jobs "+args[0], flag.ContinueOnError)
 	fs.SetOutput(errw)

@@ -48,6 +48,9 @@ func registerMetrics(reg prometheus.Registerer, client *ent.Client, log *slog.Lo
 		[]string{"kind"}, nil)}); err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
 		panic(err)
 	}
+	if err := reg.Register(newQueueCollector(client, log)); err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
+		panic(err)
+	}
 	return dead
 }
 

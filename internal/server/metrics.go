@@ -1,6 +1,7 @@
 package server
 
 import (
+	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
@@ -8,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"switchboard/internal/events"
 )
 
 // metrics are the HTTP request counters and latency histograms.
@@ -31,6 +34,21 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// watch adds the gauges read at scrape time: the connection pool of the
+// database (go_sql_*{db_name="switchboard"}: open, in use, idle, waits)
+// and the inboxEvents subscriptions this process serves.
+func (m *metrics) watch(reg prometheus.Registerer, db *sql.DB, hub *events.Hub) {
+	if db != nil {
+		reg.MustRegister(collectors.NewDBStatsCollector(db, "switchboard"))
+	}
+	if hub != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "switchboard_subscribers_connected",
+			Help: "Subscriptions (inboxEvents, any transport) following tenants' event logs in this process.",
+		}, func() float64 { return float64(hub.Followers()) }))
+	}
 }
 
 // instrument counts and times requests to one route.

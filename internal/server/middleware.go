@@ -12,12 +12,15 @@ import (
 	"strings"
 	"time"
 
+	"switchboard/graph"
 	"switchboard/internal/reqctx"
 )
 
 // requestContext gives every request an id (X-Request-Id, echoed back),
-// records the client's address, and logs one line when it ends. Bodies,
-// tokens and query variables are never logged.
+// records the client's address, and logs one line when it ends, with its
+// duration in milliseconds and, for /graphql, the operation it ran (its
+// name, or its first root field when anonymous). Bodies, tokens and query
+// variables are never logged.
 func requestContext(log *slog.Logger, proxies []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -29,13 +32,23 @@ func requestContext(log *slog.Logger, proxies []netip.Prefix, next http.Handler)
 		w.Header().Set("X-Request-Id", id)
 		ip := clientIP(r, proxies)
 		ctx := reqctx.With(r.Context(), reqctx.Info{RequestID: id, IP: ip, UserAgent: r.UserAgent()})
+		var op *graph.Operation
+		if r.URL.Path == "/graphql" {
+			ctx, op = graph.WithOperation(ctx)
+		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r.WithContext(ctx))
-		log.LogAttrs(ctx, slog.LevelInfo, "http request",
+		elapsed := time.Since(start)
+		attrs := []slog.Attr{
 			slog.String("request_id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)), slog.String("ip", ip))
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.String("ip", ip),
+		}
+		if op != nil {
+			attrs = append(attrs, slog.String("operation", op.Name()))
+		}
+		log.LogAttrs(ctx, slog.LevelInfo, "http request", attrs...)
 	})
 }
 

@@ -69,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 		reg = prometheus.NewRegistry()
 	}
 	m := newMetrics(reg)
+	m.watch(reg, s.DB.SQL, s.Resolver.Events)
 	c := cors.New(cors.Options{
 		AllowedOrigins:   s.Options.CORSAllowedOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
@@ -90,7 +91,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", m.instrument("/graphql", body.wrap(s.authenticate(gql))))
-	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", body.wrapMax(webhook.DefaultMaxBytes, s.Webhook)))
+	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", webhook.CountOutcomes(reg, body.wrapMax(webhook.DefaultMaxBytes, s.Webhook))))
 	if s.Options.Playground {
 		mux.Handle("GET /playground", playground.Page(playgroundCSP))
 		mux.Handle("GET "+playground.AssetsPrefix, playground.Assets())

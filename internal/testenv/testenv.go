@@ -33,6 +33,8 @@ type Env struct {
 	DB     *store.DB
 	Server *httptest.Server
 	Config *config.Config
+
+	log *slog.Logger // nil: warnings and errors to the test's output
 }
 
 // Option adjusts the config before the server starts.
@@ -48,6 +50,25 @@ func New(t testing.TB, opts ...Option) *Env {
 // ent options that count statements.
 func NewOn(t testing.TB, db *store.DB, opts ...Option) *Env {
 	t.Helper()
+	return newServer(t, db, nil, true, opts...)
+}
+
+// NewLogged is New with the server logging to log, for tests that assert
+// what the server logs.
+func NewLogged(t testing.TB, log *slog.Logger, opts ...Option) *Env {
+	t.Helper()
+	return newServer(t, testdb.Open(t), log, true, opts...)
+}
+
+// NewIdle is New without background workers: jobs stay in the queue as
+// the test leaves them (the event doorbell still runs).
+func NewIdle(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	return newServer(t, testdb.Open(t), nil, false, opts...)
+}
+
+func newServer(t testing.TB, db *store.DB, log *slog.Logger, jobs bool, opts ...Option) *Env {
+	t.Helper()
 	env := map[string]string{
 		"ENCRYPTION_KEY":    base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
 		"DATA_DIR":          t.TempDir(),
@@ -61,14 +82,17 @@ func NewOn(t testing.TB, db *store.DB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(cfg)
 	}
-	return start(t, cfg, db, true)
+	return start(t, cfg, db, jobs, log)
 }
 
 // start serves an app over db; with jobs false it runs only the event
 // doorbell, so that it processes no webhooks itself.
-func start(t testing.TB, cfg *config.Config, db *store.DB, jobs bool) *Env {
+func start(t testing.TB, cfg *config.Config, db *store.DB, jobs bool, log *slog.Logger) *Env {
 	t.Helper()
-	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	a, err := app.New(cfg, db, log)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
@@ -86,7 +110,7 @@ func start(t testing.TB, cfg *config.Config, db *store.DB, jobs bool) *Env {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return &Env{App: a, DB: db, Server: srv, Config: cfg}
+	return &Env{App: a, DB: db, Server: srv, Config: cfg, log: log}
 }
 
 // Replica starts a second server process's worth of Switchboard (its own
@@ -95,7 +119,7 @@ func start(t testing.TB, cfg *config.Config, db *store.DB, jobs bool) *Env {
 // by another replica.
 func (e *Env) Replica(t testing.TB) *Env {
 	t.Helper()
-	return start(t, e.Config, e.DB, false)
+	return start(t, e.Config, e.DB, false, e.log)
 }
 
 // Error is one GraphQL error of a response.

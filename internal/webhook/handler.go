@@ -93,6 +93,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !json.Valid(body) {
+		setOutcome(r.Context(), OutcomeBadJSON)
 		http.Error(w, "body is not JSON", http.StatusBadRequest)
 		return
 	}
