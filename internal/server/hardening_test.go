@@ -15,7 +15,7 @@ import (
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	env := testenv.New(t)
-	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/playground", "/graphql", "/webhooks/whatsapp", "/nope"} {
+	for _, path := range []string{"/", "/healthz", "/readyz", "/metrics", "/playground", "/playground/assets/graphiql.js", "/graphql", "/webhooks/whatsapp", "/nope"} {
 		res, _ := get(t, env.Server.URL+path, nil)
 		for h, want := range map[string]string{
 			"X-Content-Type-Options": "nosniff",

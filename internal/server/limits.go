@@ -79,7 +79,7 @@ func (b bodyLimits) read(w http.ResponseWriter, r *http.Request, max int64) ([]b
 // securityHeaders are sent with every response: no MIME sniffing, no
 // referrer leaking tokens in URLs, no framing (clickjacking), and a CSP
 // that allows nothing to an API response rendered in a browser. The
-// playground sets its own, wider CSP.
+// playground sets its own, wider CSP; the landing page adds its stylesheet.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
