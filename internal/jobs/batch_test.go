@@ -13,6 +13,7 @@ import (
 	"switchboard/ent/job"
 	"switchboard/internal/jobs"
 	"switchboard/internal/testdb"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 )
 
@@ -145,14 +146,12 @@ func TestPoisonJobFailsAlone(t *testing.T) {
 	// On retry it runs alone, while new jobs still run in a batch.
 	seen = calls{}
 	enqueue(t, db.Client, "b", "d", "e")
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+	testwait.Until(5*time.Second, func() bool { // the checks below say what did not finish
 		if _, err := r.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if db.Client.Job.Query().Where(job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0 {
-			break
-		}
-	}
+		return db.Client.Job.Query().Where(job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0
+	})
 	for _, g := range seen.got {
 		if slices.Contains(g, "poison") && len(g) > 1 {
 			t.Fatalf("a job that failed before ran in a batch: %v", g)
@@ -190,7 +189,7 @@ func TestBatchHoldsItsJobsWhileRunning(t *testing.T) {
 	r := jobs.NewRunner(db.Client, quiet, jobs.Options{SkipLocked: pg, Lease: time.Millisecond})
 	r.HandleBatch("b", 10, func(ctx context.Context, tx *ent.Tx, js []*ent.Job) error {
 		ran.add(js)
-		time.Sleep(5 * time.Millisecond) // the lease runs out meanwhile
+		testwait.For(t, 5*time.Second, "the batch's lease to run out", func() bool { return time.Now().After(*js[0].LockedUntil) })
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -18,6 +18,7 @@ import (
 	"switchboard/internal/jobs"
 	"switchboard/internal/testdb"
 	"switchboard/internal/testenv"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 )
 
@@ -51,16 +52,15 @@ func metric(t *testing.T, reg *prometheus.Registry, name, kind string) (float64,
 func drain(t *testing.T, r *jobs.Runner, c *ent.Client) {
 	t.Helper()
 	ctx := viewer.System(context.Background())
-	deadline := time.Now().Add(10 * time.Second)
-	for c.Job.Query().Where(job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("jobs still pending after 10s")
+	testwait.For(t, 10*time.Second, "the queue to drain", func() bool {
+		if c.Job.Query().Where(job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0 {
+			return true
 		}
 		if _, err := r.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(2 * time.Millisecond)
-	}
+		return false
+	})
 }
 
 // A job that fails every attempt is kept as a dead letter with its last
@@ -158,18 +158,10 @@ func TestDeadJobsInServerMetrics(t *testing.T) {
 	ctx := viewer.System(context.Background())
 	waitDead := func(want int) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		testwait.For(t, 10*time.Second, fmt.Sprintf("%d dead jobs", want), func() bool {
 			env.App.Jobs.Notify()
-			n := env.DB.Client.Job.Query().Where(job.Kind("test.nohandler"), job.StatusEQ(job.StatusFAILED), job.FailedAtNotNil()).CountX(ctx)
-			if n == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d dead jobs after 10s, want %d", n, want)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return env.DB.Client.Job.Query().Where(job.Kind("test.nohandler"), job.StatusEQ(job.StatusFAILED), job.FailedAtNotNil()).CountX(ctx) == want
+		})
 	}
 	scrape := func() string {
 		t.Helper()
@@ -214,21 +206,18 @@ func TestDeadJobsInServerMetrics(t *testing.T) {
 			s.act()
 			// The counter moves just after the job's row does: scrape
 			// again for a moment rather than race it.
-			deadline := time.Now().Add(5 * time.Second)
-			for {
-				body, missing := scrape(), ""
+			var missing string
+			if !testwait.Until(5*time.Second, func() bool {
+				body := scrape()
+				missing = ""
 				for _, l := range s.lines {
 					if !strings.Contains(body, l+"\n") {
 						missing = l
 					}
 				}
-				if missing == "" {
-					return
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("/metrics lacks %q", missing)
-				}
-				time.Sleep(10 * time.Millisecond)
+				return missing == ""
+			}) {
+				t.Fatalf("/metrics lacks %q", missing)
 			}
 		})
 	}

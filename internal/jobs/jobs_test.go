@@ -15,6 +15,7 @@ import (
 	"switchboard/ent/job"
 	"switchboard/internal/jobs"
 	"switchboard/internal/testdb"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 )
 
@@ -43,16 +44,12 @@ func TestRunsRetriesAndFails(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	testwait.Until(5*time.Second, func() bool { // the statuses below say what did not finish
 		if _, err := r.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if db.Client.Job.Query().Where(job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0 {
-			break
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+		return db.Client.Job.Query().Where(job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0
+	})
 	status := map[string]job.Status{}
 	for _, j := range db.Client.Job.Query().AllX(ctx) {
 		status[j.Kind] = j.Status
