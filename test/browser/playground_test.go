@@ -118,7 +118,7 @@ func TestPlaygroundSubscriptionOverWebSocket(t *testing.T) {
 	// The subscription is live-only: send messages until one shows up
 	// (the server may still be starting it when the first arrives).
 	shown := false
-	for i := 1; i <= 10 && !shown; i++ {
+	for i := 1; i <= 15 && !shown; i++ {
 		deliverText(t, env, fmt.Sprintf("hello from WhatsApp %d", i), i)
 		deadline := time.Now().Add(2 * time.Second)
 		for time.Now().Before(deadline) && !shown {
@@ -142,7 +142,7 @@ func TestPlaygroundSubscriptionOverWebSocket(t *testing.T) {
 
 func waitForFrame(t *testing.T, p *page, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !containsSub(p.frames(), want) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no WebSocket frame with %s; frames: %q; result pane:\n%s", want, p.frames(), p.text(resultPane))
