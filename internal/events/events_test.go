@@ -11,6 +11,7 @@ import (
 	"switchboard/internal/events"
 	"switchboard/internal/pulid"
 	"switchboard/internal/testdb"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 )
 
@@ -136,7 +137,7 @@ func TestSharedTailFeedsManyFollowersAndASlowOne(t *testing.T) {
 			for _, e := range b.Events {
 				seqs = append(seqs, e.Seq)
 			}
-			time.Sleep(slow)
+			time.Sleep(slow) // the behaviour under test: a subscriber slow to take each batch
 			if len(seqs) >= want {
 				cancel()
 			}
@@ -189,11 +190,7 @@ func TestSharedTailFeedsManyFollowersAndASlowOne(t *testing.T) {
 			t.Fatal("followers did not finish")
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for hub.Broker.Subscribers() != 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := hub.Broker.Subscribers(); n != 0 {
-		t.Fatalf("%d tails outlived their followers", n)
+	if !testwait.Until(5*time.Second, func() bool { return hub.Broker.Subscribers() == 0 }) {
+		t.Fatalf("%d tails outlived their followers", hub.Broker.Subscribers())
 	}
 }

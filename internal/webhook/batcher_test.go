@@ -16,6 +16,7 @@ import (
 	"switchboard/ent"
 	"switchboard/internal/pulid"
 	"switchboard/internal/testdb"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp"
 )
@@ -73,12 +74,10 @@ func postAll(t *testing.T, h *Handler, url string, n int, release func()) ([]str
 			codes[i] = res.StatusCode
 		}()
 	}
-	for deadline := time.Now().Add(20 * time.Second); release != nil && h.Batcher.queued() < n; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
+	if release != nil {
+		if !testwait.Until(20*time.Second, func() bool { return h.Batcher.queued() >= n }) {
 			t.Fatalf("only %d of %d deliveries queued", h.Batcher.queued(), n)
 		}
-	}
-	if release != nil {
 		release()
 	}
 	wg.Wait()
