@@ -28,6 +28,7 @@ import (
 	"switchboard/internal/pulid"
 	"switchboard/internal/store"
 	"switchboard/internal/testdb"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp/sim"
 )
@@ -142,6 +143,8 @@ func crashTest(t *testing.T, databaseURL string, open func() (*store.DB, error))
 						t.Errorf("webhook answered %d", code)
 						return
 					}
+					// Not a wait for a condition: a sender backs off
+					// before retrying a server that is down, as Meta does.
 					time.Sleep(20 * time.Millisecond)
 				}
 			}
@@ -150,9 +153,7 @@ func crashTest(t *testing.T, databaseURL string, open func() (*store.DB, error))
 
 	// Kill the server a third of the way through, then restart it on the
 	// same database and address while the senders keep going.
-	for acks.Load() < int64(len(work)/3) && ctx.Err() == nil {
-		time.Sleep(time.Millisecond)
-	}
+	testwait.Until(time.Until(deadline), func() bool { return acks.Load() >= int64(len(work)/3) || ctx.Err() != nil })
 	srv.kill()
 	killedAt := acks.Load()
 	srv.start()
@@ -178,20 +179,20 @@ func crashTest(t *testing.T, databaseURL string, open func() (*store.DB, error))
 func waitIdle(t *testing.T, ctx context.Context, c *ent.Client, deadline time.Time) {
 	t.Helper()
 	reported := false
-	for {
-		pending := c.WebhookEvent.Query().Where(webhookevent.StatusEQ(webhookevent.StatusPENDING)).CountX(ctx)
-		running := c.Job.Query().Where(job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx)
+	var pending, running int
+	if !testwait.Until(time.Until(deadline), func() bool {
+		pending = c.WebhookEvent.Query().Where(webhookevent.StatusEQ(webhookevent.StatusPENDING)).CountX(ctx)
+		running = c.Job.Query().Where(job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx)
 		if pending == 0 && running == 0 {
-			return
+			return true
 		}
 		if !reported {
 			t.Logf("after the restart: %d webhooks pending, %d jobs pending or running", pending, running)
 			reported = true
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not idle in time: %d webhooks pending, %d jobs pending or running", pending, running)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return false
+	}) {
+		t.Fatalf("not idle in time: %d webhooks pending, %d jobs pending or running", pending, running)
 	}
 }
 

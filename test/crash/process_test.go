@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"switchboard/internal/testwait"
 )
 
 // buildOnce builds cmd/switchboard once for all subtests: the crash test
@@ -99,23 +101,19 @@ func (s *server) start() {
 	done := make(chan struct{})
 	go func(c *exec.Cmd) { _ = c.Wait(); close(done) }(s.cmd)
 	s.done = done
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	testwait.For(s.t, 30*time.Second, "the server to be ready", func() bool {
 		select {
 		case <-done:
 			s.t.Fatalf("server exited at start:\n%s", s.logs.String())
 		default:
 		}
 		res, err := http.Get(s.url() + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatal("server not ready within 30s")
+		res.Body.Close()
+		return res.StatusCode == 200
+	})
 }
 
 // kill ends the process with SIGKILL: no deferred function, shutdown hook
