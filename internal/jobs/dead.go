@@ -72,7 +72,9 @@ func RetryAll(ctx context.Context, c *ent.Client, kind string) ([]pulid.ID, erro
 
 // retry requeues the FAILED jobs that match, in one transaction: the
 // update repeats the FAILED condition, so a job is requeued once however
-// many operators retry it at the same time.
+// many operators retry it at the same time. It keeps the jobs' lease
+// tokens: they only grow, so no claim from before the job died (a worker
+// still stalled in it) can match the requeued job or its next claim.
 func retry(ctx context.Context, c *ent.Client, where ...predicate.Job) ([]pulid.ID, error) {
 	sys := viewer.System(ctx)
 	tx, err := c.Tx(sys)

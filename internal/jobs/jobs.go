@@ -320,32 +320,33 @@ func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
 // returned to run.
 func (r *Runner) bury(ctx context.Context, tx *ent.Tx, now time.Time, claimed []*ent.Job) (dead, live []*ent.Job, err error) {
 	for _, j := range claimed {
-		if j.Status == job.StatusRUNNING && j.Attempts >= j.MaxAttempts {
-			dead = append(dead, j)
-		} else {
+		if j.Status != job.StatusRUNNING || j.Attempts < j.MaxAttempts {
 			live = append(live, j)
+			continue
 		}
-	}
-	for _, j := range dead {
 		msg := fmt.Sprintf("abandoned: the worker running attempt %d of %d stopped before finishing (its lease expired)", j.Attempts, j.MaxAttempts)
 		if j.LastError != "" {
 			msg += "; previous error: " + j.LastError
 		}
-		j.LastError = truncate(msg, maxErrorLen)
-		// Burying is a claim too: it takes the token, so the stalled
-		// worker of the last attempt can no longer finish the job.
-		n, err := tx.Job.Update().Where(byToken([]*ent.Job{j})).SetStatus(job.StatusFAILED).
-			SetLastError(j.LastError).SetFailedAt(now).ClearLockedUntil().AddLease(1).Save(ctx)
-		if err == nil && n != 1 {
-			err = ErrLeaseLost
-		}
+		msg = truncate(msg, maxErrorLen)
+		// Burying is a claim too: it repeats what was read (still running
+		// under the same token, its lease expired) and takes the token, so
+		// the stalled worker of the last attempt can no longer finish the
+		// job. A job its worker finished meanwhile is left alone.
+		n, err := tx.Job.Update().Where(byToken([]*ent.Job{j}), job.StatusEQ(job.StatusRUNNING), job.LockedUntilLT(now)).
+			SetStatus(job.StatusFAILED).SetLastError(msg).SetFailedAt(now).ClearLockedUntil().AddLease(1).Save(ctx)
 		if err != nil {
 			return nil, nil, fmt.Errorf("jobs: bury abandoned job: %w", err)
 		}
+		if n == 0 {
+			continue
+		}
+		j.LastError = msg
 		j.Status = job.StatusFAILED
 		j.FailedAt = &now
 		j.LockedUntil = nil
 		j.Lease++
+		dead = append(dead, j)
 	}
 	return dead, live, nil
 }
