@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,6 +191,52 @@ func TestRacingWorkersFinishEachJobOnce(t *testing.T) {
 	for p, j := range statuses(t, db.Client) {
 		if j.Kind == "k" && (j.Status != job.StatusDONE || j.LastError != "") {
 			t.Errorf("job %s: %s, error %q; want DONE, no error", p, j.Status, j.LastError)
+		}
+	}
+}
+
+// Runners that claim without row locks (SkipLocked off, even on
+// PostgreSQL) may read the same due jobs at once; the claim update repeats
+// the tokens it read, so only one of them takes each job, and every job's
+// effects commit exactly once.
+func TestClaimsWithoutRowLocksTakeEachJobOnce(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := viewer.System(context.Background())
+	const n = 60
+	for i := range n {
+		enqueue(t, db.Client, "k", fmt.Sprint(i))
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		r := jobs.NewRunner(db.Client, quiet, jobs.Options{Batch: 5, BaseRetry: time.Millisecond})
+		r.Handle("k", func(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
+			return effect(ctx, tx, fmt.Sprint(w), j)
+		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			testwait.Until(30*time.Second, func() bool {
+				if _, err := r.RunOnce(ctx); err != nil {
+					t.Error(err)
+					return true
+				}
+				return db.Client.Job.Query().Where(job.Kind("k"), job.StatusNEQ(job.StatusDONE)).CountX(ctx) == 0
+			})
+		}()
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for _, p := range effects(t, db.Client) {
+		seen[p[strings.IndexByte(p, ':')+1:]]++
+	}
+	for i := range n {
+		if c := seen[fmt.Sprint(i)]; c != 1 {
+			t.Errorf("job %d's effects committed %d times", i, c)
+		}
+	}
+	for p, j := range statuses(t, db.Client) {
+		if j.Kind == "k" && (j.Status != job.StatusDONE || j.LastError != "") {
+			t.Errorf("job %s: %s, error %q", p, j.Status, j.LastError)
 		}
 	}
 }
