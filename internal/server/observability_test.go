@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/ent"
 	"switchboard/internal/config"
 	"switchboard/internal/testenv"
 	"switchboard/internal/viewer"
@@ -106,9 +108,18 @@ func TestMetricsWebhookOutcomes(t *testing.T) {
 			t.Fatalf("webhook answered %d, want %d", got, d.status)
 		}
 	}
+	// Storage refuses the job insert, as a dying database would: 503.
+	env.DB.Client.Job.Use(func(ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(context.Context, ent.Mutation) (ent.Value, error) {
+			return nil, errors.New("storage is down")
+		})
+	})
+	if got := postWebhook(t, env, strings.NewReader(good), whatsapp.Sign(testenv.AppSecret, []byte(good))); got != 503 {
+		t.Fatalf("webhook answered %d with storage down, want 503", got)
+	}
 	sample := scrape(t, env)
 	for outcome, want := range map[string]float64{
-		"accepted": 2, "bad_signature": 1, "bad_json": 1, "too_large": 1, "timeout": 1, "unavailable": 0,
+		"accepted": 2, "bad_signature": 1, "bad_json": 1, "too_large": 1, "timeout": 1, "unavailable": 1,
 	} {
 		got, ok := sample("switchboard_webhook_deliveries_total", `outcome="`+outcome+`"`)
 		if !ok || got != want {
