@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	entmigrate "switchboard/ent/migrate"
 	"switchboard/internal/store"
 	"switchboard/internal/testdb"
 )
@@ -64,9 +63,7 @@ func TestMigrateCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := old.Client.Schema.Create(ctx, entmigrate.WithForeignKeys(true)); err != nil {
-			t.Fatal(err)
-		}
+		testdb.CreateUnversioned(t, old)
 		old.Close()
 		if _, _, err := load(log); err == nil {
 			t.Fatal("serve opened an auto-migrated database with MIGRATE_ON_START=false before `switchboard migrate`")

@@ -8,8 +8,11 @@ package testdb
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -17,6 +20,7 @@ import (
 
 	"switchboard/ent"
 	"switchboard/internal/store"
+	"switchboard/migrations"
 )
 
 // URL is the PostgreSQL server tests run against, or "" for SQLite.
@@ -67,6 +71,36 @@ func checkDrift(ctx context.Context) error {
 		return fmt.Errorf("ent/schema has changes that migrations/ does not cover: run `make migration name=<what_changed>` and commit the files")
 	}
 	return nil
+}
+
+// CreateUnversioned builds on db the schema that releases before versioned
+// migrations left, created by client.Schema.Create at start: exactly what
+// the first migration builds (generated from that same ent schema), with
+// no schema_migrations table. Tests of the upgrade path start from it.
+func CreateUnversioned(t testing.TB, db *store.DB) {
+	t.Helper()
+	dir := "sqlite"
+	if db.Dialect == dialect.Postgres {
+		dir = "postgres"
+	}
+	// ReadDir sorts by name, and versions are fixed-width timestamps.
+	entries, err := fs.ReadDir(migrations.FS, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".up.sql") {
+			b, err := fs.ReadFile(migrations.FS, path.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.SQL.ExecContext(context.Background(), string(b)); err != nil {
+				t.Fatalf("testdb: %s: %v", e.Name(), err)
+			}
+			return
+		}
+	}
+	t.Fatal("testdb: no migrations")
 }
 
 // NewSchema creates an empty schema on the server at base and returns a
