@@ -20,12 +20,12 @@ build:
 
 test:
 	$(GO) vet $(PKGS)
-	$(GO) test -count=1 -race -timeout 20m $(PKGS)
+	$(GO) test -count=1 -race -timeout 45m $(PKGS)
 
 # The same suite against PostgreSQL: each test gets its own schema.
 test-postgres:
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable} \
-		$(GO) test -count=1 -timeout 20m $(PKGS)
+		$(GO) test -count=1 -timeout 45m $(PKGS)
 
 # ent's codegen (ent/generate.go's go:generate runs ent/entc.go), then
 # gqlgen, then docs/schema.graphql from the result.
