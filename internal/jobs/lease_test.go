@@ -240,3 +240,45 @@ func TestClaimsWithoutRowLocksTakeEachJobOnce(t *testing.T) {
 		}
 	}
 }
+
+// The same through RunOnce alone, as it happens in production: a worker
+// stalls in its handler past its lease, another runner retakes the job and
+// finishes it, and the stalled worker's effects roll back when it wakes.
+// PostgreSQL only: SQLite serializes write transactions, so a stalled
+// handler holds the only write lock and nobody can retake its job until it
+// ends (TestStaleWorkerCannotFinishRetakenJob covers that order there).
+func TestStalledHandlerLosesItsJobToAnotherRunner(t *testing.T) {
+	if !pg {
+		t.Skip("needs concurrent writers (PostgreSQL)")
+	}
+	db := testdb.Open(t)
+	ctx := viewer.System(context.Background())
+	enqueue(t, db.Client, "k", "0")
+	fresh := jobs.NewRunner(db.Client, quiet, jobs.Options{SkipLocked: true})
+	fresh.Handle("k", func(ctx context.Context, tx *ent.Tx, j *ent.Job) error { return effect(ctx, tx, "fresh", j) })
+	stalled := jobs.NewRunner(db.Client, quiet, jobs.Options{SkipLocked: true, Lease: time.Millisecond})
+	stalled.Handle("k", func(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
+		if err := effect(ctx, tx, "stalled", j); err != nil {
+			return err
+		}
+		// Stalled past the lease: the other runner retakes and finishes
+		// the job meanwhile.
+		testwait.For(t, 10*time.Second, "another runner to retake and finish the job", func() bool {
+			if _, err := fresh.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return db.Client.Job.GetX(ctx, j.ID).Status == job.StatusDONE
+		})
+		return nil
+	})
+	if _, err := stalled.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e := effects(t, db.Client); len(e) != 1 || e[0] != "fresh:0" {
+		t.Fatalf("committed effects %v, want only the fresh runner's", e)
+	}
+	j := statuses(t, db.Client)["0"]
+	if j.Status != job.StatusDONE || j.Attempts != 2 || j.LastError != "" {
+		t.Fatalf("job: %s, %d attempts, error %q; want DONE by the second claim", j.Status, j.Attempts, j.LastError)
+	}
+}
