@@ -39,6 +39,17 @@ func setEditor(p *page, selector, text string) {
 	p.eval(fmt.Sprintf(`document.querySelector(%s).CodeMirror.setValue(%s)`, sel, val), nil)
 }
 
+// setQuery puts a query in the query editor and waits until GraphiQL has
+// parsed it (it does so 100 ms after the last change): until then a run
+// would route the operation by the previous text's kind, a subscription
+// over HTTP instead of the WebSocket.
+func setQuery(p *page, text string) {
+	p.t.Helper()
+	setEditor(p, queryEditor, text)
+	val, _ := json.Marshal(text)
+	p.waitFor("GraphiQL to parse the query", fmt.Sprintf("(document.querySelector(%q).CodeMirror.documentAST || {loc: {source: {}}}).loc.source.body === %s", queryEditor, val), 10*time.Second)
+}
+
 // setHeaders opens the Headers tab and puts the JSON in its editor.
 func setHeaders(p *page, headers string) {
 	p.t.Helper()
@@ -79,7 +90,7 @@ func TestPlaygroundRunsAQueryOffline(t *testing.T) {
 	acct := env.SignUp(t, "Offline Reader")
 	p := openPlayground(t, env)
 
-	setEditor(p, queryEditor, "{ me { email } }")
+	setQuery(p, "{ me { email } }")
 	setHeaders(p, "{}")
 	if out := run(p, "UNAUTHENTICATED", 20*time.Second); strings.Contains(out, acct.Email) {
 		t.Fatalf("without a token the result names the user:\n%s", out)
@@ -109,7 +120,7 @@ func TestPlaygroundSubscriptionOverWebSocket(t *testing.T) {
 
 	// Each message brings two events (MESSAGE_CREATED, CONVERSATION_UPDATED)
 	// and GraphiQL shows the latest: both name the conversation's last message.
-	setEditor(p, queryEditor, "subscription { inboxEvents { kind conversation { lastMessage { text } } } }")
+	setQuery(p, "subscription { inboxEvents { kind conversation { lastMessage { text } } } }")
 	setHeaders(p, `{"Authorization": "Bearer `+acct.Token+`"}`)
 	p.click(runButton)
 	waitForFrame(t, p, `"type":"connection_ack"`)
