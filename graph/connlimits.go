@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -79,15 +80,25 @@ func (l *connLimits) aroundSubscriptions(ctx context.Context, next graphql.Opera
 		return next(ctx)
 	}
 	var err error
-	if s, ok := ctx.Value(socketKey{}).(*socketState); ok {
+	switch s, ok := ctx.Value(socketKey{}).(*socketState); {
+	case ok:
 		err = l.takeSocketSlot(ctx, s)
-	} else {
+	case !strings.Contains(oc.Headers.Get("Accept"), "text/event-stream"):
+		// A plain POST or GET would wait for the first event and then end
+		// the subscription: refuse it and say which transports stream.
+		err = apperr.New(apperr.BadUserInput,
+			"subscriptions stream over WebSocket (graphql-transport-ws or graphql-ws) or SSE (POST with Accept: text/event-stream)")
+	default:
 		err = l.takeTenantSlot(ctx)
 	}
 	if err != nil {
+		code := apperr.RateLimited
+		if ae, ok := apperr.As(err); ok {
+			code = ae.Code
+		}
 		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
 			Message:    err.Error(),
-			Extensions: map[string]any{"code": string(apperr.RateLimited)},
+			Extensions: map[string]any{"code": string(code)},
 		}}})
 	}
 	return next(ctx)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,4 +134,20 @@ func waitSubscribersBelow(t *testing.T, env *testenv.Env, n int) {
 	testwait.For(t, 10*time.Second, fmt.Sprintf("fewer than %d subscriptions", n), func() bool {
 		return env.App.Events.Followers() < n
 	})
+}
+
+// A subscription over plain HTTP would hold the request until the first
+// event and then end: it is refused at once, naming the transports that
+// stream.
+func TestSubscriptionOverPlainHTTPIsRefused(t *testing.T) {
+	env := testenv.New(t)
+	owner := env.SignUp(t, "Plain HTTP")
+	r := env.Query(t, owner.Token, inboxSubscription, nil)
+	if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "text/event-stream") {
+		t.Fatalf("subscription over POST: %+v", r.Errors)
+	}
+	if n := env.App.Events.Followers(); n != 0 {
+		t.Fatalf("%d subscriptions started", n)
+	}
+	stillAnswers(t, env, owner.Token)
 }
