@@ -11,7 +11,6 @@ import (
 	"switchboard/ent/event"
 	"switchboard/internal/testenv"
 	"switchboard/internal/viewer"
-	"switchboard/internal/whatsapp"
 	"switchboard/internal/whatsapp/sim"
 )
 
@@ -51,7 +50,7 @@ func TestRedeliveryInAnyOrderGivesTheSameInbox(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	start := time.Now().Add(-time.Hour).Truncate(time.Second)
 	var bodies []string
-	for i, typ := range whatsapp.MessageTypes() {
+	for i, typ := range sim.MessageTypes() {
 		c := sim.CustomerN(i % 3)
 		wamid := sim.Wamid(c.WAID, uint64(i), 7)
 		env := sim.Inbound(ch, c, sim.NewMessage(r, typ, c.WAID, wamid, start.Add(time.Duration(i)*time.Second), ""))

@@ -19,7 +19,6 @@ import (
 	"switchboard/internal/testdb"
 	"switchboard/internal/viewer"
 	"switchboard/internal/webhook"
-	"switchboard/internal/whatsapp"
 	"switchboard/internal/whatsapp/sim"
 )
 
@@ -36,7 +35,7 @@ var (
 func deliveries(t *testing.T, t0 time.Time) [][]byte {
 	t.Helper()
 	var out [][]byte
-	add := func(env whatsapp.Envelope) {
+	add := func(env sim.Envelope) {
 		b, err := sim.Marshal(env)
 		if err != nil {
 			t.Fatal(err)
@@ -44,11 +43,11 @@ func deliveries(t *testing.T, t0 time.Time) [][]byte {
 		out = append(out, b)
 	}
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
-	text := func(c int, seq uint64, body string, m int) whatsapp.Envelope {
+	text := func(c int, seq uint64, body string, m int) sim.Envelope {
 		cu := sim.CustomerN(c)
 		return sim.TextMessage(ch, cu, sim.Wamid(cu.WAID, seq, 9), body, at(m))
 	}
-	status := func(wamid string, s whatsapp.StatusKind, m int) whatsapp.Envelope {
+	status := func(wamid string, s sim.StatusKind, m int) sim.Envelope {
 		return sim.Statuses(ch, sim.Status(wamid, s, sim.CustomerN(0).WAID, at(m)))
 	}
 	add(text(0, 1, "hello", 1))
@@ -56,14 +55,14 @@ func deliveries(t *testing.T, t0 time.Time) [][]byte {
 	add(text(0, 2, "second", 4))
 	add(text(0, 1, "hello", 1)) // redelivered
 	add(text(0, 3, "overtaken", 3))
-	add(status("wamid.out.a", whatsapp.StatusRead, 5))
-	add(status("wamid.out.a", whatsapp.StatusDelivered, 4))
-	add(status("wamid.out.b", whatsapp.StatusDelivered, 6))
-	add(status("wamid.out.a", whatsapp.StatusSent, 3))
-	add(status("wamid.out.b", whatsapp.StatusSent, 5))
-	add(status("wamid.out.a", whatsapp.StatusRead, 5)) // redelivered
-	add(status("wamid.later", whatsapp.StatusDelivered, 7))
-	add(status("wamid.later", whatsapp.StatusSent, 6))
+	add(status("wamid.out.a", sim.StatusRead, 5))
+	add(status("wamid.out.a", sim.StatusDelivered, 4))
+	add(status("wamid.out.b", sim.StatusDelivered, 6))
+	add(status("wamid.out.a", sim.StatusSent, 3))
+	add(status("wamid.out.b", sim.StatusSent, 5))
+	add(status("wamid.out.a", sim.StatusRead, 5)) // redelivered
+	add(status("wamid.later", sim.StatusDelivered, 7))
+	add(status("wamid.later", sim.StatusSent, 6))
 	add(text(2, 1, "STOP", 8))
 	add(text(1, 1, "hi there", 2)) // redelivered
 	add(text(2, 2, "START", 9))

@@ -1,7 +1,5 @@
 package sim
 
-import "switchboard/internal/whatsapp"
-
 // Layout is how Batch packs several envelopes into one POST. Meta uses all three shapes, and a
 // receiver that only handles one of them loses events.
 type Layout int
@@ -34,54 +32,57 @@ func (l Layout) String() string {
 
 // Batch combines envelopes into one, keeping the order of events per phone number. It copies
 // what it merges; the inputs are not modified.
-func Batch(layout Layout, envs ...whatsapp.Envelope) whatsapp.Envelope {
-	out := whatsapp.Envelope{Object: whatsapp.ObjectWABA}
-	entryOf := map[string]int{} // WABA id -> index in out.Entry
+func Batch(layout Layout, envs ...Envelope) Envelope {
+	var out Envelope
+	entryOf := map[string]int{} // WABA id -> index in out.entries
 	type key struct {
 		waba, pnid string
 		statuses   bool
 	}
 	changeOf := map[key][2]int{} // -> entry, change index
 	for _, env := range envs {
-		for _, e := range env.Entry {
+		for _, e := range env.entries {
 			if layout == LayoutEntries {
-				out.Entry = append(out.Entry, whatsapp.Entry{ID: e.ID, Time: e.Time, Changes: append([]whatsapp.Change(nil), e.Changes...)})
+				out.entries = append(out.entries, entry{ID: e.ID, Time: e.Time, Changes: append([]change(nil), e.Changes...)})
 				continue
 			}
 			ei, ok := entryOf[e.ID]
 			if !ok {
-				ei = len(out.Entry)
+				ei = len(out.entries)
 				entryOf[e.ID] = ei
-				out.Entry = append(out.Entry, whatsapp.Entry{ID: e.ID, Time: e.Time})
+				out.entries = append(out.entries, entry{ID: e.ID, Time: e.Time})
 			}
 			for _, c := range e.Changes {
-				if layout == LayoutMerged && c.Messages != nil && len(c.Value) == 0 {
-					k := key{e.ID, c.Messages.Metadata.PhoneNumberID, len(c.Messages.Messages) == 0}
+				if v, ok := c.Value.(*messagesValue); ok && layout == LayoutMerged {
+					k := key{e.ID, v.Metadata.PhoneNumberID, len(v.Messages) == 0}
 					if pos, ok := changeOf[k]; ok {
-						mergeInto(out.Entry[pos[0]].Changes[pos[1]].Messages, c.Messages)
+						mergeInto(out.entries[pos[0]].Changes[pos[1]].Value.(*messagesValue), v)
 						continue
 					}
-					v := *c.Messages
-					v.Contacts = append([]whatsapp.Contact(nil), v.Contacts...)
-					v.Messages = append([]whatsapp.Message(nil), v.Messages...)
-					v.Statuses = append([]whatsapp.Status(nil), v.Statuses...)
-					c.Messages = &v
-					changeOf[k] = [2]int{ei, len(out.Entry[ei].Changes)}
+					cp := *v
+					cp.Contacts = append([]contact(nil), v.Contacts...)
+					cp.Messages = append([]Message(nil), v.Messages...)
+					cp.Statuses = append([]StatusCallback(nil), v.Statuses...)
+					c.Value = &cp
+					changeOf[k] = [2]int{ei, len(out.entries[ei].Changes)}
 				}
-				out.Entry[ei].Changes = append(out.Entry[ei].Changes, c)
+				out.entries[ei].Changes = append(out.entries[ei].Changes, c)
 			}
 		}
 	}
 	return out
 }
 
-func mergeInto(dst, src *whatsapp.MessagesValue) {
+func mergeInto(dst, src *messagesValue) {
 	for _, c := range src.Contacts {
-		if dst.ContactName(c.WAID) == "" {
+		known := false
+		for _, d := range dst.Contacts {
+			known = known || (d.WAID == c.WAID && d.UserID == c.UserID)
+		}
+		if !known {
 			dst.Contacts = append(dst.Contacts, c)
 		}
 	}
 	dst.Messages = append(dst.Messages, src.Messages...)
 	dst.Statuses = append(dst.Statuses, src.Statuses...)
-	dst.Errors = append(dst.Errors, src.Errors...)
 }

@@ -5,8 +5,6 @@ import (
 	"iter"
 	"math/rand/v2"
 	"time"
-
-	"switchboard/internal/whatsapp"
 )
 
 // event is one inbound message or one status callback, at its time in the run.
@@ -15,8 +13,8 @@ type event struct {
 	order  uint64 // creation order: ties keep causal order
 	ch     Channel
 	cust   Customer
-	msg    *whatsapp.Message
-	status *whatsapp.Status
+	msg    Message
+	status StatusCallback
 }
 
 type eventHeap []event
@@ -74,9 +72,9 @@ func (s *Scenario) events() iter.Seq[event] {
 		lastIn := map[int]string{}
 		lastOut := map[int]string{}
 		schedule := func(at time.Duration, ch Channel, wamid, recipient string) {
-			kinds := []whatsapp.StatusKind{whatsapp.StatusSent, whatsapp.StatusDelivered, whatsapp.StatusRead}
+			kinds := []StatusKind{StatusSent, StatusDelivered, StatusRead}
 			if r.Float64() < s.FailRate {
-				kinds = []whatsapp.StatusKind{whatsapp.StatusSent, whatsapp.StatusFailed}
+				kinds = []StatusKind{StatusSent, StatusFailed}
 			}
 			offsets := append([]time.Duration(nil), statusOffsets[:len(kinds)]...)
 			if s.StatusOutOfOrder {
@@ -84,8 +82,7 @@ func (s *Scenario) events() iter.Seq[event] {
 			}
 			for i, k := range kinds {
 				t := at + offsets[i]
-				st := Status(wamid, k, recipient, start.Add(t))
-				push(event{at: t, ch: ch, status: &st})
+				push(event{at: t, ch: ch, status: Status(wamid, k, recipient, start.Add(t))})
 			}
 		}
 		for i := 0; i < max(nIn, nTargets); i++ {
@@ -99,15 +96,15 @@ func (s *Scenario) events() iter.Seq[event] {
 				ch := channels[ci%len(channels)]
 				typ := s.Types[i%len(s.Types)]
 				ref := lastOut[ci]
-				if typ == whatsapp.TypeReaction {
+				if typ == TypeReaction {
 					ref = lastIn[ci]
 				}
 				m := NewMessage(r, typ, cust.WAID, Wamid(cust.WAID, uint64(i), s.Seed), start.Add(at), ref)
-				lastIn[ci] = m.ID
-				if typ == whatsapp.TypeSystem {
+				lastIn[ci] = m.ID()
+				if typ == TypeSystem {
 					cust.Name = "" // Meta sends no contacts[] with system messages
 				}
-				push(event{at: at, ch: ch, cust: cust, msg: &m})
+				push(event{at: at, ch: ch, cust: cust, msg: m})
 				if s.Statuses && len(s.StatusIDs) == 0 {
 					out := Wamid(cust.WAID, uint64(i), s.Seed^0x9e3779b97f4a7c15)
 					lastOut[ci] = out

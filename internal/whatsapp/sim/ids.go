@@ -3,7 +3,6 @@ package sim
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -15,11 +14,6 @@ import (
 func Wamid(waID string, seq uint64, salt uint64) string {
 	raw := fmt.Sprintf("\x15\x02\x00\x11\x18\x12%s%016X%010d", waID, salt, seq)
 	return "wamid.HBgL" + base64.StdEncoding.EncodeToString([]byte(raw))
-}
-
-func conversationID(wamid string) string {
-	sum := sha256.Sum256([]byte("conversation:" + wamid))
-	return hex.EncodeToString(sum[:16])
 }
 
 func mediaID(r *rand.Rand) string {

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"switchboard/internal/whatsapp"
 )
 
 // ErrNotLoopback is returned for targets outside this machine: the simulator must never send
@@ -84,7 +82,7 @@ func Post(ctx context.Context, client *http.Client, target, appSecret string, bo
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "facebookexternalua")
-	req.Header.Set(whatsapp.SignatureHeader, whatsapp.Sign(appSecret, body))
+	req.Header.Set(signatureHeader, sign(appSecret, body))
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, err
@@ -95,7 +93,7 @@ func Post(ctx context.Context, client *http.Client, target, appSecret string, bo
 }
 
 // PostEnvelope marshals env and delivers it with Post.
-func PostEnvelope(ctx context.Context, client *http.Client, target, appSecret string, env whatsapp.Envelope) (int, error) {
+func PostEnvelope(ctx context.Context, client *http.Client, target, appSecret string, env Envelope) (int, error) {
 	body, err := Marshal(env)
 	if err != nil {
 		return 0, err

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"slices"
 	"time"
-
-	"switchboard/internal/whatsapp"
 )
 
 // MaxDuration bounds a scenario: the simulator is a test and benchmark tool, not a daemon.
@@ -41,7 +40,7 @@ type Scenario struct {
 	Rate     float64
 	Duration time.Duration
 	// Types of inbound messages, used in rotation so every type appears.
-	Types []whatsapp.MessageType
+	Types []MessageType
 	// Batch is the number of events (messages or statuses) per POST.
 	Batch int
 	// Duplicates is the fraction of POSTs that are delivered a second time, byte-identical,
@@ -68,7 +67,7 @@ type Delivery struct {
 	// At is when to send it, relative to the start of the run.
 	At       time.Duration
 	Body     []byte
-	Envelope whatsapp.Envelope
+	Envelope Envelope
 	Layout   Layout
 	// Messages and Statuses count the events inside.
 	Messages, Statuses int
@@ -113,7 +112,7 @@ func (s *Scenario) Validate() error {
 		return errors.New("nothing to send: no customers and no status ids")
 	}
 	for _, t := range s.Types {
-		if !t.Known() {
+		if !slices.Contains(MessageTypes(), t) {
 			return fmt.Errorf("unknown message type %q", t)
 		}
 	}
@@ -160,13 +159,13 @@ func (s *Scenario) grouped() iter.Seq[Delivery] {
 				return true
 			}
 			d := Delivery{At: group[len(group)-1].at, Layout: LayoutEntries}
-			envs := make([]whatsapp.Envelope, len(group))
+			envs := make([]Envelope, len(group))
 			for i, e := range group {
 				if e.msg != nil {
-					envs[i] = Inbound(e.ch, e.cust, *e.msg)
+					envs[i] = Inbound(e.ch, e.cust, e.msg)
 					d.Messages++
 				} else {
-					envs[i] = Statuses(e.ch, *e.status)
+					envs[i] = Statuses(e.ch, e.status)
 					d.Statuses++
 				}
 			}

@@ -14,7 +14,7 @@ import (
 func baseScenario() Scenario {
 	return Scenario{
 		WABAID: "102290129340398", PhoneNumberIDs: []string{"106540352242922", "106540352242923"},
-		Customers: 20, Rate: 100, Duration: time.Second, Types: whatsapp.MessageTypes(),
+		Customers: 20, Rate: 100, Duration: time.Second, Types: MessageTypes(),
 		Batch: 1, Seed: 42,
 	}
 }
@@ -90,8 +90,8 @@ func TestScenarioAllTypes(t *testing.T) {
 	if total != 100 {
 		t.Errorf("rate 100/s for 1s: want 100 messages, got %d", total)
 	}
-	for _, typ := range whatsapp.MessageTypes() {
-		if seen[typ] == 0 {
+	for _, typ := range MessageTypes() {
+		if seen[whatsapp.MessageType(typ)] == 0 {
 			t.Errorf("type %s never produced (seen %v)", typ, seen)
 		}
 	}
@@ -105,7 +105,7 @@ func TestScenarioAllTypes(t *testing.T) {
 func TestScenarioStatusesInOrderAndOutOfOrder(t *testing.T) {
 	for _, outOfOrder := range []bool{false, true} {
 		s := baseScenario()
-		s.Types = []whatsapp.MessageType{whatsapp.TypeText}
+		s.Types = []MessageType{TypeText}
 		s.Statuses, s.StatusOutOfOrder = true, outOfOrder
 		_, envs := collect(t, s)
 		seq := map[string][]whatsapp.StatusKind{}
@@ -167,7 +167,7 @@ func TestScenarioStatusIDsOnly(t *testing.T) {
 
 func TestScenarioBatchDuplicatesShuffle(t *testing.T) {
 	s := baseScenario()
-	s.Types = []whatsapp.MessageType{whatsapp.TypeText}
+	s.Types = []MessageType{TypeText}
 	s.Batch, s.Duplicates, s.ShuffleWindow = 4, 0.3, 6
 	ds, envs := collect(t, s)
 	ids := map[string]int{}
@@ -217,10 +217,10 @@ func TestBatchLayouts(t *testing.T) {
 	ch2 := Channel{WABAID: "1", PhoneNumberID: "p2", DisplayPhoneNumber: "15550000002"}
 	ts := time.Unix(1_750_000_000, 0)
 	a, b := CustomerN(1), CustomerN(2)
-	envs := []whatsapp.Envelope{
+	envs := []Envelope{
 		TextMessage(ch1, a, "wamid.1", "one", ts),
 		TextMessage(ch1, b, "wamid.2", "two", ts),
-		Statuses(ch1, Status("wamid.9", whatsapp.StatusRead, a.WAID, ts)),
+		Statuses(ch1, Status("wamid.9", StatusRead, a.WAID, ts)),
 		TextMessage(ch2, a, "wamid.3", "three", ts),
 	}
 	cases := []struct {
@@ -285,7 +285,7 @@ func TestValidate(t *testing.T) {
 	if _, err := ParseTypes("text,imagee"); err == nil {
 		t.Error("ParseTypes must refuse unknown types")
 	}
-	if got, _ := ParseTypes("text, image"); !slices.Equal(got, []whatsapp.MessageType{"text", "image"}) {
+	if got, _ := ParseTypes("text, image"); !slices.Equal(got, []MessageType{"text", "image"}) {
 		t.Errorf("ParseTypes = %v", got)
 	}
 }
