@@ -10,13 +10,22 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # How long make fuzz runs each fuzz target.
 FUZZTIME ?= 10s
 
-.PHONY: run build test test-postgres generate schema check-generated lint bench fuzz clean clean-data playground-assets
+.PHONY: run build demo test test-postgres generate schema check-generated lint bench fuzz clean clean-data playground-assets
 
 run: build
 	$(BIN) serve
 
 build:
 	$(GO) build -buildvcs=auto -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/switchboard
+
+# See it live: bin/switchboard on ./data/demo with development secrets, a demo
+# tenant and channel, the playground URL and a token, then metasim for
+# DEMO_DURATION (default 1m); the server runs until Ctrl-C. DEMO_ADDR
+# (default 127.0.0.1:8080, loopback only) and DEMO_DATA_DIR override.
+demo: build
+	$(GO) build -o bin/metasim ./cmd/metasim
+	$(GO) build -o bin/demo ./cmd/demo
+	bin/demo
 
 test:
 	$(GO) vet $(PKGS)
