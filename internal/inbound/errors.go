@@ -9,14 +9,12 @@ import (
 // The errors of this package, in one place. Inbound processing runs in
 // jobs, so its errors reach the job runner, not a client: the ones below
 // wrap jobs.ErrPermanent, because retrying cannot fix them, and the job
-// fails at once (a dead letter with the error). Storage errors are
+// fails at once (a dead letter with the error), as does a job whose
+// payload does not decode (jobs.ErrBadPayload). Storage errors are
 // returned as they are and retried.
 var (
 	// ErrEventGone is a processing job whose stored webhook event no
 	// longer exists (erased, or retention ran); it is wrapped with the
 	// event's id.
 	ErrEventGone = fmt.Errorf("%w: webhook event is gone", jobs.ErrPermanent)
-	// ErrBadReplayPayload is a replay job whose payload does not decode:
-	// it was not written by this version of Replay's enqueuer.
-	ErrBadReplayPayload = fmt.Errorf("%w: replay payload does not decode", jobs.ErrPermanent)
 )

@@ -25,6 +25,7 @@ import (
 	"switchboard/internal/events"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
+	wh "switchboard/internal/webhook"
 	"switchboard/internal/whatsapp"
 )
 
@@ -127,7 +128,10 @@ func holdJobs(ctx context.Context, tx *ent.Tx, js []*ent.Job) error {
 func pending(ctx context.Context, tx *ent.Tx, js []*ent.Job) ([]*ent.WebhookEvent, error) {
 	ids := make([]pulid.ID, len(js))
 	for i, j := range js {
-		ids[i] = pulid.ID(j.Payload)
+		var err error
+		if ids[i], err = wh.ProcessJob.Payload(j); err != nil {
+			return nil, err
+		}
 	}
 	evs, err := tx.WebhookEvent.Query().Where(webhookevent.IDIn(ids...)).All(ctx)
 	if err != nil {

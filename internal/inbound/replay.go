@@ -2,8 +2,6 @@ package inbound
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"switchboard/ent"
@@ -19,6 +17,10 @@ import (
 // the webhooks Meta sent for its number before any channel owned it.
 const ReplayJobKind = "webhook.replay"
 
+// ReplayJob is ReplayJobKind with its payload, JSON: EnqueueReplay and
+// each page enqueue with it, and Replay decodes with it.
+var ReplayJob = jobs.JSONKind[ReplayPayload](ReplayJobKind)
+
 // ReplayHorizon is how far back a newly connected number's unrouted
 // webhooks are replayed: Meta retries a delivery for up to 7 days, so
 // older events are ones Meta itself has given up on.
@@ -33,10 +35,10 @@ const replayPage = 100
 // the channel committed, are covered.
 const replaySkew = time.Minute
 
-// replay is the payload of a replay job: one page of events of one
+// ReplayPayload is the payload of a replay job: one page of events of one
 // channel's number. It names no customer data, so erasing a contact has
 // nothing to scrub here.
-type replay struct {
+type ReplayPayload struct {
 	Channel pulid.ID  `json:"channel"`
 	Phone   string    `json:"phoneNumberId"`
 	Since   time.Time `json:"since"`
@@ -51,16 +53,12 @@ type replay struct {
 // client, so that the replay exists exactly when the channel does; it runs
 // in the background, not in the request.
 func EnqueueReplay(ctx context.Context, c *ent.Client, ch *ent.Channel, now time.Time) error {
-	r := replay{Channel: ch.ID, Phone: ch.PhoneNumberID, Since: now.Add(-ReplayHorizon), Until: now.Add(replaySkew)}
+	r := ReplayPayload{Channel: ch.ID, Phone: ch.PhoneNumberID, Since: now.Add(-ReplayHorizon), Until: now.Add(replaySkew)}
 	return r.enqueue(ctx, c, ch.TenantID)
 }
 
-func (r replay) enqueue(ctx context.Context, c *ent.Client, tenant pulid.ID) error {
-	payload, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	_, err = jobs.Enqueue(ctx, c, ReplayJobKind, tenant, payload)
+func (r ReplayPayload) enqueue(ctx context.Context, c *ent.Client, tenant pulid.ID) error {
+	_, err := ReplayJob.Enqueue(ctx, c, tenant, r)
 	return err
 }
 
@@ -76,9 +74,9 @@ func (r replay) enqueue(ctx context.Context, c *ent.Client, tenant pulid.ID) err
 // of receipt, a page per job.
 func (p *Processor) Replay(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 	ctx = viewer.System(ctx)
-	var r replay
-	if err := json.Unmarshal(j.Payload, &r); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadReplayPayload, err)
+	r, err := ReplayJob.Payload(j)
+	if err != nil {
+		return err
 	}
 	if p.LockRows {
 		if err := holdJobs(ctx, tx, []*ent.Job{j}); err != nil {

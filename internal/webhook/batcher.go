@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"switchboard/ent"
-	"switchboard/internal/jobs"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 )
@@ -154,15 +153,14 @@ func (b *Batcher) commit(batch []*delivery) error {
 		return err
 	}
 	evs := make([]*ent.WebhookEventCreate, len(batch))
-	jobPayloads := make([][]byte, len(batch))
+	ids := make([]pulid.ID, len(batch))
 	for i, d := range batch {
-		id := pulid.New("WH")
-		evs[i] = tx.WebhookEvent.Create().SetID(id).SetPayload(d.body)
-		jobPayloads[i] = []byte(id)
+		ids[i] = pulid.New("WH")
+		evs[i] = tx.WebhookEvent.Create().SetID(ids[i]).SetPayload(d.body)
 	}
 	err = tx.WebhookEvent.CreateBulk(evs...).Exec(ctx)
 	if err == nil {
-		err = jobs.EnqueueBulk(ctx, tx.Client(), JobKind, jobPayloads)
+		err = ProcessJob.EnqueueBulk(ctx, tx.Client(), ids)
 	}
 	if err != nil {
 		_ = tx.Rollback()

@@ -112,10 +112,14 @@ func TestConcurrentDeliveriesAreStoredOnceInSharedTransactions(t *testing.T) {
 		byID[e.ID] = true
 	}
 	for _, j := range jobs {
-		if j.Kind != JobKind || !byID[pulid.ID(j.Payload)] {
-			t.Fatalf("job %s does not process a stored event (%s %q)", j.ID, j.Kind, j.Payload)
+		id, err := ProcessJob.Payload(j)
+		if j.Kind != JobKind || err != nil || !byID[id] {
+			t.Fatalf("job %s does not process a stored event (%s %q: %v)", j.ID, j.Kind, j.Payload, err)
 		}
-		delete(byID, pulid.ID(j.Payload))
+		if string(j.Payload) != string(id) {
+			t.Fatalf("job %s payload %q is not the event id's bytes, which jobs queued before hold", j.ID, j.Payload)
+		}
+		delete(byID, id)
 	}
 	if got := h.Batcher.batches; got != (n+63)/64 {
 		t.Fatalf("%d transactions for %d deliveries, want %d", got, n, (n+63)/64)

@@ -16,11 +16,17 @@ import (
 	"time"
 
 	"switchboard/ent"
+	"switchboard/internal/jobs"
 	"switchboard/internal/whatsapp"
 )
 
 // JobKind is the job that processes a stored webhook event.
 const JobKind = "webhook.process"
+
+// ProcessJob is JobKind with its payload, the id of the stored webhook
+// event (its bytes alone): the batcher enqueues with it, and
+// internal/inbound decodes with it.
+var ProcessJob = jobs.IDKind(JobKind, "WH")
 
 // DefaultMaxBytes is API.md's body limit.
 const DefaultMaxBytes = 4 << 20
