@@ -42,8 +42,9 @@ func FuzzParse(f *testing.F) {
 
 // FuzzRoundTrip: for any accepted body, encoding the typed view (raw parts dropped), parsing
 // that and encoding it again gives the same bytes: no typed field is lost or altered between
-// our encoder and our parser (empty and missing arrays are the same thing here). This is what the simulator relies on: what it builds from
-// types is what the server parses.
+// our encoder and our parser (empty and missing arrays are the same thing here). Only the
+// whatsapp package's own encoder is held here: the simulator writes its JSON independently
+// and is held against Meta's format by the golden examples in sim/testdata/golden.
 func FuzzRoundTrip(f *testing.F) {
 	seedParse(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
