@@ -63,7 +63,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg, Lease: cfg.JobLease, Registry: reg})
 	// Webhooks are processed up to 100 per transaction: one commit and one
 	// lock of each tenant's event log per batch, not per webhook.
-	inbox := &inbound.Processor{Bell: hub.Bell, Log: log, LockRows: pg}
+	inbox := &inbound.Processor{Bell: hub.Bell, LockRows: pg}
 	runner.HandleBatch(webhook.JobKind, 100, inbox.HandleBatch)
 	runner.Handle(inbound.ReplayJobKind, inbox.Replay)
 	drain, startDrain := context.WithCancel(context.Background())
@@ -80,7 +80,8 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		Auth:     authSvc,
 		Resolver: resolver,
 		Webhook: &webhook.Handler{
-			Client: db.Client, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken,
+			Batcher:   &webhook.Batcher{Client: db.Client},
+			AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken,
 			Wake: runner.Notify, Log: log,
 		},
 		Log: log,

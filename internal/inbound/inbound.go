@@ -13,7 +13,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	"time"
@@ -32,7 +31,6 @@ import (
 // Processor applies webhook events.
 type Processor struct {
 	Bell events.Bell
-	Log  *slog.Logger
 	// LockRows takes a batch's contended row locks up front, in one order
 	// (lockInOrder), on PostgreSQL, where several workers run at once;
 	// SQLite serializes writers already.

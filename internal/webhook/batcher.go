@@ -31,15 +31,6 @@ type Batcher struct {
 	// MaxBatch bounds the deliveries of one transaction (default 256),
 	// keeping statements below the databases' bound-parameter limits.
 	MaxBatch int
-	// MaxBytes bounds the payload bytes of one transaction (default 8 MiB);
-	// a larger single delivery is committed alone.
-	MaxBytes int
-	// Linger makes a committer that found fewer than MaxBatch deliveries
-	// wait this long for more before committing (default 0: batches form
-	// only from what queued during the previous commit).
-	Linger time.Duration
-	// Timeout bounds one batch's transaction (default 10s).
-	Timeout time.Duration
 	// Committers bounds the transactions in flight at once (default 2):
 	// while one waits for its commit, another can already insert, which
 	// keeps the database busy across round trips.
@@ -50,6 +41,13 @@ type Batcher struct {
 	running int // committers running
 	batches int // transactions attempted, for tests
 }
+
+// maxBatchBytes bounds the payload bytes of one transaction; a larger
+// single delivery is committed alone.
+const maxBatchBytes = 8 << 20
+
+// commitTimeout bounds one batch's transaction.
+const commitTimeout = 10 * time.Second
 
 // delivery is one request waiting for its batch to commit.
 type delivery struct {
@@ -103,20 +101,9 @@ func (b *Batcher) commitLoop() {
 // take removes the next batch from the queue, or, with nothing queued,
 // marks the committer stopped and returns nil.
 func (b *Batcher) take() []*delivery {
-	maxN, maxBytes := b.MaxBatch, b.MaxBytes
+	maxN := b.MaxBatch
 	if maxN <= 0 {
 		maxN = 256
-	}
-	if maxBytes <= 0 {
-		maxBytes = 8 << 20
-	}
-	if b.Linger > 0 {
-		b.mu.Lock()
-		short := len(b.queue) > 0 && len(b.queue) < maxN
-		b.mu.Unlock()
-		if short {
-			time.Sleep(b.Linger)
-		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -127,7 +114,7 @@ func (b *Batcher) take() []*delivery {
 	n, size := 0, 0
 	for n < len(b.queue) && n < maxN {
 		size += len(b.queue[n].body)
-		if n > 0 && size > maxBytes {
+		if n > 0 && size > maxBatchBytes {
 			break
 		}
 		n++
@@ -142,11 +129,7 @@ func (b *Batcher) take() []*delivery {
 
 // commit inserts the batch's events and jobs in one transaction.
 func (b *Batcher) commit(batch []*delivery) error {
-	timeout := b.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(viewer.System(context.Background()), timeout)
+	ctx, cancel := context.WithTimeout(viewer.System(context.Background()), commitTimeout)
 	defer cancel()
 	tx, err := b.Client.Tx(ctx)
 	if err != nil {

@@ -39,7 +39,7 @@ func server(t *testing.T, failJobs bool) (h *Handler, url string, release func()
 			})
 		})
 	}
-	h = &Handler{Client: db.Client, AppSecret: secret, Batcher: b, Log: slog.New(slog.DiscardHandler)}
+	h = &Handler{Batcher: b, AppSecret: secret, Log: slog.New(slog.DiscardHandler)}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return h, srv.URL, func() { go b.commitLoop() }
@@ -94,8 +94,8 @@ func TestConcurrentDeliveriesAreStoredOnceInSharedTransactions(t *testing.T) {
 		}
 	}
 	ctx := viewer.System(t.Context())
-	evs := h.Client.WebhookEvent.Query().AllX(ctx)
-	jobs := h.Client.Job.Query().AllX(ctx)
+	evs := h.Batcher.Client.WebhookEvent.Query().AllX(ctx)
+	jobs := h.Batcher.Client.Job.Query().AllX(ctx)
 	if len(evs) != n || len(jobs) != n {
 		t.Fatalf("stored %d events and %d jobs, want %d of each", len(evs), len(jobs), n)
 	}
@@ -141,7 +141,7 @@ func TestFailedBatchAnswers503ToEachDeliveryAndStoresNothing(t *testing.T) {
 		}
 	}
 	ctx := viewer.System(t.Context())
-	if e, j := h.Client.WebhookEvent.Query().CountX(ctx), h.Client.Job.Query().CountX(ctx); e != 0 || j != 0 {
+	if e, j := h.Batcher.Client.WebhookEvent.Query().CountX(ctx), h.Batcher.Client.Job.Query().CountX(ctx); e != 0 || j != 0 {
 		t.Fatalf("a failed batch left %d events and %d jobs", e, j)
 	}
 	if got := h.Batcher.batches; got != 1 {

@@ -12,10 +12,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
-	"switchboard/ent"
 	"switchboard/internal/jobs"
 	"switchboard/internal/whatsapp"
 )
@@ -33,18 +31,14 @@ const DefaultMaxBytes = 4 << 20
 
 // Handler serves GET (handshake) and POST (events) /webhooks/whatsapp.
 type Handler struct {
-	Client      *ent.Client
+	// Batcher stores each delivery, group-committing concurrent ones
+	// (required; internal/app builds it).
+	Batcher     *Batcher
 	AppSecret   string
 	VerifyToken string
-	MaxBytes    int64
 	// Wake is called after an event commits, to start processing at once.
 	Wake func()
 	Log  *slog.Logger
-	// Batcher group-commits concurrent deliveries. When nil, one over
-	// Client with default settings is made on first use.
-	Batcher *Batcher
-
-	once sync.Once
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -76,15 +70,11 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request) {
 // receive stores one signed delivery and answers 200 only once it is
 // committed; 503 when storage is down, so Meta retries.
 func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
-	max := h.MaxBytes
-	if max <= 0 {
-		max = DefaultMaxBytes
-	}
-	if r.ContentLength > max {
+	if r.ContentLength > DefaultMaxBytes {
 		http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, DefaultMaxBytes))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
@@ -105,7 +95,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	if err := h.store(ctx, body); err != nil {
+	if err := h.Batcher.Store(ctx, body); err != nil {
 		h.Log.ErrorContext(ctx, "webhook not stored; answering 503 so Meta retries", "err", err)
 		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
 		return
@@ -115,15 +105,4 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = io.WriteString(w, "ok")
-}
-
-// store commits the raw event and its processing job, in a transaction
-// shared with concurrent deliveries (see Batcher).
-func (h *Handler) store(ctx context.Context, body []byte) error {
-	h.once.Do(func() {
-		if h.Batcher == nil {
-			h.Batcher = &Batcher{Client: h.Client}
-		}
-	})
-	return h.Batcher.Store(ctx, body)
 }
