@@ -216,7 +216,7 @@ func TestStatusBeforeItsMessageIsKeptAndApplied(t *testing.T) {
 	msg := tx.Message.Create().SetTenantID(pulid.ID(owner.TenantID)).SetConversationID(conv.ID).
 		SetChannelID(pulid.ID(ch.ID)).SetDirection(message.DirectionOUTBOUND).SetType(message.TypeTEXT).
 		SetText("reply").SetStatus(message.StatusQUEUED).SetExternalID("wamid.early").SetTimestamp(t0).SaveX(ctx)
-	if err := inbound.ApplyPending(ctx, tx, env.App.Events.Bell, msg); err != nil {
+	if err := inbound.ApplyPending(ctx, tx, env.App.Notifier, msg); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -7,8 +7,6 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/conversation"
-	"switchboard/ent/event"
-	"switchboard/ent/user"
 	"switchboard/graph/model"
 	"switchboard/internal/apperr"
 	"switchboard/internal/events"
@@ -37,56 +35,6 @@ func (r *Resolver) conversations(ctx context.Context, after *entgql.Cursor[pulid
 	return q.Paginate(ctx, after, first, before, last, ent.WithConversationOrder(&ent.ConversationOrder{
 		Direction: entgql.OrderDirectionDesc, Field: ent.ConversationOrderFieldLastMessageAt,
 	}))
-}
-
-// updateConversation applies change to one of the caller's conversations
-// and appends CONVERSATION_UPDATED to the event log in the same transaction.
-func (r *Resolver) updateConversation(ctx context.Context, id pulid.ID, change func(*ent.ConversationUpdateOne)) (*ent.Conversation, error) {
-	v, err := member(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tx := ent.TxFromContext(ctx)
-	if tx == nil {
-		return nil, apperr.New(apperr.Internal, "conversation changes need a transaction")
-	}
-	upd := tx.Conversation.UpdateOneID(id)
-	change(upd)
-	c, err := upd.Save(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = events.Append(ctx, tx, r.Events.Bell, v.TenantID, events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: c.ID})
-	return c, err
-}
-
-func (r *Resolver) markConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error) {
-	return r.updateConversation(ctx, id, func(u *ent.ConversationUpdateOne) { u.SetUnreadCount(0) })
-}
-
-func (r *Resolver) assignConversation(ctx context.Context, id pulid.ID, userID *pulid.ID) (*ent.Conversation, error) {
-	if userID != nil {
-		// The assignee must be a member of the caller's tenant; the query
-		// is tenant-filtered, so another tenant's user is simply not found.
-		ok, err := r.client(ctx).User.Query().Where(user.ID(*userID)).Exist(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, &apperr.Error{Code: apperr.NotFound, Field: "userId", Message: "no member with that id"}
-		}
-	}
-	return r.updateConversation(ctx, id, func(u *ent.ConversationUpdateOne) {
-		if userID == nil {
-			u.ClearAssigneeID()
-		} else {
-			u.SetAssigneeID(*userID)
-		}
-	})
-}
-
-func (r *Resolver) setConversationStatus(ctx context.Context, id pulid.ID, status conversation.Status) (*ent.Conversation, error) {
-	return r.updateConversation(ctx, id, func(u *ent.ConversationUpdateOne) { u.SetStatus(status) })
 }
 
 // inboxEvents streams the caller's tenant's events from the log: replayed

@@ -12,6 +12,7 @@ import (
 	"switchboard/internal/channels"
 	"switchboard/internal/contacts"
 	"switchboard/internal/events"
+	"switchboard/internal/inbox"
 	"switchboard/internal/viewer"
 )
 
@@ -22,6 +23,7 @@ type Resolver struct {
 	Auth     *auth.Service
 	Channels *channels.Service
 	Contacts *contacts.Service
+	Inbox    *inbox.Service
 	Events   *events.Hub
 	Log      *slog.Logger
 }

@@ -78,17 +78,17 @@ func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (bool
 
 // MarkConversationRead is the resolver for the markConversationRead field.
 func (r *mutationResolver) MarkConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error) {
-	return r.markConversationRead(ctx, id)
+	return r.Inbox.MarkRead(ctx, id)
 }
 
 // AssignConversation is the resolver for the assignConversation field.
 func (r *mutationResolver) AssignConversation(ctx context.Context, id pulid.ID, userID *pulid.ID) (*ent.Conversation, error) {
-	return r.assignConversation(ctx, id, userID)
+	return r.Inbox.Assign(ctx, id, userID)
 }
 
 // SetConversationStatus is the resolver for the setConversationStatus field.
 func (r *mutationResolver) SetConversationStatus(ctx context.Context, id pulid.ID, status conversation.Status) (*ent.Conversation, error) {
-	return r.setConversationStatus(ctx, id, status)
+	return r.Inbox.SetStatus(ctx, id, status)
 }
 
 // ImportContacts is the resolver for the importContacts field.

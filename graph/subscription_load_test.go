@@ -244,7 +244,7 @@ func TestManySubscribersAndAStalledOneGetEveryEventOnceWithoutLeaks(t *testing.T
 	// Every client is gone: so are their subscriptions and goroutines.
 	if !testwait.Until(30*time.Second, func() bool {
 		http.DefaultClient.CloseIdleConnections()
-		return env.App.Events.Followers() == 0 && env.App.Events.Broker.Subscribers() == 0 && runtime.NumGoroutine() <= baseline+10
+		return env.App.Events.Followers() == 0 && env.App.Events.Tails() == 0 && runtime.NumGoroutine() <= baseline+10
 	}) {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("%d subscriptions and %d goroutines (baseline %d) remain:\n%s",

@@ -19,6 +19,7 @@ import (
 	"switchboard/internal/crypto"
 	"switchboard/internal/events"
 	"switchboard/internal/inbound"
+	"switchboard/internal/inbox"
 	"switchboard/internal/jobs"
 	"switchboard/internal/server"
 	"switchboard/internal/store"
@@ -34,9 +35,12 @@ type App struct {
 	Channels *channels.Service
 	Jobs     *jobs.Runner
 	Events   *events.Hub
-	// PGBell carries event wake-ups across replicas (PostgreSQL only).
-	PGBell  *events.PGBell
-	Handler http.Handler
+	// Notifier is told after commit which tenants' event logs grew: the
+	// Hub's Broker, or PGNotifier on PostgreSQL.
+	Notifier events.Notifier
+	// PGNotifier carries event wake-ups across replicas (PostgreSQL only).
+	PGNotifier *events.PGNotifier
+	Handler    http.Handler
 	// Drain starts a shutdown: open WebSockets close with 1001 and SSE
 	// streams end, so that http.Server.Shutdown only waits for ordinary
 	// in-flight requests (webhooks among them) to finish.
@@ -52,26 +56,28 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	authSvc := auth.New(db.Client, log)
 	channelSvc := channels.New(sealer)
 	pg := db.Dialect == "postgres"
-	hub := &events.Hub{Client: db.Client, Broker: events.NewBroker()}
-	hub.Bell = hub.Broker
-	var pgBell *events.PGBell
+	broker := events.NewBroker()
+	hub := events.NewHub(db.Client, broker)
+	var notifier events.Notifier = broker
+	var pgNotifier *events.PGNotifier
 	if pg {
-		pgBell = events.NewPGBell(db.SQL, db.DSN, hub.Broker, log)
-		hub.Bell = pgBell
+		pgNotifier = events.NewPGNotifier(db.SQL, db.DSN, broker, log)
+		notifier = pgNotifier
 	}
 	reg := prometheus.NewRegistry()
 	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg, Lease: cfg.JobLease, Registry: reg})
 	// Webhooks are processed up to 100 per transaction: one commit and one
 	// lock of each tenant's event log per batch, not per webhook.
-	inbox := &inbound.Processor{Bell: hub.Bell, LockRows: pg}
-	runner.HandleBatch(webhook.JobKind, 100, inbox.HandleBatch)
-	runner.Handle(inbound.ReplayJobKind, inbox.Replay)
+	proc := &inbound.Processor{Notifier: notifier, LockRows: pg}
+	runner.HandleBatch(webhook.JobKind, 100, proc.HandleBatch)
+	runner.Handle(inbound.ReplayJobKind, proc.Replay)
 	drain, startDrain := context.WithCancel(context.Background())
 	resolver := &graph.Resolver{
 		Client:   db.Client,
 		Auth:     authSvc,
 		Channels: channelSvc,
 		Contacts: contacts.New(),
+		Inbox:    inbox.New(db.Client, notifier),
 		Events:   hub,
 		Log:      log,
 	}
@@ -102,16 +108,16 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		},
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
-		Jobs: runner, Events: hub, PGBell: pgBell, Handler: srv.Handler(), Drain: startDrain}, nil
+		Jobs: runner, Events: hub, Notifier: notifier, PGNotifier: pgNotifier, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing
 // and the rest) and, on PostgreSQL, the cross-replica event doorbell.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	if a.PGBell != nil {
+	if a.PGNotifier != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); a.PGBell.Run(ctx) }()
+		go func() { defer wg.Done(); a.PGNotifier.Run(ctx) }()
 	}
 	a.Jobs.Run(ctx)
 	wg.Wait()

@@ -6,77 +6,80 @@ import (
 	"switchboard/internal/pulid"
 )
 
-// Broker is the in-process doorbell: it wakes this process's subscribers
-// of a tenant. Ringing never blocks: each subscriber has a one-slot
-// channel, and a ring that finds it full coalesces with the pending one.
-// A slow subscriber therefore delays nobody; it reads the log when it can.
+// Broker is the in-process Notifier: it wakes the Hub's tails of the
+// tenants in this process. Notifying never blocks: each tail has a
+// one-slot channel, and a notification that finds it full coalesces with
+// the pending one. A slow reader therefore delays nobody; it reads the log
+// when it can.
 type Broker struct {
 	mu   sync.Mutex
-	subs map[pulid.ID]map[*Doorbell]struct{}
+	subs map[pulid.ID]map[*wakeup]struct{}
 }
 
 // NewBroker returns an empty Broker.
-func NewBroker() *Broker { return &Broker{subs: map[pulid.ID]map[*Doorbell]struct{}{}} }
+func NewBroker() *Broker { return &Broker{subs: map[pulid.ID]map[*wakeup]struct{}{}} }
 
-// Doorbell is one subscriber's wake-up channel.
-type Doorbell struct {
-	C      chan struct{}
+// wakeup is one tail's wake-up channel.
+type wakeup struct {
+	c      chan struct{}
 	tenant pulid.ID
 }
 
-// Subscribe returns a doorbell for the tenant's events.
-func (b *Broker) Subscribe(tenant pulid.ID) *Doorbell {
-	d := &Doorbell{C: make(chan struct{}, 1), tenant: tenant}
+// subscribe returns a wake-up channel for the tenant's events.
+func (b *Broker) subscribe(tenant pulid.ID) *wakeup {
+	w := &wakeup{c: make(chan struct{}, 1), tenant: tenant}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.subs[tenant] == nil {
-		b.subs[tenant] = map[*Doorbell]struct{}{}
+		b.subs[tenant] = map[*wakeup]struct{}{}
 	}
-	b.subs[tenant][d] = struct{}{}
-	return d
+	b.subs[tenant][w] = struct{}{}
+	return w
 }
 
-// Unsubscribe removes a doorbell.
-func (b *Broker) Unsubscribe(d *Doorbell) {
+// unsubscribe removes a wake-up channel.
+func (b *Broker) unsubscribe(w *wakeup) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.subs[d.tenant], d)
-	if len(b.subs[d.tenant]) == 0 {
-		delete(b.subs, d.tenant)
+	delete(b.subs[w.tenant], w)
+	if len(b.subs[w.tenant]) == 0 {
+		delete(b.subs, w.tenant)
 	}
 }
 
-// Ring wakes the subscribers of the tenants. It implements Bell for a
-// single process; a cross-replica Bell rings the broker of every replica.
-func (b *Broker) Ring(tenants ...pulid.ID) {
+// Notify wakes this process's readers of the tenants. It implements
+// Notifier for a single process; PGNotifier notifies the Broker of every
+// replica.
+func (b *Broker) Notify(tenants ...pulid.ID) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, t := range tenants {
-		for d := range b.subs[t] {
-			ring(d.C)
+		for w := range b.subs[t] {
+			ring(w.c)
 		}
 	}
 }
 
-// RingAll wakes every subscriber (after a lost cross-replica connection,
+// NotifyAll wakes every reader (after a lost cross-replica connection,
 // when notifications may have been missed).
-func (b *Broker) RingAll() {
+func (b *Broker) NotifyAll() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, ds := range b.subs {
-		for d := range ds {
-			ring(d.C)
+	for _, ws := range b.subs {
+		for w := range ws {
+			ring(w.c)
 		}
 	}
 }
 
-// Subscribers counts open subscriptions (for metrics and leak tests).
+// Subscribers counts the open wake-up channels, one per tenant the Hub
+// tails (for leak tests).
 func (b *Broker) Subscribers() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := 0
-	for _, ds := range b.subs {
-		n += len(ds)
+	for _, ws := range b.subs {
+		n += len(ws)
 	}
 	return n
 }

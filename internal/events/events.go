@@ -1,21 +1,24 @@
 // Package events is the per-tenant event log that inbox subscriptions
 // read, and the doorbell that tells subscribers to read it again.
 //
+// It has two halves. The writer half is Append and the Notifier it rings
+// (events.go; the in-process Broker in broker.go, PostgreSQL's NOTIFY in
+// pgnotify.go). The reader half is the Hub, built by NewHub, and the log
+// reads and cursors it uses (hub.go, read.go). The halves meet only in
+// the database and in the Broker, which wakes the Hub.
+//
 // Every change a client must see is appended in the same transaction as
 // the change. Sequence numbers come from the tenant row (Tenant.event_seq),
 // incremented in that transaction: the row lock orders the tenant's writers,
 // so seq order is commit order and a reader at cursor n can never skip an
 // event that commits later with a smaller number (DESIGN.md principle 3).
-// The doorbell rings only after commit and carries no data.
+// The Notifier is told only after commit and carries no data.
 package events
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"switchboard/ent"
 	"switchboard/ent/event"
@@ -30,8 +33,11 @@ type Spec struct {
 	MessageID      pulid.ID
 }
 
-// Bell is rung after commit with the tenants whose logs grew.
-type Bell interface{ Ring(tenants ...pulid.ID) }
+// Notifier is told, after commit, which tenants' logs grew, so that
+// subscribers read them again. It carries no data and may merge or lose
+// notifications: readers always read the log itself. Broker implements it
+// for one process, PGNotifier across replicas sharing PostgreSQL.
+type Notifier interface{ Notify(tenants ...pulid.ID) }
 
 // appendChunk bounds the rows of one INSERT into the log. An event row
 // binds 7 parameters, so a chunk binds 7,000: far below SQLite's 32,766
@@ -40,10 +46,10 @@ type Bell interface{ Ring(tenants ...pulid.ID) }
 // each).
 const appendChunk = 1000
 
-// Append adds specs to the tenant's log within tx, and rings bell once tx
-// commits. It must be called inside a transaction. Any number of specs may
+// Append adds specs to the tenant's log within tx, and tells n (if not
+// nil) once tx commits. It must be called inside a transaction. Any number of specs may
 // be appended at once: the rows are inserted in chunks.
-func Append(ctx context.Context, tx *ent.Tx, bell Bell, tenant pulid.ID, specs ...Spec) error {
+func Append(ctx context.Context, tx *ent.Tx, n Notifier, tenant pulid.ID, specs ...Spec) error {
 	if len(specs) == 0 {
 		return nil
 	}
@@ -69,51 +75,16 @@ func Append(ctx context.Context, tx *ent.Tx, bell Bell, tenant pulid.ID, specs .
 			return fmt.Errorf("events: append: %w", err)
 		}
 	}
-	if bell != nil {
+	if n != nil {
 		tx.OnCommit(func(next ent.Committer) ent.Committer {
 			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 				err := next.Commit(ctx, tx)
 				if err == nil {
-					bell.Ring(tenant)
+					n.Notify(tenant)
 				}
 				return err
 			})
 		})
 	}
 	return nil
-}
-
-// Read returns up to limit events of the tenant after seq, in order,
-// optionally only those of one conversation.
-func Read(ctx context.Context, c *ent.Client, tenant pulid.ID, after int64, conversation pulid.ID, limit int) ([]*ent.Event, error) {
-	q := c.Event.Query().Where(event.TenantID(tenant), event.SeqGT(after))
-	if conversation != "" {
-		q.Where(event.ConversationID(conversation))
-	}
-	return q.Order(ent.Asc(event.FieldSeq)).Limit(limit).All(viewer.System(ctx))
-}
-
-// Head is the tenant's latest sequence number: where live-only
-// subscriptions start.
-func Head(ctx context.Context, c *ent.Client, tenant pulid.ID) (int64, error) {
-	t, err := c.Tenant.Get(viewer.System(ctx), tenant)
-	if err != nil {
-		return 0, err
-	}
-	return t.EventSeq, nil
-}
-
-// Cursor encodes a sequence number as an opaque cursor.
-func Cursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("ev:" + strconv.FormatInt(seq, 10)))
-}
-
-// ParseCursor decodes a cursor made by Cursor.
-func ParseCursor(s string) (int64, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || !strings.HasPrefix(string(b), "ev:") {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(string(b[3:]), 10, 64)
-	return n, err == nil && n >= 0
 }

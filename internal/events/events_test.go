@@ -23,7 +23,8 @@ func TestFollowSeesEveryEventOnceUnderConcurrentWrites(t *testing.T) {
 	ctx := viewer.System(context.Background())
 	tenant := db.Client.Tenant.Create().SetName("T").SaveX(ctx)
 	other := db.Client.Tenant.Create().SetName("Other").SaveX(ctx)
-	hub := &events.Hub{Client: db.Client, Broker: events.NewBroker()}
+	broker := events.NewBroker()
+	hub := events.NewHub(db.Client, broker)
 
 	const writers, perWriter = 8, 40
 	const total = writers * perWriter
@@ -32,7 +33,7 @@ func TestFollowSeesEveryEventOnceUnderConcurrentWrites(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if err := events.Append(ctx, tx, hub.Broker, tid, events.Spec{Kind: event.KindCONVERSATION_UPDATED}); err != nil {
+		if err := events.Append(ctx, tx, broker, tid, events.Spec{Kind: event.KindCONVERSATION_UPDATED}); err != nil {
 			tx.Rollback()
 			return err
 		}
@@ -94,8 +95,8 @@ func TestFollowSeesEveryEventOnceUnderConcurrentWrites(t *testing.T) {
 			t.Fatalf("event %d has seq %d: gap, duplicate or disorder", i, s)
 		}
 	}
-	if hub.Broker.Subscribers() != 0 {
-		t.Fatalf("%d doorbells leaked", hub.Broker.Subscribers())
+	if broker.Subscribers() != 0 {
+		t.Fatalf("%d doorbells leaked", broker.Subscribers())
 	}
 }
 
@@ -120,7 +121,8 @@ func TestSharedTailFeedsManyFollowersAndASlowOne(t *testing.T) {
 	db := testdb.Open(t)
 	ctx := viewer.System(context.Background())
 	tenant := db.Client.Tenant.Create().SetName("T").SaveX(ctx)
-	hub := &events.Hub{Client: db.Client, Broker: events.NewBroker()}
+	broker := events.NewBroker()
+	hub := events.NewHub(db.Client, broker)
 	const total = 300
 	convA := pulid.ID("CVA")
 
@@ -160,7 +162,7 @@ func TestSharedTailFeedsManyFollowersAndASlowOne(t *testing.T) {
 		if i%3 == 0 {
 			spec.ConversationID = convA
 		}
-		if err := events.Append(ctx, tx, hub.Broker, tenant.ID, spec); err != nil {
+		if err := events.Append(ctx, tx, broker, tenant.ID, spec); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {
@@ -190,7 +192,7 @@ func TestSharedTailFeedsManyFollowersAndASlowOne(t *testing.T) {
 			t.Fatal("followers did not finish")
 		}
 	}
-	if !testwait.Until(5*time.Second, func() bool { return hub.Broker.Subscribers() == 0 }) {
-		t.Fatalf("%d tails outlived their followers", hub.Broker.Subscribers())
+	if !testwait.Until(5*time.Second, func() bool { return broker.Subscribers() == 0 }) {
+		t.Fatalf("%d tails outlived their followers", broker.Subscribers())
 	}
 }

@@ -22,7 +22,7 @@ const followerBuffer = 64
 // Hub lets subscribers follow tenants' event logs.
 //
 // Each tenant with live followers in this process has one tail: a
-// goroutine that, whenever the doorbell rings, reads the new part of the
+// goroutine that, whenever its Broker is notified, reads the new part of the
 // log once, loads the messages and conversations it refers to once, and
 // hands the batch to every follower without blocking. A follower that is
 // behind (it resumed from an old cursor, or its buffer overflowed because
@@ -30,15 +30,19 @@ const followerBuffer = 64
 // has caught up. So a thousand subscribers cost one read per wake-up, and
 // a stalled one delays nobody.
 type Hub struct {
-	Client *ent.Client
-	// Broker wakes this process's subscribers.
-	Broker *Broker
-	// Bell is what writers ring after commit: the Broker itself in a
-	// single process, a PGBell when replicas share PostgreSQL.
-	Bell Bell
+	client *ent.Client
+	broker *Broker
 
 	mu    sync.Mutex
 	tails map[pulid.ID]*tail
+}
+
+// NewHub returns a Hub that reads the logs through client and whose tails
+// wake when broker is notified: writers' Notifier is broker itself in a
+// single process, or a PGNotifier wrapping it when replicas share
+// PostgreSQL.
+func NewHub(client *ent.Client, broker *Broker) *Hub {
+	return &Hub{client: client, broker: broker, tails: map[pulid.ID]*tail{}}
 }
 
 // Batch is a run of a tenant's log: the events with From < seq ≤ To that
@@ -53,7 +57,7 @@ type Batch struct {
 // tail is the shared reader of one tenant's log.
 type tail struct {
 	followers map[*follower]struct{}
-	bell      *Doorbell
+	wake      *wakeup
 	cancel    context.CancelFunc
 }
 
@@ -169,7 +173,7 @@ func (b *Batch) only(pos int64, conversation pulid.ID) *Batch {
 // read returns the next page of the tenant's log after pos (of one
 // conversation, if set) with its entities, and whether the page was full.
 func (h *Hub) read(ctx context.Context, tenant pulid.ID, pos int64, conv pulid.ID) (*Batch, bool, error) {
-	evs, err := Read(ctx, h.Client, tenant, pos, conv, PageSize)
+	evs, err := Read(ctx, h.client, tenant, pos, conv, PageSize)
 	if err != nil {
 		return nil, false, err
 	}
@@ -199,7 +203,7 @@ func (h *Hub) load(ctx context.Context, b *Batch) error {
 	b.Conversations = make(map[pulid.ID]*ent.Conversation, len(convIDs))
 	sys := viewer.System(ctx)
 	if len(msgIDs) > 0 {
-		msgs, err := h.Client.Message.Query().Where(message.IDIn(msgIDs...)).All(sys)
+		msgs, err := h.client.Message.Query().Where(message.IDIn(msgIDs...)).All(sys)
 		if err != nil {
 			return err
 		}
@@ -208,7 +212,7 @@ func (h *Hub) load(ctx context.Context, b *Batch) error {
 		}
 	}
 	if len(convIDs) > 0 {
-		convs, err := h.Client.Conversation.Query().Where(conversation.IDIn(convIDs...)).All(sys)
+		convs, err := h.client.Conversation.Query().Where(conversation.IDIn(convIDs...)).All(sys)
 		if err != nil {
 			return err
 		}
@@ -224,13 +228,10 @@ func (h *Hub) join(tenant pulid.ID) *follower {
 	f := &follower{batches: make(chan *Batch, followerBuffer), behind: make(chan struct{}, 1)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.tails == nil {
-		h.tails = map[pulid.ID]*tail{}
-	}
 	t := h.tails[tenant]
 	if t == nil {
 		ctx, cancel := context.WithCancel(context.Background())
-		t = &tail{followers: map[*follower]struct{}{}, bell: h.Broker.Subscribe(tenant), cancel: cancel}
+		t = &tail{followers: map[*follower]struct{}{}, wake: h.broker.subscribe(tenant), cancel: cancel}
 		h.tails[tenant] = t
 		go h.runTail(ctx, tenant, t)
 	}
@@ -246,19 +247,19 @@ func (h *Hub) leave(tenant pulid.ID, f *follower) {
 	delete(t.followers, f)
 	if len(t.followers) == 0 {
 		t.cancel()
-		h.Broker.Unsubscribe(t.bell)
+		h.broker.unsubscribe(t.wake)
 		delete(h.tails, tenant)
 	}
 }
 
-// runTail reads the tenant's new events on every ring and hands them to
+// runTail reads the tenant's new events on every wake-up and hands them to
 // the followers. It starts at the log's head: followers read anything
 // older themselves.
 func (h *Hub) runTail(ctx context.Context, tenant pulid.ID, t *tail) {
 	head := int64(-1)
 	for {
 		if head < 0 {
-			if n, err := Head(ctx, h.Client, tenant); err == nil {
+			if n, err := Head(ctx, h.client, tenant); err == nil {
 				// Events committed while the tail started are behind the
 				// head without having been dispatched: whoever joined
 				// before now reads them itself.
@@ -284,7 +285,7 @@ func (h *Hub) runTail(ctx context.Context, tenant pulid.ID, t *tail) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.bell.C:
+		case <-t.wake.c:
 		}
 	}
 }
@@ -327,4 +328,12 @@ func (h *Hub) Followers() int {
 		n += len(t.followers)
 	}
 	return n
+}
+
+// Tails counts the tenants this process tails, each with one wake-up
+// channel on the Broker (for leak tests).
+func (h *Hub) Tails() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.tails)
 }

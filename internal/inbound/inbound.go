@@ -30,7 +30,7 @@ import (
 
 // Processor applies webhook events.
 type Processor struct {
-	Bell events.Bell
+	Notifier events.Notifier
 	// LockRows takes a batch's contended row locks up front, in one order
 	// (lockInOrder), on PostgreSQL, where several workers run at once;
 	// SQLite serializes writers already.
@@ -197,7 +197,7 @@ func (b *batch) parse(ev *ent.WebhookEvent) (*webhook, error) {
 // queue for each other instead of deadlocking.
 func (b *batch) append() error {
 	for _, t := range slices.Sorted(maps.Keys(b.specs)) {
-		if err := events.Append(b.ctx, b.tx, b.p.Bell, t, b.specs[t]...); err != nil {
+		if err := events.Append(b.ctx, b.tx, b.p.Notifier, t, b.specs[t]...); err != nil {
 			return err
 		}
 	}

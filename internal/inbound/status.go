@@ -147,7 +147,7 @@ func (b *batch) applyPending(ch *ent.Channel, msg *ent.Message) error {
 // (e.g. a send's "sent" webhook overtaking the send's own response), within
 // tx, and appends the resulting events. The sender calls it once it has
 // stored Meta's message id.
-func ApplyPending(ctx context.Context, tx *ent.Tx, bell events.Bell, msg *ent.Message) error {
+func ApplyPending(ctx context.Context, tx *ent.Tx, n events.Notifier, msg *ent.Message) error {
 	if msg.ExternalID == nil {
 		return nil
 	}
@@ -156,7 +156,7 @@ func ApplyPending(ctx context.Context, tx *ent.Tx, bell events.Bell, msg *ent.Me
 	if err != nil {
 		return err
 	}
-	b := newBatch(ctx, &Processor{Bell: bell}, tx)
+	b := newBatch(ctx, &Processor{Notifier: n}, tx)
 	if err := b.applyPending(ch, msg); err != nil {
 		return err
 	}

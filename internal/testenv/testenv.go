@@ -105,8 +105,8 @@ func start(t testing.TB, cfg *config.Config, db *store.DB, jobs bool, log *slog.
 		switch {
 		case jobs:
 			a.Run(ctx)
-		case a.PGBell != nil:
-			a.PGBell.Run(ctx)
+		case a.PGNotifier != nil:
+			a.PGNotifier.Run(ctx)
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done })

@@ -15,23 +15,23 @@ import (
 	"switchboard/internal/pulid"
 )
 
-// Channel is the PostgreSQL NOTIFY channel of the doorbell.
+// Channel is the PostgreSQL NOTIFY channel of PGNotifier.
 const Channel = "switchboard_events"
 
 // maxPayload keeps NOTIFY payloads under PostgreSQL's 8000-byte limit.
 const maxPayload = 7000
 
-// PGBell is the doorbell across replicas. Ringing wakes this process's
-// subscribers at once and queues the tenants for one coalesced NOTIFY; a
-// LISTEN connection (lib/pq's Listener, which reconnects by itself) rings
-// the local broker when another replica's notification arrives, and rings
-// every local subscriber after a reconnect, since notifications may have
-// been lost meanwhile. Notifications carry only tenant ids: subscribers
+// PGNotifier is the Notifier across replicas. Notify wakes this process's
+// readers at once (its local Broker) and queues the tenants for one
+// coalesced NOTIFY; a LISTEN connection (lib/pq's Listener, which
+// reconnects by itself) notifies the local Broker when another replica's
+// notification arrives, and wakes every local reader after a reconnect,
+// since notifications may have been lost meanwhile. Notifications carry only tenant ids: subscribers
 // always read the event log itself (DESIGN.md principle 3).
 //
 // NOTIFY takes a global lock at commit, so it is never sent per row: while
-// one NOTIFY is in flight, further rings accumulate into the next.
-type PGBell struct {
+// one NOTIFY is in flight, further notifications accumulate into the next.
+type PGNotifier struct {
 	db    *sql.DB
 	dsn   string
 	local *Broker
@@ -43,18 +43,18 @@ type PGBell struct {
 	kick    chan struct{}
 }
 
-// NewPGBell returns a bell that notifies through db and listens on a
-// separate connection opened from dsn.
-func NewPGBell(db *sql.DB, dsn string, local *Broker, log *slog.Logger) *PGBell {
+// NewPGNotifier returns a Notifier that notifies through db, listens on a
+// separate connection opened from dsn once Run starts, and wakes local.
+func NewPGNotifier(db *sql.DB, dsn string, local *Broker, log *slog.Logger) *PGNotifier {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	return &PGBell{db: db, dsn: dsn, local: local, log: log, self: hex.EncodeToString(b),
+	return &PGNotifier{db: db, dsn: dsn, local: local, log: log, self: hex.EncodeToString(b),
 		pending: map[pulid.ID]struct{}{}, kick: make(chan struct{}, 1)}
 }
 
-// Ring implements Bell.
-func (b *PGBell) Ring(tenants ...pulid.ID) {
-	b.local.Ring(tenants...)
+// Notify implements Notifier.
+func (b *PGNotifier) Notify(tenants ...pulid.ID) {
+	b.local.Notify(tenants...)
 	b.mu.Lock()
 	for _, t := range tenants {
 		b.pending[t] = struct{}{}
@@ -67,7 +67,7 @@ func (b *PGBell) Ring(tenants ...pulid.ID) {
 }
 
 // Run listens and notifies until ctx ends.
-func (b *PGBell) Run(ctx context.Context) {
+func (b *PGNotifier) Run(ctx context.Context) {
 	l := pq.NewListener(b.dsn, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
 		if err != nil {
 			b.log.Warn("event doorbell connection", "event", ev, "err", err)
@@ -92,7 +92,7 @@ func (b *PGBell) Run(ctx context.Context) {
 			return
 		case n := <-l.Notify:
 			if n == nil { // reconnected: anything may have been missed
-				b.local.RingAll()
+				b.local.NotifyAll()
 				continue
 			}
 			b.receive(n.Extra)
@@ -102,9 +102,9 @@ func (b *PGBell) Run(ctx context.Context) {
 	}
 }
 
-// receive rings the local subscribers of the tenants in a payload
+// receive wakes the local readers of the tenants in a payload
 // "<replica>|<tenant>,<tenant>…" from another replica.
-func (b *PGBell) receive(payload string) {
+func (b *PGNotifier) receive(payload string) {
 	from, list, ok := strings.Cut(payload, "|")
 	if !ok || from == b.self {
 		return
@@ -115,11 +115,11 @@ func (b *PGBell) receive(payload string) {
 			ids = append(ids, pulid.ID(t))
 		}
 	}
-	b.local.Ring(ids...)
+	b.local.Notify(ids...)
 }
 
 // notifyLoop sends the queued tenants, as few NOTIFYs as fit them.
-func (b *PGBell) notifyLoop(ctx context.Context) {
+func (b *PGNotifier) notifyLoop(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -138,7 +138,7 @@ func (b *PGBell) notifyLoop(ctx context.Context) {
 	}
 }
 
-func (b *PGBell) payloads(tenants map[pulid.ID]struct{}) []string {
+func (b *PGNotifier) payloads(tenants map[pulid.ID]struct{}) []string {
 	var out []string
 	var sb strings.Builder
 	for t := range tenants {

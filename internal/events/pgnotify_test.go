@@ -10,8 +10,8 @@ import (
 	"switchboard/internal/pulid"
 )
 
-func TestPGBellPayloadsCoalesceAndSplit(t *testing.T) {
-	b := NewPGBell(nil, "", NewBroker(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+func TestPGNotifierPayloadsCoalesceAndSplit(t *testing.T) {
+	b := NewPGNotifier(nil, "", NewBroker(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tenants := map[pulid.ID]struct{}{}
 	for i := range 1000 {
 		tenants[pulid.ID(fmt.Sprintf("TN%024d", i))] = struct{}{}
@@ -29,21 +29,21 @@ func TestPGBellPayloadsCoalesceAndSplit(t *testing.T) {
 	}
 }
 
-func TestPGBellRingsLocalSubscribersOfOtherReplicas(t *testing.T) {
+func TestPGNotifierWakesLocalReadersOfOtherReplicas(t *testing.T) {
 	broker := NewBroker()
-	b := NewPGBell(nil, "", broker, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	d := broker.Subscribe("TN1")
-	defer broker.Unsubscribe(d)
-	b.receive(b.self + "|TN1") // our own NOTIFY: already rung locally
+	b := NewPGNotifier(nil, "", broker, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := broker.subscribe("TN1")
+	defer broker.unsubscribe(w)
+	b.receive(b.self + "|TN1") // our own NOTIFY: already notified locally
 	select {
-	case <-d.C:
-		t.Fatal("own notification rang again")
+	case <-w.c:
+		t.Fatal("own notification woke the reader again")
 	default:
 	}
 	b.receive("otherreplica|TN2,TN1")
 	select {
-	case <-d.C:
+	case <-w.c:
 	default:
-		t.Fatal("another replica's notification did not ring")
+		t.Fatal("another replica's notification did not wake the reader")
 	}
 }
