@@ -69,6 +69,7 @@ type Server struct {
 	seq       uint64
 	faults    []Fault
 	media     map[string]*mediaFile
+	closed    bool // no more status webhooks are started
 	closeOnce sync.Once
 }
 
@@ -145,7 +146,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // Close releases requests hung by the timeout fault and waits for pending status webhooks, so a
 // test ends with nothing of the simulator still running.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.done) })
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.done)
+	})
 	s.wg.Wait()
 }
 

@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-		"strings"
+	"strings"
 	"time"
 
 	"switchboard/internal/whatsapp/sim"
@@ -28,6 +28,11 @@ func (s *Server) sendStatuses(m outbound) {
 		kinds = []sim.StatusKind{sim.StatusSent, sim.StatusFailed}
 	}
 	ch := sim.Channel{WABAID: s.cfg.WABAID, PhoneNumberID: m.number, DisplayPhoneNumber: s.cfg.DisplayPhoneNumber}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
 	s.wg.Go(func() {
 		for _, k := range kinds {
 			select {
