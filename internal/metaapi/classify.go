@@ -69,7 +69,8 @@ var codeActions = map[int]Action{
 // Classify says what to do after err, an error from this package's calls.
 // A transport failure after a POST was written is OutcomeUnknown; before it
 // was written (connection refused, DNS, a deadline that passed first) or on
-// an idempotent GET, it is RetryLater.
+// an idempotent GET, it is RetryLater. ErrMediaURLExpired is RetryLater
+// too, with a fresh URL from GetMedia.
 func Classify(err error) Action {
 	if err == nil {
 		return ActionNone

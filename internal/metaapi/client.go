@@ -126,7 +126,7 @@ func readAPIError(resp *http.Response) *APIError {
 	}
 	e.Message = strings.TrimSpace(string(raw))
 	if len(e.Message) > 200 {
-		e.Message = e.Message[:200]
+		e.Message = strings.ToValidUTF8(e.Message[:200], "")
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)

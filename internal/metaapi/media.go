@@ -196,8 +196,8 @@ func (c *Client) Download(ctx context.Context, token, mediaURL string, w io.Writ
 		return nil, invalid("maxBytes", "must be positive")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, mediaURL, nil)
-	if err != nil {
-		return nil, invalid("url", "%v", err)
+	if err != nil || (req.URL.Scheme != "https" && req.URL.Scheme != "http") || req.URL.Host == "" {
+		return nil, invalid("url", "%q is not an http(s) URL", mediaURL)
 	}
 	resp, err := c.do(ctx, token, req)
 	if err != nil {

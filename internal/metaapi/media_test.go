@@ -186,3 +186,11 @@ func TestDownload(t *testing.T) {
 		})
 	}
 }
+
+func TestDownloadRefusesBadURL(t *testing.T) {
+	_, err := (&Client{}).Download(context.Background(), testToken, "/relative", io.Discard, 10)
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Errorf("err = %v, want *ValidationError", err)
+	}
+}
