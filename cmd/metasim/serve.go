@@ -31,7 +31,7 @@ func parseServeFlags(args []string, stderr io.Writer, getenv func(string) string
 	fs.StringVar(&a.AppSecret, "app-secret", "", "app secret signing status webhooks (default $META_APP_SECRET)")
 	fs.StringVar(&a.Target, "target", "http://127.0.0.1:8080/webhooks/whatsapp", "webhook URL for statuses and /_sim/inbound; loopback only; empty sends none")
 	fs.StringVar(&a.WABAID, "waba-id", "102290129340398", "WhatsApp Business Account id (entry[].id of webhooks)")
-	fs.StringVar(&a.DisplayPhoneNumber, "display-phone-number", "15550783881", "metadata.display_phone_number of webhooks")
+	fs.StringVar(&a.DisplayPhoneNumber, "display-phone-number", "16505559000", "metadata.display_phone_number of webhooks")
 	fs.Var(&tokens, "token", "accepted Bearer token(s), comma-separated or repeated (default any non-empty token)")
 	fs.Var(&revoked, "revoke", "token(s) answered with error 190 (revoked)")
 	fs.Float64Var(&a.Rate, "rate", 80, "messages per second per phone number; above it error 130429")

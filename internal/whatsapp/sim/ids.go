@@ -20,8 +20,12 @@ func mediaID(r *rand.Rand) string {
 	return strconv.FormatUint(1_000_000_000_000_000+r.Uint64N(8_999_999_999_999_999), 10)
 }
 
+// MediaContent is the file behind a media id of the simulator's inbound webhooks: the bytes the
+// simulated Graph API serves for it, whose SHA-256 the webhook carries.
+func MediaContent(id string) []byte { return []byte("media:" + id) }
+
 func mediaHash(id string) string {
-	sum := sha256.Sum256([]byte("media:" + id))
+	sum := sha256.Sum256(MediaContent(id))
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 

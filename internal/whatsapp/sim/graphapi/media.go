@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"switchboard/internal/whatsapp/sim"
 )
 
 // maxUpload is the largest file the simulator takes (Meta's document limit).
@@ -65,6 +67,12 @@ func (s *Server) handleMediaInfo(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("media")
 	s.mu.Lock()
 	m := s.media[id]
+	if m == nil && inboundMediaID(id) {
+		data := sim.MediaContent(id)
+		sum := sha256.Sum256(data)
+		m = &mediaFile{id: id, mimeType: "application/octet-stream", data: data, sha256: hex.EncodeToString(sum[:])}
+		s.media[id] = m
+	}
 	s.mu.Unlock()
 	if m == nil {
 		writeError(w, http.StatusBadRequest, errNotFound)
@@ -102,6 +110,16 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", m.mimeType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(m.data)))
 	_, _ = w.Write(m.data)
+}
+
+// inboundMediaID tells the 16-digit ids of the simulator's inbound webhooks, which every
+// Graph API serves (as sim.MediaContent), from ids nobody issued.
+func inboundMediaID(id string) bool {
+	if len(id) != 16 {
+		return false
+	}
+	_, err := strconv.ParseUint(id, 10, 64)
+	return err == nil
 }
 
 // urlHash binds a download URL to its media id and expiry so it can't be extended by hand.

@@ -3,13 +3,17 @@ package graphapi
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
+	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
 	"testing"
 	"time"
+
+	"switchboard/internal/whatsapp/sim"
 )
 
 func upload(t *testing.T, h *harness, data []byte, mime string) string {
@@ -103,4 +107,24 @@ func TestMedia(t *testing.T) {
 			t.Fatalf("unknown id: %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestInboundMedia downloads the media of an inbound webhook the simulator sent and checks it
+// against the webhook's sha256, as the server's media download does.
+func TestInboundMedia(t *testing.T) {
+	h := start(t, Config{})
+	r := rand.New(rand.NewPCG(1, 2))
+	msg := sim.NewMessage(r, sim.TypeImage, "16505551234", "wamid.X", time.Now(), "")
+	img := msg["image"].(map[string]any)
+	req, _ := http.NewRequest(http.MethodGet, h.url+"/v24.0/"+img["id"].(string), nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	code, info := do(t, req)
+	if code != http.StatusOK {
+		t.Fatalf("media info for %v: %d %v", img["id"], code, info)
+	}
+	resp, data := get(t, info["url"].(string), testToken)
+	sum := sha256.Sum256(data)
+	if resp.StatusCode != http.StatusOK || base64.StdEncoding.EncodeToString(sum[:]) != img["sha256"] || info["sha256"] != hex.EncodeToString(sum[:]) {
+		t.Fatalf("download %d: sha256 %x, webhook says %v", resp.StatusCode, sum, img["sha256"])
+	}
 }

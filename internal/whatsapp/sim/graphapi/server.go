@@ -26,7 +26,7 @@ type Config struct {
 	Target    string // webhook URL for statuses and inbound messages; loopback only; empty: none sent
 
 	WABAID             string // entry[].id of webhooks (default 102290129340398)
-	DisplayPhoneNumber string // metadata.display_phone_number (default 15550783881)
+	DisplayPhoneNumber string // metadata.display_phone_number (default 16505559000)
 
 	Tokens        []string // accepted Bearer tokens; empty: any non-empty token
 	RevokedTokens []string // tokens answered with 190 (more with Server.Revoke)
@@ -94,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	def(&cfg.WABAID, "102290129340398")
-	def(&cfg.DisplayPhoneNumber, "15550783881")
+	def(&cfg.DisplayPhoneNumber, "16505559000")
 	def(&cfg.TemplateCategory, "marketing")
 	if cfg.Rate <= 0 {
 		cfg.Rate = 80
