@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSendAccepted(t *testing.T) {
@@ -116,5 +117,43 @@ func TestMarkAsRead(t *testing.T) {
 	}
 	if n := h.sim.Sends().Total; n != 0 {
 		t.Errorf("mark as read counted as a send: %d", n)
+	}
+}
+
+// TestWindowExpires: a customer who wrote 24 hours ago needs a template again; one who wrote
+// an hour ago does not.
+func TestWindowExpires(t *testing.T) {
+	h := start(t, Config{})
+	h.sim.OpenWindow("16505550001", time.Now().Add(-24*time.Hour-time.Second))
+	h.sim.OpenWindow("16505550002", time.Now().Add(-time.Hour))
+	if code, body := h.post(t, sendPath(), testToken, text("16505550001", "")); code != http.StatusBadRequest || errorCode(t, body) != 131047 {
+		t.Errorf("window closed a day ago: %d %v", code, body)
+	}
+	if code, body := h.post(t, sendPath(), testToken, text("16505550002", "")); code != http.StatusOK {
+		t.Errorf("window opened an hour ago: %d %v", code, body)
+	}
+}
+
+func TestSendInvalid(t *testing.T) {
+	cases := []struct {
+		name string
+		body map[string]any
+	}{
+		{"callback data over 512 characters", text("16505550001", strings.Repeat("x", 513))},
+		{"no messaging_product", map[string]any{"to": "16505550001", "type": "text", "text": map[string]any{"body": "hi"}}},
+		{"no recipient", map[string]any{"messaging_product": "whatsapp", "type": "text", "text": map[string]any{"body": "hi"}}},
+		{"type without its object", map[string]any{"messaging_product": "whatsapp", "to": "16505550001", "type": "image"}},
+		{"unknown type", map[string]any{"messaging_product": "whatsapp", "to": "16505550001", "type": "fax", "fax": map[string]any{}}},
+	}
+	h := start(t, Config{AllWindowsOpen: true})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if code, body := h.post(t, sendPath(), testToken, tc.body); code != http.StatusBadRequest || errorCode(t, body) != 100 {
+				t.Fatalf("got %d %v, want 400 with code 100", code, body)
+			}
+		})
+	}
+	if n := h.sim.Sends().Total; n != 0 {
+		t.Errorf("invalid requests counted as %d sends", n)
 	}
 }
