@@ -101,7 +101,8 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleInbound is POST /_sim/inbound {"from","text","phone_number_id"} (simulator only): the
-// customer writes, which opens their service window, and the webhook goes to the target.
+// customer writes, which opens their service window and uses the number's throughput, and the
+// webhook goes to the target.
 func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		From          string `json:"from"`
@@ -116,6 +117,7 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) {
 	s.OpenWindow(req.From, now)
 	s.OpenWindow(UserID(req.From), now)
 	s.mu.Lock()
+	s.numberBucket(req.PhoneNumberID, now).take(now) // inbound uses the number's throughput too
 	s.seq++
 	wamid := sim.Wamid(req.From, s.seq, s.cfg.Seed^0x1b)
 	s.mu.Unlock()

@@ -30,12 +30,7 @@ func (b *bucket) take(now time.Time) bool {
 // order Meta reports them; it returns the error to answer or nil when the message is accepted.
 // Caller holds s.mu.
 func (s *Server) admit(number, to string, template bool, now time.Time) *apiError {
-	nb := s.numbers[number]
-	if nb == nil {
-		nb = newBucket(s.cfg.Rate, time.Duration(float64(time.Second)/s.cfg.Rate), now)
-		s.numbers[number] = nb
-	}
-	if !nb.take(now) {
+	if !s.numberBucket(number, now).take(now) {
 		return &errThroughput
 	}
 	key := number + "\x00" + to
@@ -54,4 +49,15 @@ func (s *Server) admit(number, to string, template bool, now time.Time) *apiErro
 		}
 	}
 	return nil
+}
+
+// numberBucket is the throughput of a business number, which Meta counts inbound and
+// outbound messages against together. Caller holds s.mu.
+func (s *Server) numberBucket(number string, now time.Time) *bucket {
+	b := s.numbers[number]
+	if b == nil {
+		b = newBucket(s.cfg.Rate, time.Duration(float64(time.Second)/s.cfg.Rate), now)
+		s.numbers[number] = b
+	}
+	return b
 }

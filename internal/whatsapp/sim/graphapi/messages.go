@@ -70,6 +70,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		case <-s.done:
 		}
+		dropConnection(w)
 		return
 	}
 

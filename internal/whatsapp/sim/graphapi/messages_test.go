@@ -157,3 +157,16 @@ func TestSendInvalid(t *testing.T) {
 		t.Errorf("invalid requests counted as %d sends", n)
 	}
 }
+
+// TestInboundUsesThroughput: Meta counts a number's inbound and outbound messages together, so
+// a customer writing uses the second's only slot at Rate 1.
+func TestInboundUsesThroughput(t *testing.T) {
+	h := start(t, Config{Rate: 1})
+	if code, body := h.post(t, "/_sim/inbound", "", map[string]any{"from": "16505550001", "text": "hi", "phone_number_id": testNumber}); code != http.StatusOK {
+		t.Fatalf("inbound: %d %v", code, body)
+	}
+	<-h.hooks
+	if code, body := h.post(t, sendPath(), testToken, text("16505550001", "")); code != http.StatusBadRequest || errorCode(t, body) != 130429 {
+		t.Fatalf("reply in the same second: %d %v, want 130429", code, body)
+	}
+}
