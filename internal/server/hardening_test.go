@@ -60,14 +60,14 @@ func TestPlaygroundSwitchAndMetricsToken(t *testing.T) {
 // slowPost opens a raw connection, sends a POST's headers announcing a
 // 100-byte body, then one byte every 200ms, and returns the status line the
 // server answers with (or the error ending the read).
-func slowPost(t *testing.T, addr, path string) string {
+func slowPost(t *testing.T, addr, path, extraHeader string) string {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n", path)
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n%s\r\n", path, extraHeader)
 	answered := make(chan string, 1)
 	go func() {
 		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second)) // the test's own bound
@@ -96,8 +96,13 @@ func TestSlowBodiesAreTimedOut(t *testing.T) {
 	for _, path := range []string{"/graphql", "/webhooks/whatsapp"} {
 		t.Run(path, func(t *testing.T) {
 			done := make(chan string, 5)
-			for range 5 {
-				go func() { done <- slowPost(t, addr, path) }()
+			for i := range 5 {
+				// One names an Upgrade: only a GET upgrade is exempt.
+				extra := ""
+				if i == 0 {
+					extra = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+				}
+				go func() { done <- slowPost(t, addr, path, extra) }()
 			}
 			// Meanwhile the server answers others.
 			env.SignUp(t, "Patient "+strings.Trim(path, "/"))

@@ -17,7 +17,7 @@ import (
 // would otherwise hold a connection and a goroutine for as long as it
 // likes). The body is read whole before the handler runs, under a read
 // deadline that is cleared afterwards, so long-lived responses (SSE) are
-// not cut by it. WebSocket upgrades carry no body and are passed through.
+// not cut by it. WebSocket upgrades (GET) carry no body and pass through.
 type bodyLimits struct {
 	max     int64
 	timeout time.Duration
@@ -30,7 +30,9 @@ func (b bodyLimits) wrap(next http.Handler) http.Handler { return b.wrapMax(b.ma
 // wrapMax applies the limits with a size limit of max bytes.
 func (b bodyLimits) wrapMax(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" {
+		if r.Method == http.MethodGet && r.Header.Get("Upgrade") != "" {
+			// A WebSocket upgrade (always a GET) has no body to bound; any
+			// other request that names an Upgrade still gets the limits.
 			next.ServeHTTP(w, r)
 			return
 		}
