@@ -65,16 +65,21 @@ type Metadata struct {
 }
 
 // Contact is the sender's WhatsApp profile as Meta reports it next to their messages; it is
-// how a customer's display name reaches the inbox.
+// how a customer's display name reaches the inbox. Since 2026 a customer is identified by
+// WAID (phone), UserID (business-scoped user id, BSUID) or both: WAID may be "" when Meta
+// withholds the number.
 type Contact struct {
 	Profile         Profile `json:"profile"`
 	WAID            string  `json:"wa_id"`
+	UserID          string  `json:"user_id,omitempty"`
 	IdentityKeyHash string  `json:"identity_key_hash,omitempty"`
 }
 
-// Profile carries the customer's self-chosen WhatsApp name.
+// Profile carries the customer's self-chosen WhatsApp name and, when they have one, their
+// WhatsApp username.
 type Profile struct {
-	Name string `json:"name"`
+	Name     string `json:"name"`
+	Username string `json:"username,omitempty"`
 }
 
 // Error is Meta's error object, used in value.errors, messages[].errors and statuses[].errors.
@@ -93,13 +98,37 @@ type ErrorData struct {
 
 // ContactName returns the profile name Meta sent for waID in this change, or "" when Meta
 // sent none (system messages, statuses), so callers don't overwrite a known name with "".
+// An empty waID matches nothing; use ContactFor to look a customer up by BSUID as well.
 func (v *MessagesValue) ContactName(waID string) string {
-	for _, c := range v.Contacts {
-		if c.WAID == waID {
-			return c.Profile.Name
-		}
+	if c := findContact(v.Contacts, waID, ""); c != nil {
+		return c.Profile.Name
 	}
 	return ""
+}
+
+// ContactFor returns the contact Meta sent for the customer identified by waID (phone) or
+// userID (BSUID), or nil. A user id match wins over a phone match; empty keys match nothing,
+// so a BSUID-only contact (wa_id "") is never taken for another customer.
+func (v *MessagesValue) ContactFor(waID, userID string) *Contact {
+	return findContact(v.Contacts, waID, userID)
+}
+
+func findContact(contacts []Contact, waID, userID string) *Contact {
+	if userID != "" {
+		for i := range contacts {
+			if contacts[i].UserID == userID {
+				return &contacts[i]
+			}
+		}
+	}
+	if waID != "" {
+		for i := range contacts {
+			if contacts[i].WAID == waID {
+				return &contacts[i]
+			}
+		}
+	}
+	return nil
 }
 
 // NewMessagesChange wraps a messages value so that builders (the simulator, tests) get the

@@ -216,22 +216,14 @@ func goldenMessageChecks() map[string]func(t *testing.T) {
 			wantEqual(t, "text", m.Text, &Text{Body: "Hello from a username"})
 			wantEqual(t, "contact wa_id", it.Contacts[0].WAID, "")
 			wantEqual(t, "contact name", it.Contacts[0].Profile.Name, "Sheena Nelson")
-			// The typed view has no from_user_id / contacts[].user_id / profile.username yet;
-			// they must at least survive in the raw JSON that is stored.
+			wantEqual(t, "from_user_id", m.FromUserID, goldenBSUID)
+			wantEqual(t, "contact", it.Contacts, []Contact{{Profile: Profile{Name: "Sheena Nelson", Username: "sheena.n"},
+				UserID: goldenBSUID}})
+			// An empty wa_id must not match an empty from: only the BSUID finds the contact.
+			wantEqual(t, "ContactName(from)", it.ContactName(m.From), "")
+			wantEqual(t, "ContactFor(from, from_user_id)", it.ContactFor(m.From, m.FromUserID), &it.Contacts[0])
+			wantEqual(t, "ContactFor(\"\", \"\")", it.ContactFor("", ""), (*Contact)(nil))
 			wantEqual(t, "raw from_user_id", rawField(t, m.Raw, "from_user_id"), goldenBSUID)
-			var v struct {
-				Contacts []struct {
-					UserID  string `json:"user_id"`
-					Profile struct {
-						Username string `json:"username"`
-					} `json:"profile"`
-				} `json:"contacts"`
-			}
-			if err := json.Unmarshal(it.Value, &v); err != nil || len(v.Contacts) != 1 {
-				t.Fatalf("raw value: %v", err)
-			}
-			wantEqual(t, "raw contacts[].user_id", v.Contacts[0].UserID, goldenBSUID)
-			wantEqual(t, "raw contacts[].profile.username", v.Contacts[0].Profile.Username, "sheena.n")
 		},
 	}
 }
@@ -276,7 +268,7 @@ func goldenOtherChecks() map[string]func(t *testing.T) {
 		"status_bsuid": func(t *testing.T) {
 			s := goldenStatus(t, "status_bsuid", StatusRead)
 			wantEqual(t, "recipient", s.RecipientID, "")
-			// recipient_user_id is not in the typed view yet; it must survive in Raw.
+			wantEqual(t, "recipient_user_id", s.RecipientUserID, goldenBSUID)
 			wantEqual(t, "raw recipient_user_id", rawField(t, s.Raw, "recipient_user_id"), goldenBSUID)
 		},
 		"template_status_update": func(t *testing.T) {

@@ -50,10 +50,13 @@ func (t MessageType) Known() bool {
 // normally set. Raw is the message exactly as received, so fields we do not model yet are
 // not lost; when Raw is set it is what MarshalJSON writes (clear it to encode edits).
 type Message struct {
-	From      string      `json:"from"`
-	ID        string      `json:"id"`
-	Timestamp Timestamp   `json:"timestamp"`
-	Type      MessageType `json:"type"`
+	// From is the sender's phone (wa_id); it may be "" when Meta withholds the number, and
+	// FromUserID (the business-scoped user id, BSUID) then identifies the sender.
+	From       string      `json:"from"`
+	FromUserID string      `json:"from_user_id,omitempty"`
+	ID         string      `json:"id"`
+	Timestamp  Timestamp   `json:"timestamp"`
+	Type       MessageType `json:"type"`
 
 	Text        *Text         `json:"text,omitempty"`
 	Image       *Media        `json:"image,omitempty"`

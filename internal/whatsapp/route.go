@@ -71,12 +71,17 @@ func (e *Envelope) Items() []Item {
 	return items
 }
 
-// ContactName returns the profile name sent for waID in this item, or "".
+// ContactName returns the profile name sent for waID in this item, or "". An empty waID
+// matches nothing; use ContactFor to look a customer up by BSUID as well.
 func (it *Item) ContactName(waID string) string {
-	for _, c := range it.Contacts {
-		if c.WAID == waID {
-			return c.Profile.Name
-		}
+	if c := findContact(it.Contacts, waID, ""); c != nil {
+		return c.Profile.Name
 	}
 	return ""
+}
+
+// ContactFor returns the contact sent in this item for the customer identified by waID
+// (phone) or userID (BSUID), or nil; see MessagesValue.ContactFor.
+func (it *Item) ContactFor(waID, userID string) *Contact {
+	return findContact(it.Contacts, waID, userID)
 }

@@ -23,6 +23,7 @@ type Status struct {
 	Status                StatusKind    `json:"status"`
 	Timestamp             Timestamp     `json:"timestamp"`
 	RecipientID           string        `json:"recipient_id"`
+	RecipientUserID       string        `json:"recipient_user_id,omitempty"`
 	RecipientType         string        `json:"recipient_type,omitempty"`
 	BizOpaqueCallbackData string        `json:"biz_opaque_callback_data,omitempty"`
 	Conversation          *Conversation `json:"conversation,omitempty"`
