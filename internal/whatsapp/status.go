@@ -11,24 +11,30 @@ const (
 	StatusSent      StatusKind = "sent"
 	StatusDelivered StatusKind = "delivered"
 	StatusRead      StatusKind = "read"
-	StatusFailed    StatusKind = "failed"
-	StatusDeleted   StatusKind = "deleted"
-	StatusWarning   StatusKind = "warning"
+	// StatusPlayed is sent when the customer played a voice message; it means at least as
+	// much as read. Switchboard's status ordering lives in internal/inbound.
+	StatusPlayed  StatusKind = "played"
+	StatusFailed  StatusKind = "failed"
+	StatusDeleted StatusKind = "deleted"
+	StatusWarning StatusKind = "warning"
 )
 
 // Status is one delivery callback for a message the business sent (ID is its wamid).
 // Raw keeps the status as received, like Message.Raw.
 type Status struct {
-	ID                    string        `json:"id"`
-	Status                StatusKind    `json:"status"`
-	Timestamp             Timestamp     `json:"timestamp"`
-	RecipientID           string        `json:"recipient_id"`
-	RecipientUserID       string        `json:"recipient_user_id,omitempty"`
-	RecipientType         string        `json:"recipient_type,omitempty"`
-	BizOpaqueCallbackData string        `json:"biz_opaque_callback_data,omitempty"`
-	Conversation          *Conversation `json:"conversation,omitempty"`
-	Pricing               *Pricing      `json:"pricing,omitempty"`
-	Errors                []Error       `json:"errors,omitempty"`
+	ID                    string     `json:"id"`
+	Status                StatusKind `json:"status"`
+	Timestamp             Timestamp  `json:"timestamp"`
+	RecipientID           string     `json:"recipient_id"`
+	RecipientUserID       string     `json:"recipient_user_id,omitempty"`
+	RecipientType         string     `json:"recipient_type,omitempty"`
+	BizOpaqueCallbackData string     `json:"biz_opaque_callback_data,omitempty"`
+	// Deprecated: Meta stopped sending the conversation object from Graph API v24 (billing
+	// counts by Pricing.Type and Pricing.Category). Nothing in Switchboard reads it; it stays
+	// so that older payloads still decode and Raw is unaffected.
+	Conversation *Conversation `json:"conversation,omitempty"`
+	Pricing      *Pricing      `json:"pricing,omitempty"`
+	Errors       []Error       `json:"errors,omitempty"`
 
 	Raw json.RawMessage `json:"-"`
 }
@@ -55,6 +61,8 @@ func (s Status) MarshalJSON() ([]byte, error) {
 }
 
 // Conversation is Meta's billing conversation the message belongs to.
+//
+// Deprecated: gone from Graph API v24 on; use Pricing.
 type Conversation struct {
 	ID                  string              `json:"id"`
 	ExpirationTimestamp Timestamp           `json:"expiration_timestamp,omitempty"`
