@@ -14,8 +14,12 @@ const ObjectWABA = "whatsapp_business_account"
 const (
 	FieldMessages             = "messages"
 	FieldTemplateStatusUpdate = "message_template_status_update"
-	FieldPhoneQualityUpdate   = "phone_number_quality_update"
-	FieldAccountUpdate        = "account_update"
+	// FieldTemplateQualityUpdate carries a template's quality score change.
+	FieldTemplateQualityUpdate = "message_template_quality_update"
+	// FieldTemplateCategoryUpdate carries Meta's recategorisation of a template.
+	FieldTemplateCategoryUpdate = "template_category_update"
+	FieldPhoneQualityUpdate     = "phone_number_quality_update"
+	FieldAccountUpdate          = "account_update"
 )
 
 // Envelope is the body of one webhook POST. Meta batches: one POST may carry several entries
@@ -40,10 +44,12 @@ type Change struct {
 	Field string          `json:"field"`
 	Value json.RawMessage `json:"value"`
 
-	Messages       *MessagesValue        `json:"-"`
-	TemplateStatus *TemplateStatusUpdate `json:"-"`
-	PhoneQuality   *PhoneQualityUpdate   `json:"-"`
-	Account        *AccountUpdate        `json:"-"`
+	Messages         *MessagesValue          `json:"-"`
+	TemplateStatus   *TemplateStatusUpdate   `json:"-"`
+	TemplateQuality  *TemplateQualityUpdate  `json:"-"`
+	TemplateCategory *TemplateCategoryUpdate `json:"-"`
+	PhoneQuality     *PhoneQualityUpdate     `json:"-"`
+	Account          *AccountUpdate          `json:"-"`
 }
 
 // MessagesValue is the value of a "messages" change: inbound messages from customers and
@@ -151,6 +157,10 @@ func (c Change) MarshalJSON() ([]byte, error) {
 			typed = c.Messages
 		case c.TemplateStatus != nil:
 			typed = c.TemplateStatus
+		case c.TemplateQuality != nil:
+			typed = c.TemplateQuality
+		case c.TemplateCategory != nil:
+			typed = c.TemplateCategory
 		case c.PhoneQuality != nil:
 			typed = c.PhoneQuality
 		case c.Account != nil:
@@ -197,6 +207,12 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 	case FieldTemplateStatusUpdate:
 		c.TemplateStatus = new(TemplateStatusUpdate)
 		err = json.Unmarshal(w.Value, c.TemplateStatus)
+	case FieldTemplateQualityUpdate:
+		c.TemplateQuality = new(TemplateQualityUpdate)
+		err = json.Unmarshal(w.Value, c.TemplateQuality)
+	case FieldTemplateCategoryUpdate:
+		c.TemplateCategory = new(TemplateCategoryUpdate)
+		err = json.Unmarshal(w.Value, c.TemplateCategory)
 	case FieldPhoneQualityUpdate:
 		c.PhoneQuality = new(PhoneQualityUpdate)
 		err = json.Unmarshal(w.Value, c.PhoneQuality)

@@ -79,7 +79,8 @@ func stripRaw(env *Envelope) *Envelope {
 		ne := Entry{ID: e.ID, Time: e.Time, Changes: []Change{}}
 		for _, c := range e.Changes {
 			nc := c
-			if c.Messages != nil || c.TemplateStatus != nil || c.PhoneQuality != nil || c.Account != nil {
+			if c.Messages != nil || c.TemplateStatus != nil || c.TemplateQuality != nil ||
+				c.TemplateCategory != nil || c.PhoneQuality != nil || c.Account != nil {
 				nc.Value = nil
 			} else if len(c.Value) > 0 {
 				var buf bytes.Buffer

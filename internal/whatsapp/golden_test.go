@@ -286,16 +286,67 @@ func goldenOtherChecks() map[string]func(t *testing.T) {
 			wantEqual(t, "recipient", s.RecipientID, goldenCustomer)
 			wantEqual(t, "recipient_user_id", s.RecipientUserID, goldenBSUID)
 		},
+		"template_rejected_info": func(t *testing.T) {
+			wantEqual(t, "update", goldenTemplate(t, "template_rejected_info"), &TemplateStatusUpdate{
+				Event: "REJECTED", MessageTemplateID: 1689556908129832, MessageTemplateName: "order_update",
+				MessageTemplateLanguage: "en_US", MessageTemplateCategory: "UTILITY", Reason: "INVALID_FORMAT",
+				RejectionInfo: &RejectionInfo{Reason: "The template has a variable at the start of the body.",
+					Recommendation: "Move {{1}} away from the start of the body text."}})
+		},
+		"template_paused": func(t *testing.T) {
+			// reason is null on pauses: it reads as "".
+			wantEqual(t, "update", goldenTemplate(t, "template_paused"), &TemplateStatusUpdate{
+				Event: "PAUSED", MessageTemplateID: 1689556908129832, MessageTemplateName: "order_update",
+				MessageTemplateLanguage: "en_US",
+				OtherInfo:               &OtherInfo{Title: "FIRST_PAUSE", Description: "Your template has been paused for 3 hours because of low quality."}})
+		},
+		"template_disabled": func(t *testing.T) {
+			u := goldenTemplate(t, "template_disabled")
+			wantEqual(t, "event", u.Event, "DISABLED")
+			wantEqual(t, "disable_info", u.DisableInfo, &DisableInfo{DisableDate: "1750086400"})
+		},
+		"template_quality_update": func(t *testing.T) {
+			it := goldenItem(t, goldenEnvelope(t, "template_quality_update"))
+			wantEqual(t, "kind", it.Kind, ItemTemplateQuality)
+			wantEqual(t, "update", it.TemplateQuality, &TemplateQualityUpdate{PreviousQualityScore: "GREEN", NewQualityScore: "YELLOW",
+				MessageTemplateID: 1689556908129832, MessageTemplateName: "order_update", MessageTemplateLanguage: "en_US"})
+		},
+		"template_category_notice": func(t *testing.T) {
+			it := goldenItem(t, goldenEnvelope(t, "template_category_notice"))
+			wantEqual(t, "kind", it.Kind, ItemTemplateCategory)
+			wantEqual(t, "update", it.TemplateCategory, &TemplateCategoryUpdate{MessageTemplateID: 1689556908129832,
+				MessageTemplateName: "order_update", MessageTemplateLanguage: "en_US", CorrectCategory: "MARKETING",
+				CategoryUpdateTimestamp: "1750604800"})
+			wantEqual(t, "notice", it.TemplateCategory.Notice(), true)
+		},
+		"template_category_update": func(t *testing.T) {
+			it := goldenItem(t, goldenEnvelope(t, "template_category_update"))
+			wantEqual(t, "kind", it.Kind, ItemTemplateCategory)
+			wantEqual(t, "update", it.TemplateCategory, &TemplateCategoryUpdate{MessageTemplateID: 1689556908129832,
+				MessageTemplateName: "order_update", MessageTemplateLanguage: "en_US", PreviousCategory: "UTILITY", NewCategory: "MARKETING"})
+			wantEqual(t, "notice", it.TemplateCategory.Notice(), false)
+		},
 		"template_status_update": func(t *testing.T) {
 			env := goldenEnvelope(t, "template_status_update")
 			it := goldenItem(t, env)
 			wantEqual(t, "kind", it.Kind, ItemTemplateStatus)
 			wantEqual(t, "entry time", env.Entry[0].Time.String(), "1750000000")
+			// This example carries no rejection_info, other_info or disable_info.
 			wantEqual(t, "update", it.TemplateStatus, &TemplateStatusUpdate{
 				Event: "REJECTED", MessageTemplateID: 1689556908129832, MessageTemplateName: "order_update",
 				MessageTemplateLanguage: "en_US", MessageTemplateCategory: "UTILITY", Reason: "INCORRECT_CATEGORY"})
 		},
 	}
+}
+
+// goldenTemplate returns the template status update of a golden body.
+func goldenTemplate(t *testing.T, name string) *TemplateStatusUpdate {
+	t.Helper()
+	it := goldenItem(t, goldenEnvelope(t, name))
+	if it.Kind != ItemTemplateStatus || it.TemplateStatus == nil {
+		t.Fatalf("kind %q, update %v", it.Kind, it.TemplateStatus)
+	}
+	return it.TemplateStatus
 }
 
 // TestParseGolden runs the check of every golden file, and fails for a file without one.

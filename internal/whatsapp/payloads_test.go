@@ -295,6 +295,30 @@ var otherCases = []parseCase{
 		}},
 	{name: "template rejected null reason", wantItem: ItemTemplateStatus,
 		body: fieldEnv(FieldTemplateStatusUpdate, `{"event": "REJECTED", "message_template_id": 806312974732579, "message_template_name": "summer_sale", "message_template_language": "en_US", "reason": null}`)},
+	{name: "template quality", wantItem: ItemTemplateQuality,
+		body: fieldEnv(FieldTemplateQualityUpdate, `{"previous_quality_score": "GREEN", "new_quality_score": "RED", "message_template_id": 806312974732579, "message_template_name": "summer_sale", "message_template_language": "en_US"}`),
+		check: func(env *Envelope) error {
+			if q := env.Items()[0].TemplateQuality; q.NewQualityScore != "RED" || q.MessageTemplateID.String() != "806312974732579" {
+				return fmt.Errorf("quality %+v", q)
+			}
+			return nil
+		}},
+	{name: "template category notice", wantItem: ItemTemplateCategory,
+		body: fieldEnv(FieldTemplateCategoryUpdate, `{"message_template_id": "806312974732579", "message_template_name": "summer_sale", "message_template_language": "en_US", "correct_category": "MARKETING", "category_update_timestamp": "1750604800"}`),
+		check: func(env *Envelope) error {
+			if u := env.Items()[0].TemplateCategory; !u.Notice() || u.CategoryUpdateTimestamp != "1750604800" {
+				return fmt.Errorf("category %+v", u)
+			}
+			return nil
+		}},
+	{name: "template disabled", wantItem: ItemTemplateStatus,
+		body: fieldEnv(FieldTemplateStatusUpdate, `{"event": "DISABLED", "message_template_id": 806312974732579, "message_template_name": "summer_sale", "message_template_language": "en_US", "disable_info": {"disable_date": 1750086400}, "rejection_info": {"reason": "x", "recommendation": "y"}}`),
+		check: func(env *Envelope) error {
+			if u := env.Items()[0].TemplateStatus; u.DisableInfo == nil || u.DisableInfo.DisableDate != "1750086400" || u.RejectionInfo == nil || u.RejectionInfo.Recommendation != "y" {
+				return fmt.Errorf("status %+v", u)
+			}
+			return nil
+		}},
 	{name: "phone quality", wantItem: ItemPhoneQuality,
 		body: fieldEnv(FieldPhoneQualityUpdate, `{"display_phone_number": "15550783881", "event": "DOWNGRADE", "current_limit": "TIER_1K", "old_limit": "TIER_10K"}`),
 		check: func(env *Envelope) error {

@@ -9,9 +9,13 @@ type ItemKind string
 const (
 	ItemMessages       ItemKind = "messages"
 	ItemTemplateStatus ItemKind = "template_status"
-	ItemPhoneQuality   ItemKind = "phone_quality"
-	ItemAccountUpdate  ItemKind = "account_update"
-	ItemOther          ItemKind = "other"
+	// ItemTemplateQuality is a message_template_quality_update.
+	ItemTemplateQuality ItemKind = "template_quality"
+	// ItemTemplateCategory is a template_category_update.
+	ItemTemplateCategory ItemKind = "template_category"
+	ItemPhoneQuality     ItemKind = "phone_quality"
+	ItemAccountUpdate    ItemKind = "account_update"
+	ItemOther            ItemKind = "other"
 )
 
 // Item is one change of an envelope with the routing keys lifted out, so that the worker can
@@ -32,9 +36,11 @@ type Item struct {
 	Statuses           []Status
 	Errors             []Error
 
-	TemplateStatus *TemplateStatusUpdate
-	PhoneQuality   *PhoneQualityUpdate
-	Account        *AccountUpdate
+	TemplateStatus   *TemplateStatusUpdate
+	TemplateQuality  *TemplateQualityUpdate
+	TemplateCategory *TemplateCategoryUpdate
+	PhoneQuality     *PhoneQualityUpdate
+	Account          *AccountUpdate
 
 	// Value is the change's raw value, always set.
 	Value json.RawMessage
@@ -58,6 +64,10 @@ func (e *Envelope) Items() []Item {
 				it.Contacts, it.Messages, it.Statuses, it.Errors = v.Contacts, v.Messages, v.Statuses, v.Errors
 			case c.TemplateStatus != nil:
 				it.Kind, it.TemplateStatus = ItemTemplateStatus, c.TemplateStatus
+			case c.TemplateQuality != nil:
+				it.Kind, it.TemplateQuality = ItemTemplateQuality, c.TemplateQuality
+			case c.TemplateCategory != nil:
+				it.Kind, it.TemplateCategory = ItemTemplateCategory, c.TemplateCategory
 			case c.PhoneQuality != nil:
 				it.Kind, it.PhoneQuality = ItemPhoneQuality, c.PhoneQuality
 			case c.Account != nil:
