@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"switchboard/internal/testwait"
 )
 
 // buildBinaries builds cmd/switchboard and cmd/metasim once, as make demo does, into a
@@ -176,14 +178,14 @@ func waitForMessages(t *testing.T, base, token string) {
 			}
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	n := 0
+	if !testwait.Until(20*time.Second, func() bool {
 		err := c.do(context.Background(), token,
 			`{ conversations(first: 50) { totalCount edges { node { messages(last: 20) { edges { node { type direction } } } } } } }`, nil, &r)
 		if err != nil {
 			t.Fatalf("conversations: %v", err)
 		}
-		n := 0
+		n = 0
 		for _, e := range r.Conversations.Edges {
 			for _, m := range e.Node.Messages.Edges {
 				if m.Node.Direction == "INBOUND" {
@@ -191,15 +193,11 @@ func waitForMessages(t *testing.T, base, token string) {
 				}
 			}
 		}
-		if r.Conversations.TotalCount > 0 && n > 0 {
-			t.Logf("%d conversations, %d inbound messages", r.Conversations.TotalCount, n)
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no simulated messages in the inbox after 20s: %+v", r)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return r.Conversations.TotalCount > 0 && n > 0
+	}) {
+		t.Fatalf("no simulated messages in the inbox after 20s: %+v", r)
 	}
+	t.Logf("%d conversations, %d inbound messages", r.Conversations.TotalCount, n)
 }
 
 type syncBuffer struct {

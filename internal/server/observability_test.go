@@ -17,6 +17,7 @@ import (
 	"switchboard/ent"
 	"switchboard/internal/config"
 	"switchboard/internal/testenv"
+	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp"
 )
@@ -159,13 +160,13 @@ func TestMetricsQueuePoolAndSubscribers(t *testing.T) {
 	sctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stream := subscribeSSE(t, sctx, env, acct.Token)
-	waitFor(t, "one subscriber", func() bool {
+	testwait.For(t, 10*time.Second, "one subscriber", func() bool {
 		n, _ := scrape(t, env)("switchboard_subscribers_connected", "")
 		return n == 1
 	})
 	cancel()
 	_, _ = io.Copy(io.Discard, stream)
-	waitFor(t, "no subscriber after the stream closed", func() bool {
+	testwait.For(t, 10*time.Second, "no subscriber after the stream closed", func() bool {
 		n, _ := scrape(t, env)("switchboard_subscribers_connected", "")
 		return n == 0
 	})
@@ -188,17 +189,6 @@ func subscribeSSE(t *testing.T, ctx context.Context, env *testenv.Env, token str
 	}
 	t.Cleanup(func() { res.Body.Close() })
 	return res.Body
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // The request log line of a GraphQL request names its operation (the

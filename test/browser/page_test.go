@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"switchboard/internal/testwait"
 )
 
 // page is one browser tab, with what it did: every request it made and
@@ -139,20 +141,16 @@ func (p *page) eval(expr string, out any) {
 // waitFor polls a JavaScript condition until it holds.
 func (p *page) waitFor(what, cond string, timeout time.Duration) {
 	p.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	if testwait.Until(timeout, func() bool {
 		var ok bool
 		p.eval("!!("+cond+")", &ok)
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			var text string
-			p.eval("document.body ? document.body.innerText.slice(0, 2000) : ''", &text)
-			p.t.Fatalf("waited %s for %s; the page shows:\n%s\nproblems: %q", timeout, what, text, p.problemList())
-		}
-		time.Sleep(100 * time.Millisecond)
+		return ok
+	}) {
+		return
 	}
+	var text string
+	p.eval("document.body ? document.body.innerText.slice(0, 2000) : ''", &text)
+	p.t.Fatalf("waited %s for %s; the page shows:\n%s\nproblems: %q", timeout, what, text, p.problemList())
 }
 
 // click presses and releases the mouse on the middle of the element, as a

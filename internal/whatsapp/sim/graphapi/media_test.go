@@ -84,6 +84,8 @@ func TestMedia(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			// Not a wait for a condition: the URL's lifetime passing is what
+			// this case tests.
 			time.Sleep(tc.wait)
 			resp, b := get(t, url, tc.token)
 			if resp.StatusCode != tc.code {
