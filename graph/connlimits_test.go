@@ -20,8 +20,9 @@ func (c *wsClient) subscribe(id string) {
 	c.send(map[string]any{"id": id, "type": "subscribe", "payload": map[string]any{"query": inboxSubscription}})
 }
 
-// refusal reads until the server's error for id and returns its code.
-func (c *wsClient) refusal(t *testing.T, id string) string {
+// refusal reads until the server's error for id (an error message, or a
+// next message carrying errors) and returns its first error.
+func (c *wsClient) refusal(t *testing.T, id string) testenv.Error {
 	t.Helper()
 	for range 100 {
 		m, err := c.read()
@@ -46,11 +47,10 @@ func (c *wsClient) refusal(t *testing.T, id string) string {
 		if len(errs) == 0 {
 			t.Fatalf("error without errors: %s", b)
 		}
-		code, _ := errs[0].Extensions["code"].(string)
-		return code
+		return errs[0]
 	}
 	t.Fatal("no refusal")
-	return ""
+	return testenv.Error{}
 }
 
 func TestSubscriptionsPerConnectionAreCapped(t *testing.T) {
@@ -65,8 +65,8 @@ func TestSubscriptionsPerConnectionAreCapped(t *testing.T) {
 	}
 	waitSubscribers(t, env, 3)
 	c.subscribe("over")
-	if code := c.refusal(t, "over"); code != "RATE_LIMITED" {
-		t.Fatalf("4th subscription refused with %q, want RATE_LIMITED", code)
+	if e := c.refusal(t, "over"); e.Extensions["code"] != "RATE_LIMITED" {
+		t.Fatalf("4th subscription refused with %+v, want RATE_LIMITED", e)
 	}
 	if n := env.App.Events.Followers(); n != 3 {
 		t.Fatalf("%d subscriptions running, want 3", n)
