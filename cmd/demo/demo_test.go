@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -14,33 +13,17 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/internal/testbin"
 	"switchboard/internal/testwait"
 )
 
-// buildBinaries builds cmd/switchboard and cmd/metasim once, as make demo does, into a
-// directory removed when the tests end.
-var buildBinaries = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "switchboard-demo-")
-	if err != nil {
-		return "", err
-	}
-	buildDir = dir
-	for _, pkg := range []string{"switchboard/cmd/switchboard", "switchboard/cmd/metasim"} {
-		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, filepath.Base(pkg)), pkg).CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
-		}
-	}
-	return dir, nil
-})
-
-var buildDir string
+// binaries are cmd/switchboard and cmd/metasim, built once as make demo
+// builds them.
+var binaries = &testbin.Builds{Packages: []string{"switchboard/cmd/switchboard", "switchboard/cmd/metasim"}}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	binaries.Remove()
 	os.Exit(code)
 }
 
@@ -56,7 +39,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 		t.Skipf("go not in PATH, cannot build the server: %v", err)
 	}
-	dir, err := buildBinaries()
+	dir, err := binaries.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}

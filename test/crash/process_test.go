@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,34 +15,18 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/internal/testbin"
 	"switchboard/internal/testwait"
 )
 
-// buildOnce builds cmd/switchboard once for all subtests: the crash test
+// binaries holds cmd/switchboard, built once for all tests: the crash test
 // runs the real binary, as a deployment does, so SIGKILL hits a whole
 // process with its connection pool, job workers and open transactions.
-var buildOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "switchboard-crash-")
-	if err != nil {
-		return "", err
-	}
-	buildDir = dir
-	bin := filepath.Join(dir, "switchboard")
-	out, err := exec.Command("go", "build", "-o", bin, "switchboard/cmd/switchboard").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-// buildDir holds the built binary, removed when the tests end.
-var buildDir string
+var binaries = &testbin.Builds{Packages: []string{"switchboard/cmd/switchboard"}}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	binaries.Remove()
 	os.Exit(code)
 }
 
@@ -62,10 +45,11 @@ type server struct {
 // newServer prepares a server over databaseURL on a free loopback port.
 func newServer(t *testing.T, databaseURL string) *server {
 	t.Helper()
-	bin, err := buildOnce()
+	dir, err := binaries.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
+	bin := filepath.Join(dir, "switchboard")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
