@@ -47,6 +47,16 @@ type Channel struct {
 	ConnectedByID pulid.ID `json:"connected_by_id,omitempty"`
 	// RevokedAt holds the value of the "revoked_at" field.
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// SendRatePerSecond holds the value of the "send_rate_per_second" field.
+	SendRatePerSecond int `json:"send_rate_per_second,omitempty"`
+	// MessagingLimit holds the value of the "messaging_limit" field.
+	MessagingLimit *int `json:"messaging_limit,omitempty"`
+	// SenderOwner holds the value of the "sender_owner" field.
+	SenderOwner string `json:"sender_owner,omitempty"`
+	// SenderLeaseUntil holds the value of the "sender_lease_until" field.
+	SenderLeaseUntil *time.Time `json:"sender_lease_until,omitempty"`
+	// SenderLease holds the value of the "sender_lease" field.
+	SenderLease int64 `json:"sender_lease,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ChannelQuery when eager-loading is set.
 	Edges        ChannelEdges `json:"edges"`
@@ -119,9 +129,11 @@ func (*Channel) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case channel.FieldID, channel.FieldTenantID, channel.FieldConnectedByID:
 			values[i] = new(pulid.ID)
-		case channel.FieldKind, channel.FieldName, channel.FieldWabaID, channel.FieldPhoneNumberID, channel.FieldDisplayPhoneNumber, channel.FieldStatus, channel.FieldAccessTokenKeyID, channel.FieldMetaUserID:
+		case channel.FieldSendRatePerSecond, channel.FieldMessagingLimit, channel.FieldSenderLease:
+			values[i] = new(sql.NullInt64)
+		case channel.FieldKind, channel.FieldName, channel.FieldWabaID, channel.FieldPhoneNumberID, channel.FieldDisplayPhoneNumber, channel.FieldStatus, channel.FieldAccessTokenKeyID, channel.FieldMetaUserID, channel.FieldSenderOwner:
 			values[i] = new(sql.NullString)
-		case channel.FieldCreatedAt, channel.FieldUpdatedAt, channel.FieldRevokedAt:
+		case channel.FieldCreatedAt, channel.FieldUpdatedAt, channel.FieldRevokedAt, channel.FieldSenderLeaseUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -229,6 +241,38 @@ func (_m *Channel) assignValues(columns []string, values []any) error {
 				_m.RevokedAt = new(time.Time)
 				*_m.RevokedAt = value.Time
 			}
+		case channel.FieldSendRatePerSecond:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field send_rate_per_second", values[i])
+			} else if value.Valid {
+				_m.SendRatePerSecond = int(value.Int64)
+			}
+		case channel.FieldMessagingLimit:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field messaging_limit", values[i])
+			} else if value.Valid {
+				_m.MessagingLimit = new(int)
+				*_m.MessagingLimit = int(value.Int64)
+			}
+		case channel.FieldSenderOwner:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field sender_owner", values[i])
+			} else if value.Valid {
+				_m.SenderOwner = value.String
+			}
+		case channel.FieldSenderLeaseUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field sender_lease_until", values[i])
+			} else if value.Valid {
+				_m.SenderLeaseUntil = new(time.Time)
+				*_m.SenderLeaseUntil = value.Time
+			}
+		case channel.FieldSenderLease:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field sender_lease", values[i])
+			} else if value.Valid {
+				_m.SenderLease = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -327,6 +371,25 @@ func (_m *Channel) String() string {
 		builder.WriteString("revoked_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("send_rate_per_second=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SendRatePerSecond))
+	builder.WriteString(", ")
+	if v := _m.MessagingLimit; v != nil {
+		builder.WriteString("messaging_limit=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("sender_owner=")
+	builder.WriteString(_m.SenderOwner)
+	builder.WriteString(", ")
+	if v := _m.SenderLeaseUntil; v != nil {
+		builder.WriteString("sender_lease_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("sender_lease=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SenderLease))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -176,6 +176,76 @@ func (_c *ChannelCreate) SetNillableRevokedAt(v *time.Time) *ChannelCreate {
 	return _c
 }
 
+// SetSendRatePerSecond sets the "send_rate_per_second" field.
+func (_c *ChannelCreate) SetSendRatePerSecond(v int) *ChannelCreate {
+	_c.mutation.SetSendRatePerSecond(v)
+	return _c
+}
+
+// SetNillableSendRatePerSecond sets the "send_rate_per_second" field if the given value is not nil.
+func (_c *ChannelCreate) SetNillableSendRatePerSecond(v *int) *ChannelCreate {
+	if v != nil {
+		_c.SetSendRatePerSecond(*v)
+	}
+	return _c
+}
+
+// SetMessagingLimit sets the "messaging_limit" field.
+func (_c *ChannelCreate) SetMessagingLimit(v int) *ChannelCreate {
+	_c.mutation.SetMessagingLimit(v)
+	return _c
+}
+
+// SetNillableMessagingLimit sets the "messaging_limit" field if the given value is not nil.
+func (_c *ChannelCreate) SetNillableMessagingLimit(v *int) *ChannelCreate {
+	if v != nil {
+		_c.SetMessagingLimit(*v)
+	}
+	return _c
+}
+
+// SetSenderOwner sets the "sender_owner" field.
+func (_c *ChannelCreate) SetSenderOwner(v string) *ChannelCreate {
+	_c.mutation.SetSenderOwner(v)
+	return _c
+}
+
+// SetNillableSenderOwner sets the "sender_owner" field if the given value is not nil.
+func (_c *ChannelCreate) SetNillableSenderOwner(v *string) *ChannelCreate {
+	if v != nil {
+		_c.SetSenderOwner(*v)
+	}
+	return _c
+}
+
+// SetSenderLeaseUntil sets the "sender_lease_until" field.
+func (_c *ChannelCreate) SetSenderLeaseUntil(v time.Time) *ChannelCreate {
+	_c.mutation.SetSenderLeaseUntil(v)
+	return _c
+}
+
+// SetNillableSenderLeaseUntil sets the "sender_lease_until" field if the given value is not nil.
+func (_c *ChannelCreate) SetNillableSenderLeaseUntil(v *time.Time) *ChannelCreate {
+	if v != nil {
+		_c.SetSenderLeaseUntil(*v)
+	}
+	return _c
+}
+
+// SetSenderLease sets the "sender_lease" field.
+func (_c *ChannelCreate) SetSenderLease(v int64) *ChannelCreate {
+	_c.mutation.SetSenderLease(v)
+	return _c
+}
+
+// SetNillableSenderLease sets the "sender_lease" field if the given value is not nil.
+func (_c *ChannelCreate) SetNillableSenderLease(v *int64) *ChannelCreate {
+	if v != nil {
+		_c.SetSenderLease(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ChannelCreate) SetID(v pulid.ID) *ChannelCreate {
 	_c.mutation.SetID(v)
@@ -299,6 +369,14 @@ func (_c *ChannelCreate) defaults() error {
 		v := channel.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.SendRatePerSecond(); !ok {
+		v := channel.DefaultSendRatePerSecond
+		_c.mutation.SetSendRatePerSecond(v)
+	}
+	if _, ok := _c.mutation.SenderLease(); !ok {
+		v := channel.DefaultSenderLease
+		_c.mutation.SetSenderLease(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if channel.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized channel.DefaultID (forgotten import ent/runtime?)")
@@ -377,6 +455,22 @@ func (_c *ChannelCreate) check() error {
 		if err := channel.MetaUserIDValidator(v); err != nil {
 			return &ValidationError{Name: "meta_user_id", err: fmt.Errorf(`ent: validator failed for field "Channel.meta_user_id": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.SendRatePerSecond(); !ok {
+		return &ValidationError{Name: "send_rate_per_second", err: errors.New(`ent: missing required field "Channel.send_rate_per_second"`)}
+	}
+	if v, ok := _c.mutation.SendRatePerSecond(); ok {
+		if err := channel.SendRatePerSecondValidator(v); err != nil {
+			return &ValidationError{Name: "send_rate_per_second", err: fmt.Errorf(`ent: validator failed for field "Channel.send_rate_per_second": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.MessagingLimit(); ok {
+		if err := channel.MessagingLimitValidator(v); err != nil {
+			return &ValidationError{Name: "messaging_limit", err: fmt.Errorf(`ent: validator failed for field "Channel.messaging_limit": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SenderLease(); !ok {
+		return &ValidationError{Name: "sender_lease", err: errors.New(`ent: missing required field "Channel.sender_lease"`)}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Channel.tenant"`)}
@@ -468,6 +562,26 @@ func (_c *ChannelCreate) createSpec() (*Channel, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RevokedAt(); ok {
 		_spec.SetField(channel.FieldRevokedAt, field.TypeTime, value)
 		_node.RevokedAt = &value
+	}
+	if value, ok := _c.mutation.SendRatePerSecond(); ok {
+		_spec.SetField(channel.FieldSendRatePerSecond, field.TypeInt, value)
+		_node.SendRatePerSecond = value
+	}
+	if value, ok := _c.mutation.MessagingLimit(); ok {
+		_spec.SetField(channel.FieldMessagingLimit, field.TypeInt, value)
+		_node.MessagingLimit = &value
+	}
+	if value, ok := _c.mutation.SenderOwner(); ok {
+		_spec.SetField(channel.FieldSenderOwner, field.TypeString, value)
+		_node.SenderOwner = value
+	}
+	if value, ok := _c.mutation.SenderLeaseUntil(); ok {
+		_spec.SetField(channel.FieldSenderLeaseUntil, field.TypeTime, value)
+		_node.SenderLeaseUntil = &value
+	}
+	if value, ok := _c.mutation.SenderLease(); ok {
+		_spec.SetField(channel.FieldSenderLease, field.TypeInt64, value)
+		_node.SenderLease = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -760,6 +874,102 @@ func (u *ChannelUpsert) ClearRevokedAt() *ChannelUpsert {
 	return u
 }
 
+// SetSendRatePerSecond sets the "send_rate_per_second" field.
+func (u *ChannelUpsert) SetSendRatePerSecond(v int) *ChannelUpsert {
+	u.Set(channel.FieldSendRatePerSecond, v)
+	return u
+}
+
+// UpdateSendRatePerSecond sets the "send_rate_per_second" field to the value that was provided on create.
+func (u *ChannelUpsert) UpdateSendRatePerSecond() *ChannelUpsert {
+	u.SetExcluded(channel.FieldSendRatePerSecond)
+	return u
+}
+
+// AddSendRatePerSecond adds v to the "send_rate_per_second" field.
+func (u *ChannelUpsert) AddSendRatePerSecond(v int) *ChannelUpsert {
+	u.Add(channel.FieldSendRatePerSecond, v)
+	return u
+}
+
+// SetMessagingLimit sets the "messaging_limit" field.
+func (u *ChannelUpsert) SetMessagingLimit(v int) *ChannelUpsert {
+	u.Set(channel.FieldMessagingLimit, v)
+	return u
+}
+
+// UpdateMessagingLimit sets the "messaging_limit" field to the value that was provided on create.
+func (u *ChannelUpsert) UpdateMessagingLimit() *ChannelUpsert {
+	u.SetExcluded(channel.FieldMessagingLimit)
+	return u
+}
+
+// AddMessagingLimit adds v to the "messaging_limit" field.
+func (u *ChannelUpsert) AddMessagingLimit(v int) *ChannelUpsert {
+	u.Add(channel.FieldMessagingLimit, v)
+	return u
+}
+
+// ClearMessagingLimit clears the value of the "messaging_limit" field.
+func (u *ChannelUpsert) ClearMessagingLimit() *ChannelUpsert {
+	u.SetNull(channel.FieldMessagingLimit)
+	return u
+}
+
+// SetSenderOwner sets the "sender_owner" field.
+func (u *ChannelUpsert) SetSenderOwner(v string) *ChannelUpsert {
+	u.Set(channel.FieldSenderOwner, v)
+	return u
+}
+
+// UpdateSenderOwner sets the "sender_owner" field to the value that was provided on create.
+func (u *ChannelUpsert) UpdateSenderOwner() *ChannelUpsert {
+	u.SetExcluded(channel.FieldSenderOwner)
+	return u
+}
+
+// ClearSenderOwner clears the value of the "sender_owner" field.
+func (u *ChannelUpsert) ClearSenderOwner() *ChannelUpsert {
+	u.SetNull(channel.FieldSenderOwner)
+	return u
+}
+
+// SetSenderLeaseUntil sets the "sender_lease_until" field.
+func (u *ChannelUpsert) SetSenderLeaseUntil(v time.Time) *ChannelUpsert {
+	u.Set(channel.FieldSenderLeaseUntil, v)
+	return u
+}
+
+// UpdateSenderLeaseUntil sets the "sender_lease_until" field to the value that was provided on create.
+func (u *ChannelUpsert) UpdateSenderLeaseUntil() *ChannelUpsert {
+	u.SetExcluded(channel.FieldSenderLeaseUntil)
+	return u
+}
+
+// ClearSenderLeaseUntil clears the value of the "sender_lease_until" field.
+func (u *ChannelUpsert) ClearSenderLeaseUntil() *ChannelUpsert {
+	u.SetNull(channel.FieldSenderLeaseUntil)
+	return u
+}
+
+// SetSenderLease sets the "sender_lease" field.
+func (u *ChannelUpsert) SetSenderLease(v int64) *ChannelUpsert {
+	u.Set(channel.FieldSenderLease, v)
+	return u
+}
+
+// UpdateSenderLease sets the "sender_lease" field to the value that was provided on create.
+func (u *ChannelUpsert) UpdateSenderLease() *ChannelUpsert {
+	u.SetExcluded(channel.FieldSenderLease)
+	return u
+}
+
+// AddSenderLease adds v to the "sender_lease" field.
+func (u *ChannelUpsert) AddSenderLease(v int64) *ChannelUpsert {
+	u.Add(channel.FieldSenderLease, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1014,6 +1224,118 @@ func (u *ChannelUpsertOne) UpdateRevokedAt() *ChannelUpsertOne {
 func (u *ChannelUpsertOne) ClearRevokedAt() *ChannelUpsertOne {
 	return u.Update(func(s *ChannelUpsert) {
 		s.ClearRevokedAt()
+	})
+}
+
+// SetSendRatePerSecond sets the "send_rate_per_second" field.
+func (u *ChannelUpsertOne) SetSendRatePerSecond(v int) *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetSendRatePerSecond(v)
+	})
+}
+
+// AddSendRatePerSecond adds v to the "send_rate_per_second" field.
+func (u *ChannelUpsertOne) AddSendRatePerSecond(v int) *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.AddSendRatePerSecond(v)
+	})
+}
+
+// UpdateSendRatePerSecond sets the "send_rate_per_second" field to the value that was provided on create.
+func (u *ChannelUpsertOne) UpdateSendRatePerSecond() *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateSendRatePerSecond()
+	})
+}
+
+// SetMessagingLimit sets the "messaging_limit" field.
+func (u *ChannelUpsertOne) SetMessagingLimit(v int) *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetMessagingLimit(v)
+	})
+}
+
+// AddMessagingLimit adds v to the "messaging_limit" field.
+func (u *ChannelUpsertOne) AddMessagingLimit(v int) *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.AddMessagingLimit(v)
+	})
+}
+
+// UpdateMessagingLimit sets the "messaging_limit" field to the value that was provided on create.
+func (u *ChannelUpsertOne) UpdateMessagingLimit() *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateMessagingLimit()
+	})
+}
+
+// ClearMessagingLimit clears the value of the "messaging_limit" field.
+func (u *ChannelUpsertOne) ClearMessagingLimit() *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.ClearMessagingLimit()
+	})
+}
+
+// SetSenderOwner sets the "sender_owner" field.
+func (u *ChannelUpsertOne) SetSenderOwner(v string) *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetSenderOwner(v)
+	})
+}
+
+// UpdateSenderOwner sets the "sender_owner" field to the value that was provided on create.
+func (u *ChannelUpsertOne) UpdateSenderOwner() *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateSenderOwner()
+	})
+}
+
+// ClearSenderOwner clears the value of the "sender_owner" field.
+func (u *ChannelUpsertOne) ClearSenderOwner() *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.ClearSenderOwner()
+	})
+}
+
+// SetSenderLeaseUntil sets the "sender_lease_until" field.
+func (u *ChannelUpsertOne) SetSenderLeaseUntil(v time.Time) *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetSenderLeaseUntil(v)
+	})
+}
+
+// UpdateSenderLeaseUntil sets the "sender_lease_until" field to the value that was provided on create.
+func (u *ChannelUpsertOne) UpdateSenderLeaseUntil() *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateSenderLeaseUntil()
+	})
+}
+
+// ClearSenderLeaseUntil clears the value of the "sender_lease_until" field.
+func (u *ChannelUpsertOne) ClearSenderLeaseUntil() *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.ClearSenderLeaseUntil()
+	})
+}
+
+// SetSenderLease sets the "sender_lease" field.
+func (u *ChannelUpsertOne) SetSenderLease(v int64) *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetSenderLease(v)
+	})
+}
+
+// AddSenderLease adds v to the "sender_lease" field.
+func (u *ChannelUpsertOne) AddSenderLease(v int64) *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.AddSenderLease(v)
+	})
+}
+
+// UpdateSenderLease sets the "sender_lease" field to the value that was provided on create.
+func (u *ChannelUpsertOne) UpdateSenderLease() *ChannelUpsertOne {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateSenderLease()
 	})
 }
 
@@ -1438,6 +1760,118 @@ func (u *ChannelUpsertBulk) UpdateRevokedAt() *ChannelUpsertBulk {
 func (u *ChannelUpsertBulk) ClearRevokedAt() *ChannelUpsertBulk {
 	return u.Update(func(s *ChannelUpsert) {
 		s.ClearRevokedAt()
+	})
+}
+
+// SetSendRatePerSecond sets the "send_rate_per_second" field.
+func (u *ChannelUpsertBulk) SetSendRatePerSecond(v int) *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetSendRatePerSecond(v)
+	})
+}
+
+// AddSendRatePerSecond adds v to the "send_rate_per_second" field.
+func (u *ChannelUpsertBulk) AddSendRatePerSecond(v int) *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.AddSendRatePerSecond(v)
+	})
+}
+
+// UpdateSendRatePerSecond sets the "send_rate_per_second" field to the value that was provided on create.
+func (u *ChannelUpsertBulk) UpdateSendRatePerSecond() *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateSendRatePerSecond()
+	})
+}
+
+// SetMessagingLimit sets the "messaging_limit" field.
+func (u *ChannelUpsertBulk) SetMessagingLimit(v int) *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetMessagingLimit(v)
+	})
+}
+
+// AddMessagingLimit adds v to the "messaging_limit" field.
+func (u *ChannelUpsertBulk) AddMessagingLimit(v int) *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.AddMessagingLimit(v)
+	})
+}
+
+// UpdateMessagingLimit sets the "messaging_limit" field to the value that was provided on create.
+func (u *ChannelUpsertBulk) UpdateMessagingLimit() *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateMessagingLimit()
+	})
+}
+
+// ClearMessagingLimit clears the value of the "messaging_limit" field.
+func (u *ChannelUpsertBulk) ClearMessagingLimit() *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.ClearMessagingLimit()
+	})
+}
+
+// SetSenderOwner sets the "sender_owner" field.
+func (u *ChannelUpsertBulk) SetSenderOwner(v string) *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetSenderOwner(v)
+	})
+}
+
+// UpdateSenderOwner sets the "sender_owner" field to the value that was provided on create.
+func (u *ChannelUpsertBulk) UpdateSenderOwner() *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateSenderOwner()
+	})
+}
+
+// ClearSenderOwner clears the value of the "sender_owner" field.
+func (u *ChannelUpsertBulk) ClearSenderOwner() *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.ClearSenderOwner()
+	})
+}
+
+// SetSenderLeaseUntil sets the "sender_lease_until" field.
+func (u *ChannelUpsertBulk) SetSenderLeaseUntil(v time.Time) *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetSenderLeaseUntil(v)
+	})
+}
+
+// UpdateSenderLeaseUntil sets the "sender_lease_until" field to the value that was provided on create.
+func (u *ChannelUpsertBulk) UpdateSenderLeaseUntil() *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateSenderLeaseUntil()
+	})
+}
+
+// ClearSenderLeaseUntil clears the value of the "sender_lease_until" field.
+func (u *ChannelUpsertBulk) ClearSenderLeaseUntil() *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.ClearSenderLeaseUntil()
+	})
+}
+
+// SetSenderLease sets the "sender_lease" field.
+func (u *ChannelUpsertBulk) SetSenderLease(v int64) *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.SetSenderLease(v)
+	})
+}
+
+// AddSenderLease adds v to the "sender_lease" field.
+func (u *ChannelUpsertBulk) AddSenderLease(v int64) *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.AddSenderLease(v)
+	})
+}
+
+// UpdateSenderLease sets the "sender_lease" field to the value that was provided on create.
+func (u *ChannelUpsertBulk) UpdateSenderLease() *ChannelUpsertBulk {
+	return u.Update(func(s *ChannelUpsert) {
+		s.UpdateSenderLease()
 	})
 }
 

@@ -215,6 +215,115 @@ func (_u *ChannelUpdate) ClearRevokedAt() *ChannelUpdate {
 	return _u
 }
 
+// SetSendRatePerSecond sets the "send_rate_per_second" field.
+func (_u *ChannelUpdate) SetSendRatePerSecond(v int) *ChannelUpdate {
+	_u.mutation.ResetSendRatePerSecond()
+	_u.mutation.SetSendRatePerSecond(v)
+	return _u
+}
+
+// SetNillableSendRatePerSecond sets the "send_rate_per_second" field if the given value is not nil.
+func (_u *ChannelUpdate) SetNillableSendRatePerSecond(v *int) *ChannelUpdate {
+	if v != nil {
+		_u.SetSendRatePerSecond(*v)
+	}
+	return _u
+}
+
+// AddSendRatePerSecond adds value to the "send_rate_per_second" field.
+func (_u *ChannelUpdate) AddSendRatePerSecond(v int) *ChannelUpdate {
+	_u.mutation.AddSendRatePerSecond(v)
+	return _u
+}
+
+// SetMessagingLimit sets the "messaging_limit" field.
+func (_u *ChannelUpdate) SetMessagingLimit(v int) *ChannelUpdate {
+	_u.mutation.ResetMessagingLimit()
+	_u.mutation.SetMessagingLimit(v)
+	return _u
+}
+
+// SetNillableMessagingLimit sets the "messaging_limit" field if the given value is not nil.
+func (_u *ChannelUpdate) SetNillableMessagingLimit(v *int) *ChannelUpdate {
+	if v != nil {
+		_u.SetMessagingLimit(*v)
+	}
+	return _u
+}
+
+// AddMessagingLimit adds value to the "messaging_limit" field.
+func (_u *ChannelUpdate) AddMessagingLimit(v int) *ChannelUpdate {
+	_u.mutation.AddMessagingLimit(v)
+	return _u
+}
+
+// ClearMessagingLimit clears the value of the "messaging_limit" field.
+func (_u *ChannelUpdate) ClearMessagingLimit() *ChannelUpdate {
+	_u.mutation.ClearMessagingLimit()
+	return _u
+}
+
+// SetSenderOwner sets the "sender_owner" field.
+func (_u *ChannelUpdate) SetSenderOwner(v string) *ChannelUpdate {
+	_u.mutation.SetSenderOwner(v)
+	return _u
+}
+
+// SetNillableSenderOwner sets the "sender_owner" field if the given value is not nil.
+func (_u *ChannelUpdate) SetNillableSenderOwner(v *string) *ChannelUpdate {
+	if v != nil {
+		_u.SetSenderOwner(*v)
+	}
+	return _u
+}
+
+// ClearSenderOwner clears the value of the "sender_owner" field.
+func (_u *ChannelUpdate) ClearSenderOwner() *ChannelUpdate {
+	_u.mutation.ClearSenderOwner()
+	return _u
+}
+
+// SetSenderLeaseUntil sets the "sender_lease_until" field.
+func (_u *ChannelUpdate) SetSenderLeaseUntil(v time.Time) *ChannelUpdate {
+	_u.mutation.SetSenderLeaseUntil(v)
+	return _u
+}
+
+// SetNillableSenderLeaseUntil sets the "sender_lease_until" field if the given value is not nil.
+func (_u *ChannelUpdate) SetNillableSenderLeaseUntil(v *time.Time) *ChannelUpdate {
+	if v != nil {
+		_u.SetSenderLeaseUntil(*v)
+	}
+	return _u
+}
+
+// ClearSenderLeaseUntil clears the value of the "sender_lease_until" field.
+func (_u *ChannelUpdate) ClearSenderLeaseUntil() *ChannelUpdate {
+	_u.mutation.ClearSenderLeaseUntil()
+	return _u
+}
+
+// SetSenderLease sets the "sender_lease" field.
+func (_u *ChannelUpdate) SetSenderLease(v int64) *ChannelUpdate {
+	_u.mutation.ResetSenderLease()
+	_u.mutation.SetSenderLease(v)
+	return _u
+}
+
+// SetNillableSenderLease sets the "sender_lease" field if the given value is not nil.
+func (_u *ChannelUpdate) SetNillableSenderLease(v *int64) *ChannelUpdate {
+	if v != nil {
+		_u.SetSenderLease(*v)
+	}
+	return _u
+}
+
+// AddSenderLease adds value to the "sender_lease" field.
+func (_u *ChannelUpdate) AddSenderLease(v int64) *ChannelUpdate {
+	_u.mutation.AddSenderLease(v)
+	return _u
+}
+
 // AddConversationIDs adds the "conversations" edge to the Conversation entity by IDs.
 func (_u *ChannelUpdate) AddConversationIDs(ids ...pulid.ID) *ChannelUpdate {
 	_u.mutation.AddConversationIDs(ids...)
@@ -407,6 +516,16 @@ func (_u *ChannelUpdate) check() error {
 			return &ValidationError{Name: "meta_user_id", err: fmt.Errorf(`ent: validator failed for field "Channel.meta_user_id": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SendRatePerSecond(); ok {
+		if err := channel.SendRatePerSecondValidator(v); err != nil {
+			return &ValidationError{Name: "send_rate_per_second", err: fmt.Errorf(`ent: validator failed for field "Channel.send_rate_per_second": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MessagingLimit(); ok {
+		if err := channel.MessagingLimitValidator(v); err != nil {
+			return &ValidationError{Name: "messaging_limit", err: fmt.Errorf(`ent: validator failed for field "Channel.messaging_limit": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Channel.tenant"`)
 	}
@@ -481,6 +600,39 @@ func (_u *ChannelUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.RevokedAtCleared() {
 		_spec.ClearField(channel.FieldRevokedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SendRatePerSecond(); ok {
+		_spec.SetField(channel.FieldSendRatePerSecond, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSendRatePerSecond(); ok {
+		_spec.AddField(channel.FieldSendRatePerSecond, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MessagingLimit(); ok {
+		_spec.SetField(channel.FieldMessagingLimit, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMessagingLimit(); ok {
+		_spec.AddField(channel.FieldMessagingLimit, field.TypeInt, value)
+	}
+	if _u.mutation.MessagingLimitCleared() {
+		_spec.ClearField(channel.FieldMessagingLimit, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SenderOwner(); ok {
+		_spec.SetField(channel.FieldSenderOwner, field.TypeString, value)
+	}
+	if _u.mutation.SenderOwnerCleared() {
+		_spec.ClearField(channel.FieldSenderOwner, field.TypeString)
+	}
+	if value, ok := _u.mutation.SenderLeaseUntil(); ok {
+		_spec.SetField(channel.FieldSenderLeaseUntil, field.TypeTime, value)
+	}
+	if _u.mutation.SenderLeaseUntilCleared() {
+		_spec.ClearField(channel.FieldSenderLeaseUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SenderLease(); ok {
+		_spec.SetField(channel.FieldSenderLease, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSenderLease(); ok {
+		_spec.AddField(channel.FieldSenderLease, field.TypeInt64, value)
 	}
 	if _u.mutation.ConversationsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -821,6 +973,115 @@ func (_u *ChannelUpdateOne) ClearRevokedAt() *ChannelUpdateOne {
 	return _u
 }
 
+// SetSendRatePerSecond sets the "send_rate_per_second" field.
+func (_u *ChannelUpdateOne) SetSendRatePerSecond(v int) *ChannelUpdateOne {
+	_u.mutation.ResetSendRatePerSecond()
+	_u.mutation.SetSendRatePerSecond(v)
+	return _u
+}
+
+// SetNillableSendRatePerSecond sets the "send_rate_per_second" field if the given value is not nil.
+func (_u *ChannelUpdateOne) SetNillableSendRatePerSecond(v *int) *ChannelUpdateOne {
+	if v != nil {
+		_u.SetSendRatePerSecond(*v)
+	}
+	return _u
+}
+
+// AddSendRatePerSecond adds value to the "send_rate_per_second" field.
+func (_u *ChannelUpdateOne) AddSendRatePerSecond(v int) *ChannelUpdateOne {
+	_u.mutation.AddSendRatePerSecond(v)
+	return _u
+}
+
+// SetMessagingLimit sets the "messaging_limit" field.
+func (_u *ChannelUpdateOne) SetMessagingLimit(v int) *ChannelUpdateOne {
+	_u.mutation.ResetMessagingLimit()
+	_u.mutation.SetMessagingLimit(v)
+	return _u
+}
+
+// SetNillableMessagingLimit sets the "messaging_limit" field if the given value is not nil.
+func (_u *ChannelUpdateOne) SetNillableMessagingLimit(v *int) *ChannelUpdateOne {
+	if v != nil {
+		_u.SetMessagingLimit(*v)
+	}
+	return _u
+}
+
+// AddMessagingLimit adds value to the "messaging_limit" field.
+func (_u *ChannelUpdateOne) AddMessagingLimit(v int) *ChannelUpdateOne {
+	_u.mutation.AddMessagingLimit(v)
+	return _u
+}
+
+// ClearMessagingLimit clears the value of the "messaging_limit" field.
+func (_u *ChannelUpdateOne) ClearMessagingLimit() *ChannelUpdateOne {
+	_u.mutation.ClearMessagingLimit()
+	return _u
+}
+
+// SetSenderOwner sets the "sender_owner" field.
+func (_u *ChannelUpdateOne) SetSenderOwner(v string) *ChannelUpdateOne {
+	_u.mutation.SetSenderOwner(v)
+	return _u
+}
+
+// SetNillableSenderOwner sets the "sender_owner" field if the given value is not nil.
+func (_u *ChannelUpdateOne) SetNillableSenderOwner(v *string) *ChannelUpdateOne {
+	if v != nil {
+		_u.SetSenderOwner(*v)
+	}
+	return _u
+}
+
+// ClearSenderOwner clears the value of the "sender_owner" field.
+func (_u *ChannelUpdateOne) ClearSenderOwner() *ChannelUpdateOne {
+	_u.mutation.ClearSenderOwner()
+	return _u
+}
+
+// SetSenderLeaseUntil sets the "sender_lease_until" field.
+func (_u *ChannelUpdateOne) SetSenderLeaseUntil(v time.Time) *ChannelUpdateOne {
+	_u.mutation.SetSenderLeaseUntil(v)
+	return _u
+}
+
+// SetNillableSenderLeaseUntil sets the "sender_lease_until" field if the given value is not nil.
+func (_u *ChannelUpdateOne) SetNillableSenderLeaseUntil(v *time.Time) *ChannelUpdateOne {
+	if v != nil {
+		_u.SetSenderLeaseUntil(*v)
+	}
+	return _u
+}
+
+// ClearSenderLeaseUntil clears the value of the "sender_lease_until" field.
+func (_u *ChannelUpdateOne) ClearSenderLeaseUntil() *ChannelUpdateOne {
+	_u.mutation.ClearSenderLeaseUntil()
+	return _u
+}
+
+// SetSenderLease sets the "sender_lease" field.
+func (_u *ChannelUpdateOne) SetSenderLease(v int64) *ChannelUpdateOne {
+	_u.mutation.ResetSenderLease()
+	_u.mutation.SetSenderLease(v)
+	return _u
+}
+
+// SetNillableSenderLease sets the "sender_lease" field if the given value is not nil.
+func (_u *ChannelUpdateOne) SetNillableSenderLease(v *int64) *ChannelUpdateOne {
+	if v != nil {
+		_u.SetSenderLease(*v)
+	}
+	return _u
+}
+
+// AddSenderLease adds value to the "sender_lease" field.
+func (_u *ChannelUpdateOne) AddSenderLease(v int64) *ChannelUpdateOne {
+	_u.mutation.AddSenderLease(v)
+	return _u
+}
+
 // AddConversationIDs adds the "conversations" edge to the Conversation entity by IDs.
 func (_u *ChannelUpdateOne) AddConversationIDs(ids ...pulid.ID) *ChannelUpdateOne {
 	_u.mutation.AddConversationIDs(ids...)
@@ -1026,6 +1287,16 @@ func (_u *ChannelUpdateOne) check() error {
 			return &ValidationError{Name: "meta_user_id", err: fmt.Errorf(`ent: validator failed for field "Channel.meta_user_id": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SendRatePerSecond(); ok {
+		if err := channel.SendRatePerSecondValidator(v); err != nil {
+			return &ValidationError{Name: "send_rate_per_second", err: fmt.Errorf(`ent: validator failed for field "Channel.send_rate_per_second": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MessagingLimit(); ok {
+		if err := channel.MessagingLimitValidator(v); err != nil {
+			return &ValidationError{Name: "messaging_limit", err: fmt.Errorf(`ent: validator failed for field "Channel.messaging_limit": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Channel.tenant"`)
 	}
@@ -1117,6 +1388,39 @@ func (_u *ChannelUpdateOne) sqlSave(ctx context.Context) (_node *Channel, err er
 	}
 	if _u.mutation.RevokedAtCleared() {
 		_spec.ClearField(channel.FieldRevokedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SendRatePerSecond(); ok {
+		_spec.SetField(channel.FieldSendRatePerSecond, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSendRatePerSecond(); ok {
+		_spec.AddField(channel.FieldSendRatePerSecond, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MessagingLimit(); ok {
+		_spec.SetField(channel.FieldMessagingLimit, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMessagingLimit(); ok {
+		_spec.AddField(channel.FieldMessagingLimit, field.TypeInt, value)
+	}
+	if _u.mutation.MessagingLimitCleared() {
+		_spec.ClearField(channel.FieldMessagingLimit, field.TypeInt)
+	}
+	if value, ok := _u.mutation.SenderOwner(); ok {
+		_spec.SetField(channel.FieldSenderOwner, field.TypeString, value)
+	}
+	if _u.mutation.SenderOwnerCleared() {
+		_spec.ClearField(channel.FieldSenderOwner, field.TypeString)
+	}
+	if value, ok := _u.mutation.SenderLeaseUntil(); ok {
+		_spec.SetField(channel.FieldSenderLeaseUntil, field.TypeTime, value)
+	}
+	if _u.mutation.SenderLeaseUntilCleared() {
+		_spec.ClearField(channel.FieldSenderLeaseUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SenderLease(); ok {
+		_spec.SetField(channel.FieldSenderLease, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSenderLease(); ok {
+		_spec.AddField(channel.FieldSenderLease, field.TypeInt64, value)
 	}
 	if _u.mutation.ConversationsCleared() {
 		edge := &sqlgraph.EdgeSpec{

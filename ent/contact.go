@@ -27,7 +27,11 @@ type Contact struct {
 	// TenantID holds the value of the "tenant_id" field.
 	TenantID pulid.ID `json:"tenant_id,omitempty"`
 	// E.164
-	Phone string `json:"phone,omitempty"`
+	Phone *string `json:"phone,omitempty"`
+	// UserID holds the value of the "user_id" field.
+	UserID *string `json:"user_id,omitempty"`
+	// Username holds the value of the "username" field.
+	Username string `json:"username,omitempty"`
 	// WaID holds the value of the "wa_id" field.
 	WaID string `json:"wa_id,omitempty"`
 	// Name holds the value of the "name" field.
@@ -98,7 +102,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case contact.FieldRestricted:
 			values[i] = new(sql.NullBool)
-		case contact.FieldPhone, contact.FieldWaID, contact.FieldName, contact.FieldProfileName, contact.FieldOptInStatus, contact.FieldOptInSource:
+		case contact.FieldPhone, contact.FieldUserID, contact.FieldUsername, contact.FieldWaID, contact.FieldName, contact.FieldProfileName, contact.FieldOptInStatus, contact.FieldOptInSource:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldOptInAt, contact.FieldLastInboundAt:
 			values[i] = new(sql.NullTime)
@@ -145,7 +149,21 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field phone", values[i])
 			} else if value.Valid {
-				_m.Phone = value.String
+				_m.Phone = new(string)
+				*_m.Phone = value.String
+			}
+		case contact.FieldUserID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field user_id", values[i])
+			} else if value.Valid {
+				_m.UserID = new(string)
+				*_m.UserID = value.String
+			}
+		case contact.FieldUsername:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field username", values[i])
+			} else if value.Valid {
+				_m.Username = value.String
 			}
 		case contact.FieldWaID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -260,8 +278,18 @@ func (_m *Contact) String() string {
 	builder.WriteString("tenant_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TenantID))
 	builder.WriteString(", ")
-	builder.WriteString("phone=")
-	builder.WriteString(_m.Phone)
+	if v := _m.Phone; v != nil {
+		builder.WriteString("phone=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.UserID; v != nil {
+		builder.WriteString("user_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("username=")
+	builder.WriteString(_m.Username)
 	builder.WriteString(", ")
 	builder.WriteString("wa_id=")
 	builder.WriteString(_m.WaID)

@@ -66,6 +66,42 @@ func (_c *ContactCreate) SetPhone(v string) *ContactCreate {
 	return _c
 }
 
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_c *ContactCreate) SetNillablePhone(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetPhone(*v)
+	}
+	return _c
+}
+
+// SetUserID sets the "user_id" field.
+func (_c *ContactCreate) SetUserID(v string) *ContactCreate {
+	_c.mutation.SetUserID(v)
+	return _c
+}
+
+// SetNillableUserID sets the "user_id" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableUserID(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetUserID(*v)
+	}
+	return _c
+}
+
+// SetUsername sets the "username" field.
+func (_c *ContactCreate) SetUsername(v string) *ContactCreate {
+	_c.mutation.SetUsername(v)
+	return _c
+}
+
+// SetNillableUsername sets the "username" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableUsername(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetUsername(*v)
+	}
+	return _c
+}
+
 // SetWaID sets the "wa_id" field.
 func (_c *ContactCreate) SetWaID(v string) *ContactCreate {
 	_c.mutation.SetWaID(v)
@@ -307,12 +343,19 @@ func (_c *ContactCreate) check() error {
 			return &ValidationError{Name: "tenant_id", err: fmt.Errorf(`ent: validator failed for field "Contact.tenant_id": %w`, err)}
 		}
 	}
-	if _, ok := _c.mutation.Phone(); !ok {
-		return &ValidationError{Name: "phone", err: errors.New(`ent: missing required field "Contact.phone"`)}
-	}
 	if v, ok := _c.mutation.Phone(); ok {
 		if err := contact.PhoneValidator(v); err != nil {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Contact.phone": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.UserID(); ok {
+		if err := contact.UserIDValidator(v); err != nil {
+			return &ValidationError{Name: "user_id", err: fmt.Errorf(`ent: validator failed for field "Contact.user_id": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Username(); ok {
+		if err := contact.UsernameValidator(v); err != nil {
+			return &ValidationError{Name: "username", err: fmt.Errorf(`ent: validator failed for field "Contact.username": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.WaID(); ok {
@@ -398,7 +441,15 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Phone(); ok {
 		_spec.SetField(contact.FieldPhone, field.TypeString, value)
-		_node.Phone = value
+		_node.Phone = &value
+	}
+	if value, ok := _c.mutation.UserID(); ok {
+		_spec.SetField(contact.FieldUserID, field.TypeString, value)
+		_node.UserID = &value
+	}
+	if value, ok := _c.mutation.Username(); ok {
+		_spec.SetField(contact.FieldUsername, field.TypeString, value)
+		_node.Username = value
 	}
 	if value, ok := _c.mutation.WaID(); ok {
 		_spec.SetField(contact.FieldWaID, field.TypeString, value)
@@ -542,6 +593,48 @@ func (u *ContactUpsert) SetPhone(v string) *ContactUpsert {
 // UpdatePhone sets the "phone" field to the value that was provided on create.
 func (u *ContactUpsert) UpdatePhone() *ContactUpsert {
 	u.SetExcluded(contact.FieldPhone)
+	return u
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *ContactUpsert) ClearPhone() *ContactUpsert {
+	u.SetNull(contact.FieldPhone)
+	return u
+}
+
+// SetUserID sets the "user_id" field.
+func (u *ContactUpsert) SetUserID(v string) *ContactUpsert {
+	u.Set(contact.FieldUserID, v)
+	return u
+}
+
+// UpdateUserID sets the "user_id" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateUserID() *ContactUpsert {
+	u.SetExcluded(contact.FieldUserID)
+	return u
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (u *ContactUpsert) ClearUserID() *ContactUpsert {
+	u.SetNull(contact.FieldUserID)
+	return u
+}
+
+// SetUsername sets the "username" field.
+func (u *ContactUpsert) SetUsername(v string) *ContactUpsert {
+	u.Set(contact.FieldUsername, v)
+	return u
+}
+
+// UpdateUsername sets the "username" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateUsername() *ContactUpsert {
+	u.SetExcluded(contact.FieldUsername)
+	return u
+}
+
+// ClearUsername clears the value of the "username" field.
+func (u *ContactUpsert) ClearUsername() *ContactUpsert {
+	u.SetNull(contact.FieldUsername)
 	return u
 }
 
@@ -768,6 +861,55 @@ func (u *ContactUpsertOne) SetPhone(v string) *ContactUpsertOne {
 func (u *ContactUpsertOne) UpdatePhone() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdatePhone()
+	})
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *ContactUpsertOne) ClearPhone() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearPhone()
+	})
+}
+
+// SetUserID sets the "user_id" field.
+func (u *ContactUpsertOne) SetUserID(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUserID(v)
+	})
+}
+
+// UpdateUserID sets the "user_id" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateUserID() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUserID()
+	})
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (u *ContactUpsertOne) ClearUserID() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUserID()
+	})
+}
+
+// SetUsername sets the "username" field.
+func (u *ContactUpsertOne) SetUsername(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUsername(v)
+	})
+}
+
+// UpdateUsername sets the "username" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateUsername() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUsername()
+	})
+}
+
+// ClearUsername clears the value of the "username" field.
+func (u *ContactUpsertOne) ClearUsername() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUsername()
 	})
 }
 
@@ -1185,6 +1327,55 @@ func (u *ContactUpsertBulk) SetPhone(v string) *ContactUpsertBulk {
 func (u *ContactUpsertBulk) UpdatePhone() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdatePhone()
+	})
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *ContactUpsertBulk) ClearPhone() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearPhone()
+	})
+}
+
+// SetUserID sets the "user_id" field.
+func (u *ContactUpsertBulk) SetUserID(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUserID(v)
+	})
+}
+
+// UpdateUserID sets the "user_id" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateUserID() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUserID()
+	})
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (u *ContactUpsertBulk) ClearUserID() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUserID()
+	})
+}
+
+// SetUsername sets the "username" field.
+func (u *ContactUpsertBulk) SetUsername(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetUsername(v)
+	})
+}
+
+// UpdateUsername sets the "username" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateUsername() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateUsername()
+	})
+}
+
+// ClearUsername clears the value of the "username" field.
+func (u *ContactUpsertBulk) ClearUsername() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearUsername()
 	})
 }
 

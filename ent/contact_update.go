@@ -52,6 +52,52 @@ func (_u *ContactUpdate) SetNillablePhone(v *string) *ContactUpdate {
 	return _u
 }
 
+// ClearPhone clears the value of the "phone" field.
+func (_u *ContactUpdate) ClearPhone() *ContactUpdate {
+	_u.mutation.ClearPhone()
+	return _u
+}
+
+// SetUserID sets the "user_id" field.
+func (_u *ContactUpdate) SetUserID(v string) *ContactUpdate {
+	_u.mutation.SetUserID(v)
+	return _u
+}
+
+// SetNillableUserID sets the "user_id" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableUserID(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetUserID(*v)
+	}
+	return _u
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (_u *ContactUpdate) ClearUserID() *ContactUpdate {
+	_u.mutation.ClearUserID()
+	return _u
+}
+
+// SetUsername sets the "username" field.
+func (_u *ContactUpdate) SetUsername(v string) *ContactUpdate {
+	_u.mutation.SetUsername(v)
+	return _u
+}
+
+// SetNillableUsername sets the "username" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableUsername(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetUsername(*v)
+	}
+	return _u
+}
+
+// ClearUsername clears the value of the "username" field.
+func (_u *ContactUpdate) ClearUsername() *ContactUpdate {
+	_u.mutation.ClearUsername()
+	return _u
+}
+
 // SetWaID sets the "wa_id" field.
 func (_u *ContactUpdate) SetWaID(v string) *ContactUpdate {
 	_u.mutation.SetWaID(v)
@@ -302,6 +348,16 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Contact.phone": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UserID(); ok {
+		if err := contact.UserIDValidator(v); err != nil {
+			return &ValidationError{Name: "user_id", err: fmt.Errorf(`ent: validator failed for field "Contact.user_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Username(); ok {
+		if err := contact.UsernameValidator(v); err != nil {
+			return &ValidationError{Name: "username", err: fmt.Errorf(`ent: validator failed for field "Contact.username": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.WaID(); ok {
 		if err := contact.WaIDValidator(v); err != nil {
 			return &ValidationError{Name: "wa_id", err: fmt.Errorf(`ent: validator failed for field "Contact.wa_id": %w`, err)}
@@ -356,6 +412,21 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Phone(); ok {
 		_spec.SetField(contact.FieldPhone, field.TypeString, value)
+	}
+	if _u.mutation.PhoneCleared() {
+		_spec.ClearField(contact.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.UserID(); ok {
+		_spec.SetField(contact.FieldUserID, field.TypeString, value)
+	}
+	if _u.mutation.UserIDCleared() {
+		_spec.ClearField(contact.FieldUserID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Username(); ok {
+		_spec.SetField(contact.FieldUsername, field.TypeString, value)
+	}
+	if _u.mutation.UsernameCleared() {
+		_spec.ClearField(contact.FieldUsername, field.TypeString)
 	}
 	if value, ok := _u.mutation.WaID(); ok {
 		_spec.SetField(contact.FieldWaID, field.TypeString, value)
@@ -491,6 +562,52 @@ func (_u *ContactUpdateOne) SetNillablePhone(v *string) *ContactUpdateOne {
 	if v != nil {
 		_u.SetPhone(*v)
 	}
+	return _u
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (_u *ContactUpdateOne) ClearPhone() *ContactUpdateOne {
+	_u.mutation.ClearPhone()
+	return _u
+}
+
+// SetUserID sets the "user_id" field.
+func (_u *ContactUpdateOne) SetUserID(v string) *ContactUpdateOne {
+	_u.mutation.SetUserID(v)
+	return _u
+}
+
+// SetNillableUserID sets the "user_id" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableUserID(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetUserID(*v)
+	}
+	return _u
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (_u *ContactUpdateOne) ClearUserID() *ContactUpdateOne {
+	_u.mutation.ClearUserID()
+	return _u
+}
+
+// SetUsername sets the "username" field.
+func (_u *ContactUpdateOne) SetUsername(v string) *ContactUpdateOne {
+	_u.mutation.SetUsername(v)
+	return _u
+}
+
+// SetNillableUsername sets the "username" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableUsername(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetUsername(*v)
+	}
+	return _u
+}
+
+// ClearUsername clears the value of the "username" field.
+func (_u *ContactUpdateOne) ClearUsername() *ContactUpdateOne {
+	_u.mutation.ClearUsername()
 	return _u
 }
 
@@ -757,6 +874,16 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Contact.phone": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UserID(); ok {
+		if err := contact.UserIDValidator(v); err != nil {
+			return &ValidationError{Name: "user_id", err: fmt.Errorf(`ent: validator failed for field "Contact.user_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Username(); ok {
+		if err := contact.UsernameValidator(v); err != nil {
+			return &ValidationError{Name: "username", err: fmt.Errorf(`ent: validator failed for field "Contact.username": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.WaID(); ok {
 		if err := contact.WaIDValidator(v); err != nil {
 			return &ValidationError{Name: "wa_id", err: fmt.Errorf(`ent: validator failed for field "Contact.wa_id": %w`, err)}
@@ -828,6 +955,21 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if value, ok := _u.mutation.Phone(); ok {
 		_spec.SetField(contact.FieldPhone, field.TypeString, value)
+	}
+	if _u.mutation.PhoneCleared() {
+		_spec.ClearField(contact.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.UserID(); ok {
+		_spec.SetField(contact.FieldUserID, field.TypeString, value)
+	}
+	if _u.mutation.UserIDCleared() {
+		_spec.ClearField(contact.FieldUserID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Username(); ok {
+		_spec.SetField(contact.FieldUsername, field.TypeString, value)
+	}
+	if _u.mutation.UsernameCleared() {
+		_spec.ClearField(contact.FieldUsername, field.TypeString)
 	}
 	if value, ok := _u.mutation.WaID(); ok {
 		_spec.SetField(contact.FieldWaID, field.TypeString, value)

@@ -679,6 +679,16 @@ func (_q *ChannelQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, channel.FieldRevokedAt)
 				fieldSeen[channel.FieldRevokedAt] = struct{}{}
 			}
+		case "sendRatePerSecond":
+			if _, ok := fieldSeen[channel.FieldSendRatePerSecond]; !ok {
+				selectedFields = append(selectedFields, channel.FieldSendRatePerSecond)
+				fieldSeen[channel.FieldSendRatePerSecond] = struct{}{}
+			}
+		case "messagingLimit":
+			if _, ok := fieldSeen[channel.FieldMessagingLimit]; !ok {
+				selectedFields = append(selectedFields, channel.FieldMessagingLimit)
+				fieldSeen[channel.FieldMessagingLimit] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -858,6 +868,16 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[contact.FieldPhone]; !ok {
 				selectedFields = append(selectedFields, contact.FieldPhone)
 				fieldSeen[contact.FieldPhone] = struct{}{}
+			}
+		case "userID":
+			if _, ok := fieldSeen[contact.FieldUserID]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUserID)
+				fieldSeen[contact.FieldUserID] = struct{}{}
+			}
+		case "username":
+			if _, ok := fieldSeen[contact.FieldUsername]; !ok {
+				selectedFields = append(selectedFields, contact.FieldUsername)
+				fieldSeen[contact.FieldUsername] = struct{}{}
 			}
 		case "name":
 			if _, ok := fieldSeen[contact.FieldName]; !ok {
@@ -1305,6 +1325,11 @@ func (_q *MessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, message.FieldFailedAt)
 				fieldSeen[message.FieldFailedAt] = struct{}{}
 			}
+		case "attempts":
+			if _, ok := fieldSeen[message.FieldAttempts]; !ok {
+				selectedFields = append(selectedFields, message.FieldAttempts)
+				fieldSeen[message.FieldAttempts] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1672,6 +1697,11 @@ func (_q *TenantQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			if _, ok := fieldSeen[tenant.FieldDeletionRequestedAt]; !ok {
 				selectedFields = append(selectedFields, tenant.FieldDeletionRequestedAt)
 				fieldSeen[tenant.FieldDeletionRequestedAt] = struct{}{}
+			}
+		case "readReceipts":
+			if _, ok := fieldSeen[tenant.FieldReadReceipts]; !ok {
+				selectedFields = append(selectedFields, tenant.FieldReadReceipts)
+				fieldSeen[tenant.FieldReadReceipts] = struct{}{}
 			}
 		case "id":
 		case "__typename":

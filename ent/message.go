@@ -60,6 +60,16 @@ type Message struct {
 	ReadAt *time.Time `json:"read_at,omitempty"`
 	// FailedAt holds the value of the "failed_at" field.
 	FailedAt *time.Time `json:"failed_at,omitempty"`
+	// Attempts holds the value of the "attempts" field.
+	Attempts int `json:"attempts,omitempty"`
+	// ReplyToID holds the value of the "reply_to_id" field.
+	ReplyToID *pulid.ID `json:"reply_to_id,omitempty"`
+	// SendState holds the value of the "send_state" field.
+	SendState *message.SendState `json:"send_state,omitempty"`
+	// SendAfter holds the value of the "send_after" field.
+	SendAfter *time.Time `json:"send_after,omitempty"`
+	// SendPriority holds the value of the "send_priority" field.
+	SendPriority int `json:"send_priority,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MessageQuery when eager-loading is set.
 	Edges        MessageEdges `json:"edges"`
@@ -106,13 +116,17 @@ func (*Message) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case message.FieldReplyToID:
+			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case message.FieldMedia, message.FieldError, message.FieldRaw:
 			values[i] = new([]byte)
 		case message.FieldID, message.FieldTenantID, message.FieldConversationID, message.FieldChannelID:
 			values[i] = new(pulid.ID)
-		case message.FieldDirection, message.FieldType, message.FieldText, message.FieldStatus, message.FieldExternalID, message.FieldClientMessageID:
+		case message.FieldAttempts, message.FieldSendPriority:
+			values[i] = new(sql.NullInt64)
+		case message.FieldDirection, message.FieldType, message.FieldText, message.FieldStatus, message.FieldExternalID, message.FieldClientMessageID, message.FieldSendState:
 			values[i] = new(sql.NullString)
-		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldTimestamp, message.FieldSentAt, message.FieldDeliveredAt, message.FieldReadAt, message.FieldFailedAt:
+		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldTimestamp, message.FieldSentAt, message.FieldDeliveredAt, message.FieldReadAt, message.FieldFailedAt, message.FieldSendAfter:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -261,6 +275,39 @@ func (_m *Message) assignValues(columns []string, values []any) error {
 				_m.FailedAt = new(time.Time)
 				*_m.FailedAt = value.Time
 			}
+		case message.FieldAttempts:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field attempts", values[i])
+			} else if value.Valid {
+				_m.Attempts = int(value.Int64)
+			}
+		case message.FieldReplyToID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field reply_to_id", values[i])
+			} else if value.Valid {
+				_m.ReplyToID = new(pulid.ID)
+				*_m.ReplyToID = *value.S.(*pulid.ID)
+			}
+		case message.FieldSendState:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field send_state", values[i])
+			} else if value.Valid {
+				_m.SendState = new(message.SendState)
+				*_m.SendState = message.SendState(value.String)
+			}
+		case message.FieldSendAfter:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field send_after", values[i])
+			} else if value.Valid {
+				_m.SendAfter = new(time.Time)
+				*_m.SendAfter = value.Time
+			}
+		case message.FieldSendPriority:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field send_priority", values[i])
+			} else if value.Valid {
+				_m.SendPriority = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -375,6 +422,27 @@ func (_m *Message) String() string {
 		builder.WriteString("failed_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("attempts=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Attempts))
+	builder.WriteString(", ")
+	if v := _m.ReplyToID; v != nil {
+		builder.WriteString("reply_to_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SendState; v != nil {
+		builder.WriteString("send_state=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SendAfter; v != nil {
+		builder.WriteString("send_after=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("send_priority=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SendPriority))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -214,6 +214,76 @@ func (_c *MessageCreate) SetNillableFailedAt(v *time.Time) *MessageCreate {
 	return _c
 }
 
+// SetAttempts sets the "attempts" field.
+func (_c *MessageCreate) SetAttempts(v int) *MessageCreate {
+	_c.mutation.SetAttempts(v)
+	return _c
+}
+
+// SetNillableAttempts sets the "attempts" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableAttempts(v *int) *MessageCreate {
+	if v != nil {
+		_c.SetAttempts(*v)
+	}
+	return _c
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (_c *MessageCreate) SetReplyToID(v pulid.ID) *MessageCreate {
+	_c.mutation.SetReplyToID(v)
+	return _c
+}
+
+// SetNillableReplyToID sets the "reply_to_id" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableReplyToID(v *pulid.ID) *MessageCreate {
+	if v != nil {
+		_c.SetReplyToID(*v)
+	}
+	return _c
+}
+
+// SetSendState sets the "send_state" field.
+func (_c *MessageCreate) SetSendState(v message.SendState) *MessageCreate {
+	_c.mutation.SetSendState(v)
+	return _c
+}
+
+// SetNillableSendState sets the "send_state" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableSendState(v *message.SendState) *MessageCreate {
+	if v != nil {
+		_c.SetSendState(*v)
+	}
+	return _c
+}
+
+// SetSendAfter sets the "send_after" field.
+func (_c *MessageCreate) SetSendAfter(v time.Time) *MessageCreate {
+	_c.mutation.SetSendAfter(v)
+	return _c
+}
+
+// SetNillableSendAfter sets the "send_after" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableSendAfter(v *time.Time) *MessageCreate {
+	if v != nil {
+		_c.SetSendAfter(*v)
+	}
+	return _c
+}
+
+// SetSendPriority sets the "send_priority" field.
+func (_c *MessageCreate) SetSendPriority(v int) *MessageCreate {
+	_c.mutation.SetSendPriority(v)
+	return _c
+}
+
+// SetNillableSendPriority sets the "send_priority" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableSendPriority(v *int) *MessageCreate {
+	if v != nil {
+		_c.SetSendPriority(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *MessageCreate) SetID(v pulid.ID) *MessageCreate {
 	_c.mutation.SetID(v)
@@ -289,6 +359,14 @@ func (_c *MessageCreate) defaults() error {
 		v := message.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Attempts(); !ok {
+		v := message.DefaultAttempts
+		_c.mutation.SetAttempts(v)
+	}
+	if _, ok := _c.mutation.SendPriority(); !ok {
+		v := message.DefaultSendPriority
+		_c.mutation.SetSendPriority(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if message.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized message.DefaultID (forgotten import ent/runtime?)")
@@ -357,6 +435,17 @@ func (_c *MessageCreate) check() error {
 	}
 	if _, ok := _c.mutation.Timestamp(); !ok {
 		return &ValidationError{Name: "timestamp", err: errors.New(`ent: missing required field "Message.timestamp"`)}
+	}
+	if _, ok := _c.mutation.Attempts(); !ok {
+		return &ValidationError{Name: "attempts", err: errors.New(`ent: missing required field "Message.attempts"`)}
+	}
+	if v, ok := _c.mutation.SendState(); ok {
+		if err := message.SendStateValidator(v); err != nil {
+			return &ValidationError{Name: "send_state", err: fmt.Errorf(`ent: validator failed for field "Message.send_state": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SendPriority(); !ok {
+		return &ValidationError{Name: "send_priority", err: errors.New(`ent: missing required field "Message.send_priority"`)}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Message.tenant"`)}
@@ -467,6 +556,26 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.FailedAt(); ok {
 		_spec.SetField(message.FieldFailedAt, field.TypeTime, value)
 		_node.FailedAt = &value
+	}
+	if value, ok := _c.mutation.Attempts(); ok {
+		_spec.SetField(message.FieldAttempts, field.TypeInt, value)
+		_node.Attempts = value
+	}
+	if value, ok := _c.mutation.ReplyToID(); ok {
+		_spec.SetField(message.FieldReplyToID, field.TypeString, value)
+		_node.ReplyToID = &value
+	}
+	if value, ok := _c.mutation.SendState(); ok {
+		_spec.SetField(message.FieldSendState, field.TypeEnum, value)
+		_node.SendState = &value
+	}
+	if value, ok := _c.mutation.SendAfter(); ok {
+		_spec.SetField(message.FieldSendAfter, field.TypeTime, value)
+		_node.SendAfter = &value
+	}
+	if value, ok := _c.mutation.SendPriority(); ok {
+		_spec.SetField(message.FieldSendPriority, field.TypeInt, value)
+		_node.SendPriority = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -779,6 +888,96 @@ func (u *MessageUpsert) UpdateFailedAt() *MessageUpsert {
 // ClearFailedAt clears the value of the "failed_at" field.
 func (u *MessageUpsert) ClearFailedAt() *MessageUpsert {
 	u.SetNull(message.FieldFailedAt)
+	return u
+}
+
+// SetAttempts sets the "attempts" field.
+func (u *MessageUpsert) SetAttempts(v int) *MessageUpsert {
+	u.Set(message.FieldAttempts, v)
+	return u
+}
+
+// UpdateAttempts sets the "attempts" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateAttempts() *MessageUpsert {
+	u.SetExcluded(message.FieldAttempts)
+	return u
+}
+
+// AddAttempts adds v to the "attempts" field.
+func (u *MessageUpsert) AddAttempts(v int) *MessageUpsert {
+	u.Add(message.FieldAttempts, v)
+	return u
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (u *MessageUpsert) SetReplyToID(v pulid.ID) *MessageUpsert {
+	u.Set(message.FieldReplyToID, v)
+	return u
+}
+
+// UpdateReplyToID sets the "reply_to_id" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateReplyToID() *MessageUpsert {
+	u.SetExcluded(message.FieldReplyToID)
+	return u
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (u *MessageUpsert) ClearReplyToID() *MessageUpsert {
+	u.SetNull(message.FieldReplyToID)
+	return u
+}
+
+// SetSendState sets the "send_state" field.
+func (u *MessageUpsert) SetSendState(v message.SendState) *MessageUpsert {
+	u.Set(message.FieldSendState, v)
+	return u
+}
+
+// UpdateSendState sets the "send_state" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateSendState() *MessageUpsert {
+	u.SetExcluded(message.FieldSendState)
+	return u
+}
+
+// ClearSendState clears the value of the "send_state" field.
+func (u *MessageUpsert) ClearSendState() *MessageUpsert {
+	u.SetNull(message.FieldSendState)
+	return u
+}
+
+// SetSendAfter sets the "send_after" field.
+func (u *MessageUpsert) SetSendAfter(v time.Time) *MessageUpsert {
+	u.Set(message.FieldSendAfter, v)
+	return u
+}
+
+// UpdateSendAfter sets the "send_after" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateSendAfter() *MessageUpsert {
+	u.SetExcluded(message.FieldSendAfter)
+	return u
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (u *MessageUpsert) ClearSendAfter() *MessageUpsert {
+	u.SetNull(message.FieldSendAfter)
+	return u
+}
+
+// SetSendPriority sets the "send_priority" field.
+func (u *MessageUpsert) SetSendPriority(v int) *MessageUpsert {
+	u.Set(message.FieldSendPriority, v)
+	return u
+}
+
+// UpdateSendPriority sets the "send_priority" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateSendPriority() *MessageUpsert {
+	u.SetExcluded(message.FieldSendPriority)
+	return u
+}
+
+// AddSendPriority adds v to the "send_priority" field.
+func (u *MessageUpsert) AddSendPriority(v int) *MessageUpsert {
+	u.Add(message.FieldSendPriority, v)
 	return u
 }
 
@@ -1108,6 +1307,111 @@ func (u *MessageUpsertOne) UpdateFailedAt() *MessageUpsertOne {
 func (u *MessageUpsertOne) ClearFailedAt() *MessageUpsertOne {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearFailedAt()
+	})
+}
+
+// SetAttempts sets the "attempts" field.
+func (u *MessageUpsertOne) SetAttempts(v int) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetAttempts(v)
+	})
+}
+
+// AddAttempts adds v to the "attempts" field.
+func (u *MessageUpsertOne) AddAttempts(v int) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.AddAttempts(v)
+	})
+}
+
+// UpdateAttempts sets the "attempts" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateAttempts() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateAttempts()
+	})
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (u *MessageUpsertOne) SetReplyToID(v pulid.ID) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetReplyToID(v)
+	})
+}
+
+// UpdateReplyToID sets the "reply_to_id" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateReplyToID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateReplyToID()
+	})
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (u *MessageUpsertOne) ClearReplyToID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearReplyToID()
+	})
+}
+
+// SetSendState sets the "send_state" field.
+func (u *MessageUpsertOne) SetSendState(v message.SendState) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetSendState(v)
+	})
+}
+
+// UpdateSendState sets the "send_state" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateSendState() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateSendState()
+	})
+}
+
+// ClearSendState clears the value of the "send_state" field.
+func (u *MessageUpsertOne) ClearSendState() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearSendState()
+	})
+}
+
+// SetSendAfter sets the "send_after" field.
+func (u *MessageUpsertOne) SetSendAfter(v time.Time) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetSendAfter(v)
+	})
+}
+
+// UpdateSendAfter sets the "send_after" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateSendAfter() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateSendAfter()
+	})
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (u *MessageUpsertOne) ClearSendAfter() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearSendAfter()
+	})
+}
+
+// SetSendPriority sets the "send_priority" field.
+func (u *MessageUpsertOne) SetSendPriority(v int) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetSendPriority(v)
+	})
+}
+
+// AddSendPriority adds v to the "send_priority" field.
+func (u *MessageUpsertOne) AddSendPriority(v int) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.AddSendPriority(v)
+	})
+}
+
+// UpdateSendPriority sets the "send_priority" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateSendPriority() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateSendPriority()
 	})
 }
 
@@ -1604,6 +1908,111 @@ func (u *MessageUpsertBulk) UpdateFailedAt() *MessageUpsertBulk {
 func (u *MessageUpsertBulk) ClearFailedAt() *MessageUpsertBulk {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearFailedAt()
+	})
+}
+
+// SetAttempts sets the "attempts" field.
+func (u *MessageUpsertBulk) SetAttempts(v int) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetAttempts(v)
+	})
+}
+
+// AddAttempts adds v to the "attempts" field.
+func (u *MessageUpsertBulk) AddAttempts(v int) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.AddAttempts(v)
+	})
+}
+
+// UpdateAttempts sets the "attempts" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateAttempts() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateAttempts()
+	})
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (u *MessageUpsertBulk) SetReplyToID(v pulid.ID) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetReplyToID(v)
+	})
+}
+
+// UpdateReplyToID sets the "reply_to_id" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateReplyToID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateReplyToID()
+	})
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (u *MessageUpsertBulk) ClearReplyToID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearReplyToID()
+	})
+}
+
+// SetSendState sets the "send_state" field.
+func (u *MessageUpsertBulk) SetSendState(v message.SendState) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetSendState(v)
+	})
+}
+
+// UpdateSendState sets the "send_state" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateSendState() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateSendState()
+	})
+}
+
+// ClearSendState clears the value of the "send_state" field.
+func (u *MessageUpsertBulk) ClearSendState() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearSendState()
+	})
+}
+
+// SetSendAfter sets the "send_after" field.
+func (u *MessageUpsertBulk) SetSendAfter(v time.Time) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetSendAfter(v)
+	})
+}
+
+// UpdateSendAfter sets the "send_after" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateSendAfter() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateSendAfter()
+	})
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (u *MessageUpsertBulk) ClearSendAfter() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearSendAfter()
+	})
+}
+
+// SetSendPriority sets the "send_priority" field.
+func (u *MessageUpsertBulk) SetSendPriority(v int) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetSendPriority(v)
+	})
+}
+
+// AddSendPriority adds v to the "send_priority" field.
+func (u *MessageUpsertBulk) AddSendPriority(v int) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.AddSendPriority(v)
+	})
+}
+
+// UpdateSendPriority sets the "send_priority" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateSendPriority() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateSendPriority()
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/ent/predicate"
 	"switchboard/ent/schema/schematype"
+	"switchboard/internal/pulid"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -262,6 +263,108 @@ func (_u *MessageUpdate) ClearFailedAt() *MessageUpdate {
 	return _u
 }
 
+// SetAttempts sets the "attempts" field.
+func (_u *MessageUpdate) SetAttempts(v int) *MessageUpdate {
+	_u.mutation.ResetAttempts()
+	_u.mutation.SetAttempts(v)
+	return _u
+}
+
+// SetNillableAttempts sets the "attempts" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableAttempts(v *int) *MessageUpdate {
+	if v != nil {
+		_u.SetAttempts(*v)
+	}
+	return _u
+}
+
+// AddAttempts adds value to the "attempts" field.
+func (_u *MessageUpdate) AddAttempts(v int) *MessageUpdate {
+	_u.mutation.AddAttempts(v)
+	return _u
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (_u *MessageUpdate) SetReplyToID(v pulid.ID) *MessageUpdate {
+	_u.mutation.SetReplyToID(v)
+	return _u
+}
+
+// SetNillableReplyToID sets the "reply_to_id" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableReplyToID(v *pulid.ID) *MessageUpdate {
+	if v != nil {
+		_u.SetReplyToID(*v)
+	}
+	return _u
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (_u *MessageUpdate) ClearReplyToID() *MessageUpdate {
+	_u.mutation.ClearReplyToID()
+	return _u
+}
+
+// SetSendState sets the "send_state" field.
+func (_u *MessageUpdate) SetSendState(v message.SendState) *MessageUpdate {
+	_u.mutation.SetSendState(v)
+	return _u
+}
+
+// SetNillableSendState sets the "send_state" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableSendState(v *message.SendState) *MessageUpdate {
+	if v != nil {
+		_u.SetSendState(*v)
+	}
+	return _u
+}
+
+// ClearSendState clears the value of the "send_state" field.
+func (_u *MessageUpdate) ClearSendState() *MessageUpdate {
+	_u.mutation.ClearSendState()
+	return _u
+}
+
+// SetSendAfter sets the "send_after" field.
+func (_u *MessageUpdate) SetSendAfter(v time.Time) *MessageUpdate {
+	_u.mutation.SetSendAfter(v)
+	return _u
+}
+
+// SetNillableSendAfter sets the "send_after" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableSendAfter(v *time.Time) *MessageUpdate {
+	if v != nil {
+		_u.SetSendAfter(*v)
+	}
+	return _u
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (_u *MessageUpdate) ClearSendAfter() *MessageUpdate {
+	_u.mutation.ClearSendAfter()
+	return _u
+}
+
+// SetSendPriority sets the "send_priority" field.
+func (_u *MessageUpdate) SetSendPriority(v int) *MessageUpdate {
+	_u.mutation.ResetSendPriority()
+	_u.mutation.SetSendPriority(v)
+	return _u
+}
+
+// SetNillableSendPriority sets the "send_priority" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableSendPriority(v *int) *MessageUpdate {
+	if v != nil {
+		_u.SetSendPriority(*v)
+	}
+	return _u
+}
+
+// AddSendPriority adds value to the "send_priority" field.
+func (_u *MessageUpdate) AddSendPriority(v int) *MessageUpdate {
+	_u.mutation.AddSendPriority(v)
+	return _u
+}
+
 // Mutation returns the MessageMutation object of the builder.
 func (_u *MessageUpdate) Mutation() *MessageMutation {
 	return _u.mutation
@@ -329,6 +432,11 @@ func (_u *MessageUpdate) check() error {
 	if v, ok := _u.mutation.ClientMessageID(); ok {
 		if err := message.ClientMessageIDValidator(v); err != nil {
 			return &ValidationError{Name: "client_message_id", err: fmt.Errorf(`ent: validator failed for field "Message.client_message_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SendState(); ok {
+		if err := message.SendStateValidator(v); err != nil {
+			return &ValidationError{Name: "send_state", err: fmt.Errorf(`ent: validator failed for field "Message.send_state": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -434,6 +542,36 @@ func (_u *MessageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.FailedAtCleared() {
 		_spec.ClearField(message.FieldFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Attempts(); ok {
+		_spec.SetField(message.FieldAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAttempts(); ok {
+		_spec.AddField(message.FieldAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ReplyToID(); ok {
+		_spec.SetField(message.FieldReplyToID, field.TypeString, value)
+	}
+	if _u.mutation.ReplyToIDCleared() {
+		_spec.ClearField(message.FieldReplyToID, field.TypeString)
+	}
+	if value, ok := _u.mutation.SendState(); ok {
+		_spec.SetField(message.FieldSendState, field.TypeEnum, value)
+	}
+	if _u.mutation.SendStateCleared() {
+		_spec.ClearField(message.FieldSendState, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.SendAfter(); ok {
+		_spec.SetField(message.FieldSendAfter, field.TypeTime, value)
+	}
+	if _u.mutation.SendAfterCleared() {
+		_spec.ClearField(message.FieldSendAfter, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SendPriority(); ok {
+		_spec.SetField(message.FieldSendPriority, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSendPriority(); ok {
+		_spec.AddField(message.FieldSendPriority, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -687,6 +825,108 @@ func (_u *MessageUpdateOne) ClearFailedAt() *MessageUpdateOne {
 	return _u
 }
 
+// SetAttempts sets the "attempts" field.
+func (_u *MessageUpdateOne) SetAttempts(v int) *MessageUpdateOne {
+	_u.mutation.ResetAttempts()
+	_u.mutation.SetAttempts(v)
+	return _u
+}
+
+// SetNillableAttempts sets the "attempts" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableAttempts(v *int) *MessageUpdateOne {
+	if v != nil {
+		_u.SetAttempts(*v)
+	}
+	return _u
+}
+
+// AddAttempts adds value to the "attempts" field.
+func (_u *MessageUpdateOne) AddAttempts(v int) *MessageUpdateOne {
+	_u.mutation.AddAttempts(v)
+	return _u
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (_u *MessageUpdateOne) SetReplyToID(v pulid.ID) *MessageUpdateOne {
+	_u.mutation.SetReplyToID(v)
+	return _u
+}
+
+// SetNillableReplyToID sets the "reply_to_id" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableReplyToID(v *pulid.ID) *MessageUpdateOne {
+	if v != nil {
+		_u.SetReplyToID(*v)
+	}
+	return _u
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (_u *MessageUpdateOne) ClearReplyToID() *MessageUpdateOne {
+	_u.mutation.ClearReplyToID()
+	return _u
+}
+
+// SetSendState sets the "send_state" field.
+func (_u *MessageUpdateOne) SetSendState(v message.SendState) *MessageUpdateOne {
+	_u.mutation.SetSendState(v)
+	return _u
+}
+
+// SetNillableSendState sets the "send_state" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableSendState(v *message.SendState) *MessageUpdateOne {
+	if v != nil {
+		_u.SetSendState(*v)
+	}
+	return _u
+}
+
+// ClearSendState clears the value of the "send_state" field.
+func (_u *MessageUpdateOne) ClearSendState() *MessageUpdateOne {
+	_u.mutation.ClearSendState()
+	return _u
+}
+
+// SetSendAfter sets the "send_after" field.
+func (_u *MessageUpdateOne) SetSendAfter(v time.Time) *MessageUpdateOne {
+	_u.mutation.SetSendAfter(v)
+	return _u
+}
+
+// SetNillableSendAfter sets the "send_after" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableSendAfter(v *time.Time) *MessageUpdateOne {
+	if v != nil {
+		_u.SetSendAfter(*v)
+	}
+	return _u
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (_u *MessageUpdateOne) ClearSendAfter() *MessageUpdateOne {
+	_u.mutation.ClearSendAfter()
+	return _u
+}
+
+// SetSendPriority sets the "send_priority" field.
+func (_u *MessageUpdateOne) SetSendPriority(v int) *MessageUpdateOne {
+	_u.mutation.ResetSendPriority()
+	_u.mutation.SetSendPriority(v)
+	return _u
+}
+
+// SetNillableSendPriority sets the "send_priority" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableSendPriority(v *int) *MessageUpdateOne {
+	if v != nil {
+		_u.SetSendPriority(*v)
+	}
+	return _u
+}
+
+// AddSendPriority adds value to the "send_priority" field.
+func (_u *MessageUpdateOne) AddSendPriority(v int) *MessageUpdateOne {
+	_u.mutation.AddSendPriority(v)
+	return _u
+}
+
 // Mutation returns the MessageMutation object of the builder.
 func (_u *MessageUpdateOne) Mutation() *MessageMutation {
 	return _u.mutation
@@ -767,6 +1007,11 @@ func (_u *MessageUpdateOne) check() error {
 	if v, ok := _u.mutation.ClientMessageID(); ok {
 		if err := message.ClientMessageIDValidator(v); err != nil {
 			return &ValidationError{Name: "client_message_id", err: fmt.Errorf(`ent: validator failed for field "Message.client_message_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SendState(); ok {
+		if err := message.SendStateValidator(v); err != nil {
+			return &ValidationError{Name: "send_state", err: fmt.Errorf(`ent: validator failed for field "Message.send_state": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -889,6 +1134,36 @@ func (_u *MessageUpdateOne) sqlSave(ctx context.Context) (_node *Message, err er
 	}
 	if _u.mutation.FailedAtCleared() {
 		_spec.ClearField(message.FieldFailedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Attempts(); ok {
+		_spec.SetField(message.FieldAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAttempts(); ok {
+		_spec.AddField(message.FieldAttempts, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ReplyToID(); ok {
+		_spec.SetField(message.FieldReplyToID, field.TypeString, value)
+	}
+	if _u.mutation.ReplyToIDCleared() {
+		_spec.ClearField(message.FieldReplyToID, field.TypeString)
+	}
+	if value, ok := _u.mutation.SendState(); ok {
+		_spec.SetField(message.FieldSendState, field.TypeEnum, value)
+	}
+	if _u.mutation.SendStateCleared() {
+		_spec.ClearField(message.FieldSendState, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.SendAfter(); ok {
+		_spec.SetField(message.FieldSendAfter, field.TypeTime, value)
+	}
+	if _u.mutation.SendAfterCleared() {
+		_spec.ClearField(message.FieldSendAfter, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SendPriority(); ok {
+		_spec.SetField(message.FieldSendPriority, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSendPriority(); ok {
+		_spec.AddField(message.FieldSendPriority, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Message{config: _u.config}

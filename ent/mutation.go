@@ -4356,6 +4356,14 @@ type ChannelMutation struct {
 	meta_user_id            *string
 	connected_by_id         *pulid.ID
 	revoked_at              *time.Time
+	send_rate_per_second    *int
+	addsend_rate_per_second *int
+	messaging_limit         *int
+	addmessaging_limit      *int
+	sender_owner            *string
+	sender_lease_until      *time.Time
+	sender_lease            *int64
+	addsender_lease         *int64
 	clearedFields           map[string]struct{}
 	tenant                  *pulid.ID
 	clearedtenant           bool
@@ -5046,6 +5054,286 @@ func (m *ChannelMutation) ResetRevokedAt() {
 	delete(m.clearedFields, channel.FieldRevokedAt)
 }
 
+// SetSendRatePerSecond sets the "send_rate_per_second" field.
+func (m *ChannelMutation) SetSendRatePerSecond(i int) {
+	m.send_rate_per_second = &i
+	m.addsend_rate_per_second = nil
+}
+
+// SendRatePerSecond returns the value of the "send_rate_per_second" field in the mutation.
+func (m *ChannelMutation) SendRatePerSecond() (r int, exists bool) {
+	v := m.send_rate_per_second
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendRatePerSecond returns the old "send_rate_per_second" field's value of the Channel entity.
+// If the Channel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelMutation) OldSendRatePerSecond(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendRatePerSecond is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendRatePerSecond requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendRatePerSecond: %w", err)
+	}
+	return oldValue.SendRatePerSecond, nil
+}
+
+// AddSendRatePerSecond adds i to the "send_rate_per_second" field.
+func (m *ChannelMutation) AddSendRatePerSecond(i int) {
+	if m.addsend_rate_per_second != nil {
+		*m.addsend_rate_per_second += i
+	} else {
+		m.addsend_rate_per_second = &i
+	}
+}
+
+// AddedSendRatePerSecond returns the value that was added to the "send_rate_per_second" field in this mutation.
+func (m *ChannelMutation) AddedSendRatePerSecond() (r int, exists bool) {
+	v := m.addsend_rate_per_second
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSendRatePerSecond resets all changes to the "send_rate_per_second" field.
+func (m *ChannelMutation) ResetSendRatePerSecond() {
+	m.send_rate_per_second = nil
+	m.addsend_rate_per_second = nil
+}
+
+// SetMessagingLimit sets the "messaging_limit" field.
+func (m *ChannelMutation) SetMessagingLimit(i int) {
+	m.messaging_limit = &i
+	m.addmessaging_limit = nil
+}
+
+// MessagingLimit returns the value of the "messaging_limit" field in the mutation.
+func (m *ChannelMutation) MessagingLimit() (r int, exists bool) {
+	v := m.messaging_limit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessagingLimit returns the old "messaging_limit" field's value of the Channel entity.
+// If the Channel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelMutation) OldMessagingLimit(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessagingLimit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessagingLimit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessagingLimit: %w", err)
+	}
+	return oldValue.MessagingLimit, nil
+}
+
+// AddMessagingLimit adds i to the "messaging_limit" field.
+func (m *ChannelMutation) AddMessagingLimit(i int) {
+	if m.addmessaging_limit != nil {
+		*m.addmessaging_limit += i
+	} else {
+		m.addmessaging_limit = &i
+	}
+}
+
+// AddedMessagingLimit returns the value that was added to the "messaging_limit" field in this mutation.
+func (m *ChannelMutation) AddedMessagingLimit() (r int, exists bool) {
+	v := m.addmessaging_limit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMessagingLimit clears the value of the "messaging_limit" field.
+func (m *ChannelMutation) ClearMessagingLimit() {
+	m.messaging_limit = nil
+	m.addmessaging_limit = nil
+	m.clearedFields[channel.FieldMessagingLimit] = struct{}{}
+}
+
+// MessagingLimitCleared returns if the "messaging_limit" field was cleared in this mutation.
+func (m *ChannelMutation) MessagingLimitCleared() bool {
+	_, ok := m.clearedFields[channel.FieldMessagingLimit]
+	return ok
+}
+
+// ResetMessagingLimit resets all changes to the "messaging_limit" field.
+func (m *ChannelMutation) ResetMessagingLimit() {
+	m.messaging_limit = nil
+	m.addmessaging_limit = nil
+	delete(m.clearedFields, channel.FieldMessagingLimit)
+}
+
+// SetSenderOwner sets the "sender_owner" field.
+func (m *ChannelMutation) SetSenderOwner(s string) {
+	m.sender_owner = &s
+}
+
+// SenderOwner returns the value of the "sender_owner" field in the mutation.
+func (m *ChannelMutation) SenderOwner() (r string, exists bool) {
+	v := m.sender_owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSenderOwner returns the old "sender_owner" field's value of the Channel entity.
+// If the Channel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelMutation) OldSenderOwner(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSenderOwner is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSenderOwner requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSenderOwner: %w", err)
+	}
+	return oldValue.SenderOwner, nil
+}
+
+// ClearSenderOwner clears the value of the "sender_owner" field.
+func (m *ChannelMutation) ClearSenderOwner() {
+	m.sender_owner = nil
+	m.clearedFields[channel.FieldSenderOwner] = struct{}{}
+}
+
+// SenderOwnerCleared returns if the "sender_owner" field was cleared in this mutation.
+func (m *ChannelMutation) SenderOwnerCleared() bool {
+	_, ok := m.clearedFields[channel.FieldSenderOwner]
+	return ok
+}
+
+// ResetSenderOwner resets all changes to the "sender_owner" field.
+func (m *ChannelMutation) ResetSenderOwner() {
+	m.sender_owner = nil
+	delete(m.clearedFields, channel.FieldSenderOwner)
+}
+
+// SetSenderLeaseUntil sets the "sender_lease_until" field.
+func (m *ChannelMutation) SetSenderLeaseUntil(t time.Time) {
+	m.sender_lease_until = &t
+}
+
+// SenderLeaseUntil returns the value of the "sender_lease_until" field in the mutation.
+func (m *ChannelMutation) SenderLeaseUntil() (r time.Time, exists bool) {
+	v := m.sender_lease_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSenderLeaseUntil returns the old "sender_lease_until" field's value of the Channel entity.
+// If the Channel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelMutation) OldSenderLeaseUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSenderLeaseUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSenderLeaseUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSenderLeaseUntil: %w", err)
+	}
+	return oldValue.SenderLeaseUntil, nil
+}
+
+// ClearSenderLeaseUntil clears the value of the "sender_lease_until" field.
+func (m *ChannelMutation) ClearSenderLeaseUntil() {
+	m.sender_lease_until = nil
+	m.clearedFields[channel.FieldSenderLeaseUntil] = struct{}{}
+}
+
+// SenderLeaseUntilCleared returns if the "sender_lease_until" field was cleared in this mutation.
+func (m *ChannelMutation) SenderLeaseUntilCleared() bool {
+	_, ok := m.clearedFields[channel.FieldSenderLeaseUntil]
+	return ok
+}
+
+// ResetSenderLeaseUntil resets all changes to the "sender_lease_until" field.
+func (m *ChannelMutation) ResetSenderLeaseUntil() {
+	m.sender_lease_until = nil
+	delete(m.clearedFields, channel.FieldSenderLeaseUntil)
+}
+
+// SetSenderLease sets the "sender_lease" field.
+func (m *ChannelMutation) SetSenderLease(i int64) {
+	m.sender_lease = &i
+	m.addsender_lease = nil
+}
+
+// SenderLease returns the value of the "sender_lease" field in the mutation.
+func (m *ChannelMutation) SenderLease() (r int64, exists bool) {
+	v := m.sender_lease
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSenderLease returns the old "sender_lease" field's value of the Channel entity.
+// If the Channel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelMutation) OldSenderLease(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSenderLease is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSenderLease requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSenderLease: %w", err)
+	}
+	return oldValue.SenderLease, nil
+}
+
+// AddSenderLease adds i to the "sender_lease" field.
+func (m *ChannelMutation) AddSenderLease(i int64) {
+	if m.addsender_lease != nil {
+		*m.addsender_lease += i
+	} else {
+		m.addsender_lease = &i
+	}
+}
+
+// AddedSenderLease returns the value that was added to the "sender_lease" field in this mutation.
+func (m *ChannelMutation) AddedSenderLease() (r int64, exists bool) {
+	v := m.addsender_lease
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSenderLease resets all changes to the "sender_lease" field.
+func (m *ChannelMutation) ResetSenderLease() {
+	m.sender_lease = nil
+	m.addsender_lease = nil
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *ChannelMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -5269,7 +5557,7 @@ func (m *ChannelMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ChannelMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, channel.FieldCreatedAt)
 	}
@@ -5312,6 +5600,21 @@ func (m *ChannelMutation) Fields() []string {
 	if m.revoked_at != nil {
 		fields = append(fields, channel.FieldRevokedAt)
 	}
+	if m.send_rate_per_second != nil {
+		fields = append(fields, channel.FieldSendRatePerSecond)
+	}
+	if m.messaging_limit != nil {
+		fields = append(fields, channel.FieldMessagingLimit)
+	}
+	if m.sender_owner != nil {
+		fields = append(fields, channel.FieldSenderOwner)
+	}
+	if m.sender_lease_until != nil {
+		fields = append(fields, channel.FieldSenderLeaseUntil)
+	}
+	if m.sender_lease != nil {
+		fields = append(fields, channel.FieldSenderLease)
+	}
 	return fields
 }
 
@@ -5348,6 +5651,16 @@ func (m *ChannelMutation) Field(name string) (ent.Value, bool) {
 		return m.ConnectedByID()
 	case channel.FieldRevokedAt:
 		return m.RevokedAt()
+	case channel.FieldSendRatePerSecond:
+		return m.SendRatePerSecond()
+	case channel.FieldMessagingLimit:
+		return m.MessagingLimit()
+	case channel.FieldSenderOwner:
+		return m.SenderOwner()
+	case channel.FieldSenderLeaseUntil:
+		return m.SenderLeaseUntil()
+	case channel.FieldSenderLease:
+		return m.SenderLease()
 	}
 	return nil, false
 }
@@ -5385,6 +5698,16 @@ func (m *ChannelMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldConnectedByID(ctx)
 	case channel.FieldRevokedAt:
 		return m.OldRevokedAt(ctx)
+	case channel.FieldSendRatePerSecond:
+		return m.OldSendRatePerSecond(ctx)
+	case channel.FieldMessagingLimit:
+		return m.OldMessagingLimit(ctx)
+	case channel.FieldSenderOwner:
+		return m.OldSenderOwner(ctx)
+	case channel.FieldSenderLeaseUntil:
+		return m.OldSenderLeaseUntil(ctx)
+	case channel.FieldSenderLease:
+		return m.OldSenderLease(ctx)
 	}
 	return nil, fmt.Errorf("unknown Channel field %s", name)
 }
@@ -5492,6 +5815,41 @@ func (m *ChannelMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRevokedAt(v)
 		return nil
+	case channel.FieldSendRatePerSecond:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendRatePerSecond(v)
+		return nil
+	case channel.FieldMessagingLimit:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessagingLimit(v)
+		return nil
+	case channel.FieldSenderOwner:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSenderOwner(v)
+		return nil
+	case channel.FieldSenderLeaseUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSenderLeaseUntil(v)
+		return nil
+	case channel.FieldSenderLease:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSenderLease(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Channel field %s", name)
 }
@@ -5499,13 +5857,31 @@ func (m *ChannelMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ChannelMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addsend_rate_per_second != nil {
+		fields = append(fields, channel.FieldSendRatePerSecond)
+	}
+	if m.addmessaging_limit != nil {
+		fields = append(fields, channel.FieldMessagingLimit)
+	}
+	if m.addsender_lease != nil {
+		fields = append(fields, channel.FieldSenderLease)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ChannelMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case channel.FieldSendRatePerSecond:
+		return m.AddedSendRatePerSecond()
+	case channel.FieldMessagingLimit:
+		return m.AddedMessagingLimit()
+	case channel.FieldSenderLease:
+		return m.AddedSenderLease()
+	}
 	return nil, false
 }
 
@@ -5514,6 +5890,27 @@ func (m *ChannelMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ChannelMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case channel.FieldSendRatePerSecond:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSendRatePerSecond(v)
+		return nil
+	case channel.FieldMessagingLimit:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMessagingLimit(v)
+		return nil
+	case channel.FieldSenderLease:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSenderLease(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Channel numeric field %s", name)
 }
@@ -5536,6 +5933,15 @@ func (m *ChannelMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(channel.FieldRevokedAt) {
 		fields = append(fields, channel.FieldRevokedAt)
+	}
+	if m.FieldCleared(channel.FieldMessagingLimit) {
+		fields = append(fields, channel.FieldMessagingLimit)
+	}
+	if m.FieldCleared(channel.FieldSenderOwner) {
+		fields = append(fields, channel.FieldSenderOwner)
+	}
+	if m.FieldCleared(channel.FieldSenderLeaseUntil) {
+		fields = append(fields, channel.FieldSenderLeaseUntil)
 	}
 	return fields
 }
@@ -5565,6 +5971,15 @@ func (m *ChannelMutation) ClearField(name string) error {
 		return nil
 	case channel.FieldRevokedAt:
 		m.ClearRevokedAt()
+		return nil
+	case channel.FieldMessagingLimit:
+		m.ClearMessagingLimit()
+		return nil
+	case channel.FieldSenderOwner:
+		m.ClearSenderOwner()
+		return nil
+	case channel.FieldSenderLeaseUntil:
+		m.ClearSenderLeaseUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown Channel nullable field %s", name)
@@ -5615,6 +6030,21 @@ func (m *ChannelMutation) ResetField(name string) error {
 		return nil
 	case channel.FieldRevokedAt:
 		m.ResetRevokedAt()
+		return nil
+	case channel.FieldSendRatePerSecond:
+		m.ResetSendRatePerSecond()
+		return nil
+	case channel.FieldMessagingLimit:
+		m.ResetMessagingLimit()
+		return nil
+	case channel.FieldSenderOwner:
+		m.ResetSenderOwner()
+		return nil
+	case channel.FieldSenderLeaseUntil:
+		m.ResetSenderLeaseUntil()
+		return nil
+	case channel.FieldSenderLease:
+		m.ResetSenderLease()
 		return nil
 	}
 	return fmt.Errorf("unknown Channel field %s", name)
@@ -5783,6 +6213,8 @@ type ContactMutation struct {
 	created_at           *time.Time
 	updated_at           *time.Time
 	phone                *string
+	user_id              *string
+	username             *string
 	wa_id                *string
 	name                 *string
 	profile_name         *string
@@ -6033,7 +6465,7 @@ func (m *ContactMutation) Phone() (r string, exists bool) {
 // OldPhone returns the old "phone" field's value of the Contact entity.
 // If the Contact object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContactMutation) OldPhone(ctx context.Context) (v string, err error) {
+func (m *ContactMutation) OldPhone(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
 	}
@@ -6047,9 +6479,120 @@ func (m *ContactMutation) OldPhone(ctx context.Context) (v string, err error) {
 	return oldValue.Phone, nil
 }
 
+// ClearPhone clears the value of the "phone" field.
+func (m *ContactMutation) ClearPhone() {
+	m.phone = nil
+	m.clearedFields[contact.FieldPhone] = struct{}{}
+}
+
+// PhoneCleared returns if the "phone" field was cleared in this mutation.
+func (m *ContactMutation) PhoneCleared() bool {
+	_, ok := m.clearedFields[contact.FieldPhone]
+	return ok
+}
+
 // ResetPhone resets all changes to the "phone" field.
 func (m *ContactMutation) ResetPhone() {
 	m.phone = nil
+	delete(m.clearedFields, contact.FieldPhone)
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ContactMutation) SetUserID(s string) {
+	m.user_id = &s
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ContactMutation) UserID() (r string, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUserID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *ContactMutation) ClearUserID() {
+	m.user_id = nil
+	m.clearedFields[contact.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *ContactMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[contact.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ContactMutation) ResetUserID() {
+	m.user_id = nil
+	delete(m.clearedFields, contact.FieldUserID)
+}
+
+// SetUsername sets the "username" field.
+func (m *ContactMutation) SetUsername(s string) {
+	m.username = &s
+}
+
+// Username returns the value of the "username" field in the mutation.
+func (m *ContactMutation) Username() (r string, exists bool) {
+	v := m.username
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsername returns the old "username" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldUsername(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsername is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsername requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsername: %w", err)
+	}
+	return oldValue.Username, nil
+}
+
+// ClearUsername clears the value of the "username" field.
+func (m *ContactMutation) ClearUsername() {
+	m.username = nil
+	m.clearedFields[contact.FieldUsername] = struct{}{}
+}
+
+// UsernameCleared returns if the "username" field was cleared in this mutation.
+func (m *ContactMutation) UsernameCleared() bool {
+	_, ok := m.clearedFields[contact.FieldUsername]
+	return ok
+}
+
+// ResetUsername resets all changes to the "username" field.
+func (m *ContactMutation) ResetUsername() {
+	m.username = nil
+	delete(m.clearedFields, contact.FieldUsername)
 }
 
 // SetWaID sets the "wa_id" field.
@@ -6584,7 +7127,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -6596,6 +7139,12 @@ func (m *ContactMutation) Fields() []string {
 	}
 	if m.phone != nil {
 		fields = append(fields, contact.FieldPhone)
+	}
+	if m.user_id != nil {
+		fields = append(fields, contact.FieldUserID)
+	}
+	if m.username != nil {
+		fields = append(fields, contact.FieldUsername)
 	}
 	if m.wa_id != nil {
 		fields = append(fields, contact.FieldWaID)
@@ -6640,6 +7189,10 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.TenantID()
 	case contact.FieldPhone:
 		return m.Phone()
+	case contact.FieldUserID:
+		return m.UserID()
+	case contact.FieldUsername:
+		return m.Username()
 	case contact.FieldWaID:
 		return m.WaID()
 	case contact.FieldName:
@@ -6675,6 +7228,10 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldTenantID(ctx)
 	case contact.FieldPhone:
 		return m.OldPhone(ctx)
+	case contact.FieldUserID:
+		return m.OldUserID(ctx)
+	case contact.FieldUsername:
+		return m.OldUsername(ctx)
 	case contact.FieldWaID:
 		return m.OldWaID(ctx)
 	case contact.FieldName:
@@ -6729,6 +7286,20 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPhone(v)
+		return nil
+	case contact.FieldUserID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case contact.FieldUsername:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsername(v)
 		return nil
 	case contact.FieldWaID:
 		v, ok := value.(string)
@@ -6823,6 +7394,15 @@ func (m *ContactMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ContactMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(contact.FieldPhone) {
+		fields = append(fields, contact.FieldPhone)
+	}
+	if m.FieldCleared(contact.FieldUserID) {
+		fields = append(fields, contact.FieldUserID)
+	}
+	if m.FieldCleared(contact.FieldUsername) {
+		fields = append(fields, contact.FieldUsername)
+	}
 	if m.FieldCleared(contact.FieldWaID) {
 		fields = append(fields, contact.FieldWaID)
 	}
@@ -6855,6 +7435,15 @@ func (m *ContactMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ContactMutation) ClearField(name string) error {
 	switch name {
+	case contact.FieldPhone:
+		m.ClearPhone()
+		return nil
+	case contact.FieldUserID:
+		m.ClearUserID()
+		return nil
+	case contact.FieldUsername:
+		m.ClearUsername()
+		return nil
 	case contact.FieldWaID:
 		m.ClearWaID()
 		return nil
@@ -6892,6 +7481,12 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldPhone:
 		m.ResetPhone()
+		return nil
+	case contact.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case contact.FieldUsername:
+		m.ResetUsername()
 		return nil
 	case contact.FieldWaID:
 		m.ResetWaID()
@@ -10751,6 +11346,13 @@ type MessageMutation struct {
 	delivered_at        *time.Time
 	read_at             *time.Time
 	failed_at           *time.Time
+	attempts            *int
+	addattempts         *int
+	reply_to_id         *pulid.ID
+	send_state          *message.SendState
+	send_after          *time.Time
+	send_priority       *int
+	addsend_priority    *int
 	clearedFields       map[string]struct{}
 	tenant              *pulid.ID
 	clearedtenant       bool
@@ -11695,6 +12297,265 @@ func (m *MessageMutation) ResetFailedAt() {
 	delete(m.clearedFields, message.FieldFailedAt)
 }
 
+// SetAttempts sets the "attempts" field.
+func (m *MessageMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *MessageMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *MessageMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *MessageMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *MessageMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetReplyToID sets the "reply_to_id" field.
+func (m *MessageMutation) SetReplyToID(pu pulid.ID) {
+	m.reply_to_id = &pu
+}
+
+// ReplyToID returns the value of the "reply_to_id" field in the mutation.
+func (m *MessageMutation) ReplyToID() (r pulid.ID, exists bool) {
+	v := m.reply_to_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplyToID returns the old "reply_to_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldReplyToID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplyToID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplyToID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplyToID: %w", err)
+	}
+	return oldValue.ReplyToID, nil
+}
+
+// ClearReplyToID clears the value of the "reply_to_id" field.
+func (m *MessageMutation) ClearReplyToID() {
+	m.reply_to_id = nil
+	m.clearedFields[message.FieldReplyToID] = struct{}{}
+}
+
+// ReplyToIDCleared returns if the "reply_to_id" field was cleared in this mutation.
+func (m *MessageMutation) ReplyToIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldReplyToID]
+	return ok
+}
+
+// ResetReplyToID resets all changes to the "reply_to_id" field.
+func (m *MessageMutation) ResetReplyToID() {
+	m.reply_to_id = nil
+	delete(m.clearedFields, message.FieldReplyToID)
+}
+
+// SetSendState sets the "send_state" field.
+func (m *MessageMutation) SetSendState(ms message.SendState) {
+	m.send_state = &ms
+}
+
+// SendState returns the value of the "send_state" field in the mutation.
+func (m *MessageMutation) SendState() (r message.SendState, exists bool) {
+	v := m.send_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendState returns the old "send_state" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldSendState(ctx context.Context) (v *message.SendState, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendState: %w", err)
+	}
+	return oldValue.SendState, nil
+}
+
+// ClearSendState clears the value of the "send_state" field.
+func (m *MessageMutation) ClearSendState() {
+	m.send_state = nil
+	m.clearedFields[message.FieldSendState] = struct{}{}
+}
+
+// SendStateCleared returns if the "send_state" field was cleared in this mutation.
+func (m *MessageMutation) SendStateCleared() bool {
+	_, ok := m.clearedFields[message.FieldSendState]
+	return ok
+}
+
+// ResetSendState resets all changes to the "send_state" field.
+func (m *MessageMutation) ResetSendState() {
+	m.send_state = nil
+	delete(m.clearedFields, message.FieldSendState)
+}
+
+// SetSendAfter sets the "send_after" field.
+func (m *MessageMutation) SetSendAfter(t time.Time) {
+	m.send_after = &t
+}
+
+// SendAfter returns the value of the "send_after" field in the mutation.
+func (m *MessageMutation) SendAfter() (r time.Time, exists bool) {
+	v := m.send_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendAfter returns the old "send_after" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldSendAfter(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendAfter: %w", err)
+	}
+	return oldValue.SendAfter, nil
+}
+
+// ClearSendAfter clears the value of the "send_after" field.
+func (m *MessageMutation) ClearSendAfter() {
+	m.send_after = nil
+	m.clearedFields[message.FieldSendAfter] = struct{}{}
+}
+
+// SendAfterCleared returns if the "send_after" field was cleared in this mutation.
+func (m *MessageMutation) SendAfterCleared() bool {
+	_, ok := m.clearedFields[message.FieldSendAfter]
+	return ok
+}
+
+// ResetSendAfter resets all changes to the "send_after" field.
+func (m *MessageMutation) ResetSendAfter() {
+	m.send_after = nil
+	delete(m.clearedFields, message.FieldSendAfter)
+}
+
+// SetSendPriority sets the "send_priority" field.
+func (m *MessageMutation) SetSendPriority(i int) {
+	m.send_priority = &i
+	m.addsend_priority = nil
+}
+
+// SendPriority returns the value of the "send_priority" field in the mutation.
+func (m *MessageMutation) SendPriority() (r int, exists bool) {
+	v := m.send_priority
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendPriority returns the old "send_priority" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldSendPriority(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendPriority is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendPriority requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendPriority: %w", err)
+	}
+	return oldValue.SendPriority, nil
+}
+
+// AddSendPriority adds i to the "send_priority" field.
+func (m *MessageMutation) AddSendPriority(i int) {
+	if m.addsend_priority != nil {
+		*m.addsend_priority += i
+	} else {
+		m.addsend_priority = &i
+	}
+}
+
+// AddedSendPriority returns the value that was added to the "send_priority" field in this mutation.
+func (m *MessageMutation) AddedSendPriority() (r int, exists bool) {
+	v := m.addsend_priority
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSendPriority resets all changes to the "send_priority" field.
+func (m *MessageMutation) ResetSendPriority() {
+	m.send_priority = nil
+	m.addsend_priority = nil
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *MessageMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -11783,7 +12644,7 @@ func (m *MessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MessageMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, message.FieldCreatedAt)
 	}
@@ -11841,6 +12702,21 @@ func (m *MessageMutation) Fields() []string {
 	if m.failed_at != nil {
 		fields = append(fields, message.FieldFailedAt)
 	}
+	if m.attempts != nil {
+		fields = append(fields, message.FieldAttempts)
+	}
+	if m.reply_to_id != nil {
+		fields = append(fields, message.FieldReplyToID)
+	}
+	if m.send_state != nil {
+		fields = append(fields, message.FieldSendState)
+	}
+	if m.send_after != nil {
+		fields = append(fields, message.FieldSendAfter)
+	}
+	if m.send_priority != nil {
+		fields = append(fields, message.FieldSendPriority)
+	}
 	return fields
 }
 
@@ -11887,6 +12763,16 @@ func (m *MessageMutation) Field(name string) (ent.Value, bool) {
 		return m.ReadAt()
 	case message.FieldFailedAt:
 		return m.FailedAt()
+	case message.FieldAttempts:
+		return m.Attempts()
+	case message.FieldReplyToID:
+		return m.ReplyToID()
+	case message.FieldSendState:
+		return m.SendState()
+	case message.FieldSendAfter:
+		return m.SendAfter()
+	case message.FieldSendPriority:
+		return m.SendPriority()
 	}
 	return nil, false
 }
@@ -11934,6 +12820,16 @@ func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldReadAt(ctx)
 	case message.FieldFailedAt:
 		return m.OldFailedAt(ctx)
+	case message.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case message.FieldReplyToID:
+		return m.OldReplyToID(ctx)
+	case message.FieldSendState:
+		return m.OldSendState(ctx)
+	case message.FieldSendAfter:
+		return m.OldSendAfter(ctx)
+	case message.FieldSendPriority:
+		return m.OldSendPriority(ctx)
 	}
 	return nil, fmt.Errorf("unknown Message field %s", name)
 }
@@ -12076,6 +12972,41 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetFailedAt(v)
 		return nil
+	case message.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case message.FieldReplyToID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplyToID(v)
+		return nil
+	case message.FieldSendState:
+		v, ok := value.(message.SendState)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendState(v)
+		return nil
+	case message.FieldSendAfter:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendAfter(v)
+		return nil
+	case message.FieldSendPriority:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendPriority(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
 }
@@ -12083,13 +13014,26 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *MessageMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addattempts != nil {
+		fields = append(fields, message.FieldAttempts)
+	}
+	if m.addsend_priority != nil {
+		fields = append(fields, message.FieldSendPriority)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *MessageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case message.FieldAttempts:
+		return m.AddedAttempts()
+	case message.FieldSendPriority:
+		return m.AddedSendPriority()
+	}
 	return nil, false
 }
 
@@ -12098,6 +13042,20 @@ func (m *MessageMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *MessageMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case message.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	case message.FieldSendPriority:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSendPriority(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Message numeric field %s", name)
 }
@@ -12135,6 +13093,15 @@ func (m *MessageMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(message.FieldFailedAt) {
 		fields = append(fields, message.FieldFailedAt)
+	}
+	if m.FieldCleared(message.FieldReplyToID) {
+		fields = append(fields, message.FieldReplyToID)
+	}
+	if m.FieldCleared(message.FieldSendState) {
+		fields = append(fields, message.FieldSendState)
+	}
+	if m.FieldCleared(message.FieldSendAfter) {
+		fields = append(fields, message.FieldSendAfter)
 	}
 	return fields
 }
@@ -12179,6 +13146,15 @@ func (m *MessageMutation) ClearField(name string) error {
 		return nil
 	case message.FieldFailedAt:
 		m.ClearFailedAt()
+		return nil
+	case message.FieldReplyToID:
+		m.ClearReplyToID()
+		return nil
+	case message.FieldSendState:
+		m.ClearSendState()
+		return nil
+	case message.FieldSendAfter:
+		m.ClearSendAfter()
 		return nil
 	}
 	return fmt.Errorf("unknown Message nullable field %s", name)
@@ -12244,6 +13220,21 @@ func (m *MessageMutation) ResetField(name string) error {
 		return nil
 	case message.FieldFailedAt:
 		m.ResetFailedAt()
+		return nil
+	case message.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case message.FieldReplyToID:
+		m.ResetReplyToID()
+		return nil
+	case message.FieldSendState:
+		m.ResetSendState()
+		return nil
+	case message.FieldSendAfter:
+		m.ResetSendAfter()
+		return nil
+	case message.FieldSendPriority:
+		m.ResetSendPriority()
 		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
@@ -16393,6 +17384,7 @@ type TenantMutation struct {
 	addmessage_retention_days *int
 	status                    *tenant.Status
 	deletion_requested_at     *time.Time
+	read_receipts             *bool
 	event_seq                 *int64
 	addevent_seq              *int64
 	clearedFields             map[string]struct{}
@@ -16754,6 +17746,42 @@ func (m *TenantMutation) ResetDeletionRequestedAt() {
 	delete(m.clearedFields, tenant.FieldDeletionRequestedAt)
 }
 
+// SetReadReceipts sets the "read_receipts" field.
+func (m *TenantMutation) SetReadReceipts(b bool) {
+	m.read_receipts = &b
+}
+
+// ReadReceipts returns the value of the "read_receipts" field in the mutation.
+func (m *TenantMutation) ReadReceipts() (r bool, exists bool) {
+	v := m.read_receipts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReadReceipts returns the old "read_receipts" field's value of the Tenant entity.
+// If the Tenant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantMutation) OldReadReceipts(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReadReceipts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReadReceipts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReadReceipts: %w", err)
+	}
+	return oldValue.ReadReceipts, nil
+}
+
+// ResetReadReceipts resets all changes to the "read_receipts" field.
+func (m *TenantMutation) ResetReadReceipts() {
+	m.read_receipts = nil
+}
+
 // SetEventSeq sets the "event_seq" field.
 func (m *TenantMutation) SetEventSeq(i int64) {
 	m.event_seq = &i
@@ -16844,7 +17872,7 @@ func (m *TenantMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TenantMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, tenant.FieldCreatedAt)
 	}
@@ -16862,6 +17890,9 @@ func (m *TenantMutation) Fields() []string {
 	}
 	if m.deletion_requested_at != nil {
 		fields = append(fields, tenant.FieldDeletionRequestedAt)
+	}
+	if m.read_receipts != nil {
+		fields = append(fields, tenant.FieldReadReceipts)
 	}
 	if m.event_seq != nil {
 		fields = append(fields, tenant.FieldEventSeq)
@@ -16886,6 +17917,8 @@ func (m *TenantMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case tenant.FieldDeletionRequestedAt:
 		return m.DeletionRequestedAt()
+	case tenant.FieldReadReceipts:
+		return m.ReadReceipts()
 	case tenant.FieldEventSeq:
 		return m.EventSeq()
 	}
@@ -16909,6 +17942,8 @@ func (m *TenantMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldStatus(ctx)
 	case tenant.FieldDeletionRequestedAt:
 		return m.OldDeletionRequestedAt(ctx)
+	case tenant.FieldReadReceipts:
+		return m.OldReadReceipts(ctx)
 	case tenant.FieldEventSeq:
 		return m.OldEventSeq(ctx)
 	}
@@ -16961,6 +17996,13 @@ func (m *TenantMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDeletionRequestedAt(v)
+		return nil
+	case tenant.FieldReadReceipts:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReadReceipts(v)
 		return nil
 	case tenant.FieldEventSeq:
 		v, ok := value.(int64)
@@ -17071,6 +18113,9 @@ func (m *TenantMutation) ResetField(name string) error {
 		return nil
 	case tenant.FieldDeletionRequestedAt:
 		m.ResetDeletionRequestedAt()
+		return nil
+	case tenant.FieldReadReceipts:
+		m.ResetReadReceipts()
 		return nil
 	case tenant.FieldEventSeq:
 		m.ResetEventSeq()

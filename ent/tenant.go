@@ -30,6 +30,8 @@ type Tenant struct {
 	Status tenant.Status `json:"status,omitempty"`
 	// DeletionRequestedAt holds the value of the "deletion_requested_at" field.
 	DeletionRequestedAt *time.Time `json:"deletion_requested_at,omitempty"`
+	// ReadReceipts holds the value of the "read_receipts" field.
+	ReadReceipts bool `json:"read_receipts,omitempty"`
 	// EventSeq holds the value of the "event_seq" field.
 	EventSeq     int64 `json:"event_seq,omitempty"`
 	selectValues sql.SelectValues
@@ -42,6 +44,8 @@ func (*Tenant) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case tenant.FieldID:
 			values[i] = new(pulid.ID)
+		case tenant.FieldReadReceipts:
+			values[i] = new(sql.NullBool)
 		case tenant.FieldMessageRetentionDays, tenant.FieldEventSeq:
 			values[i] = new(sql.NullInt64)
 		case tenant.FieldName, tenant.FieldStatus:
@@ -106,6 +110,12 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 				_m.DeletionRequestedAt = new(time.Time)
 				*_m.DeletionRequestedAt = value.Time
 			}
+		case tenant.FieldReadReceipts:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field read_receipts", values[i])
+			} else if value.Valid {
+				_m.ReadReceipts = value.Bool
+			}
 		case tenant.FieldEventSeq:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field event_seq", values[i])
@@ -167,6 +177,9 @@ func (_m *Tenant) String() string {
 		builder.WriteString("deletion_requested_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("read_receipts=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReadReceipts))
 	builder.WriteString(", ")
 	builder.WriteString("event_seq=")
 	builder.WriteString(fmt.Sprintf("%v", _m.EventSeq))

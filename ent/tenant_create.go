@@ -100,6 +100,20 @@ func (_c *TenantCreate) SetNillableDeletionRequestedAt(v *time.Time) *TenantCrea
 	return _c
 }
 
+// SetReadReceipts sets the "read_receipts" field.
+func (_c *TenantCreate) SetReadReceipts(v bool) *TenantCreate {
+	_c.mutation.SetReadReceipts(v)
+	return _c
+}
+
+// SetNillableReadReceipts sets the "read_receipts" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableReadReceipts(v *bool) *TenantCreate {
+	if v != nil {
+		_c.SetReadReceipts(*v)
+	}
+	return _c
+}
+
 // SetEventSeq sets the "event_seq" field.
 func (_c *TenantCreate) SetEventSeq(v int64) *TenantCreate {
 	_c.mutation.SetEventSeq(v)
@@ -187,6 +201,10 @@ func (_c *TenantCreate) defaults() error {
 		v := tenant.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.ReadReceipts(); !ok {
+		v := tenant.DefaultReadReceipts
+		_c.mutation.SetReadReceipts(v)
+	}
 	if _, ok := _c.mutation.EventSeq(); !ok {
 		v := tenant.DefaultEventSeq
 		_c.mutation.SetEventSeq(v)
@@ -232,6 +250,9 @@ func (_c *TenantCreate) check() error {
 		if err := tenant.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Tenant.status": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.ReadReceipts(); !ok {
+		return &ValidationError{Name: "read_receipts", err: errors.New(`ent: missing required field "Tenant.read_receipts"`)}
 	}
 	if _, ok := _c.mutation.EventSeq(); !ok {
 		return &ValidationError{Name: "event_seq", err: errors.New(`ent: missing required field "Tenant.event_seq"`)}
@@ -295,6 +316,10 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DeletionRequestedAt(); ok {
 		_spec.SetField(tenant.FieldDeletionRequestedAt, field.TypeTime, value)
 		_node.DeletionRequestedAt = &value
+	}
+	if value, ok := _c.mutation.ReadReceipts(); ok {
+		_spec.SetField(tenant.FieldReadReceipts, field.TypeBool, value)
+		_node.ReadReceipts = value
 	}
 	if value, ok := _c.mutation.EventSeq(); ok {
 		_spec.SetField(tenant.FieldEventSeq, field.TypeInt64, value)
@@ -421,6 +446,18 @@ func (u *TenantUpsert) UpdateDeletionRequestedAt() *TenantUpsert {
 // ClearDeletionRequestedAt clears the value of the "deletion_requested_at" field.
 func (u *TenantUpsert) ClearDeletionRequestedAt() *TenantUpsert {
 	u.SetNull(tenant.FieldDeletionRequestedAt)
+	return u
+}
+
+// SetReadReceipts sets the "read_receipts" field.
+func (u *TenantUpsert) SetReadReceipts(v bool) *TenantUpsert {
+	u.Set(tenant.FieldReadReceipts, v)
+	return u
+}
+
+// UpdateReadReceipts sets the "read_receipts" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateReadReceipts() *TenantUpsert {
+	u.SetExcluded(tenant.FieldReadReceipts)
 	return u
 }
 
@@ -574,6 +611,20 @@ func (u *TenantUpsertOne) UpdateDeletionRequestedAt() *TenantUpsertOne {
 func (u *TenantUpsertOne) ClearDeletionRequestedAt() *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.ClearDeletionRequestedAt()
+	})
+}
+
+// SetReadReceipts sets the "read_receipts" field.
+func (u *TenantUpsertOne) SetReadReceipts(v bool) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetReadReceipts(v)
+	})
+}
+
+// UpdateReadReceipts sets the "read_receipts" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateReadReceipts() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateReadReceipts()
 	})
 }
 
@@ -897,6 +948,20 @@ func (u *TenantUpsertBulk) UpdateDeletionRequestedAt() *TenantUpsertBulk {
 func (u *TenantUpsertBulk) ClearDeletionRequestedAt() *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.ClearDeletionRequestedAt()
+	})
+}
+
+// SetReadReceipts sets the "read_receipts" field.
+func (u *TenantUpsertBulk) SetReadReceipts(v bool) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetReadReceipts(v)
+	})
+}
+
+// UpdateReadReceipts sets the "read_receipts" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateReadReceipts() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateReadReceipts()
 	})
 }
 

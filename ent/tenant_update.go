@@ -104,6 +104,20 @@ func (_u *TenantUpdate) ClearDeletionRequestedAt() *TenantUpdate {
 	return _u
 }
 
+// SetReadReceipts sets the "read_receipts" field.
+func (_u *TenantUpdate) SetReadReceipts(v bool) *TenantUpdate {
+	_u.mutation.SetReadReceipts(v)
+	return _u
+}
+
+// SetNillableReadReceipts sets the "read_receipts" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableReadReceipts(v *bool) *TenantUpdate {
+	if v != nil {
+		_u.SetReadReceipts(*v)
+	}
+	return _u
+}
+
 // SetEventSeq sets the "event_seq" field.
 func (_u *TenantUpdate) SetEventSeq(v int64) *TenantUpdate {
 	_u.mutation.ResetEventSeq()
@@ -231,6 +245,9 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.DeletionRequestedAtCleared() {
 		_spec.ClearField(tenant.FieldDeletionRequestedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.ReadReceipts(); ok {
+		_spec.SetField(tenant.FieldReadReceipts, field.TypeBool, value)
+	}
 	if value, ok := _u.mutation.EventSeq(); ok {
 		_spec.SetField(tenant.FieldEventSeq, field.TypeInt64, value)
 	}
@@ -331,6 +348,20 @@ func (_u *TenantUpdateOne) SetNillableDeletionRequestedAt(v *time.Time) *TenantU
 // ClearDeletionRequestedAt clears the value of the "deletion_requested_at" field.
 func (_u *TenantUpdateOne) ClearDeletionRequestedAt() *TenantUpdateOne {
 	_u.mutation.ClearDeletionRequestedAt()
+	return _u
+}
+
+// SetReadReceipts sets the "read_receipts" field.
+func (_u *TenantUpdateOne) SetReadReceipts(v bool) *TenantUpdateOne {
+	_u.mutation.SetReadReceipts(v)
+	return _u
+}
+
+// SetNillableReadReceipts sets the "read_receipts" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableReadReceipts(v *bool) *TenantUpdateOne {
+	if v != nil {
+		_u.SetReadReceipts(*v)
+	}
 	return _u
 }
 
@@ -490,6 +521,9 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if _u.mutation.DeletionRequestedAtCleared() {
 		_spec.ClearField(tenant.FieldDeletionRequestedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReadReceipts(); ok {
+		_spec.SetField(tenant.FieldReadReceipts, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.EventSeq(); ok {
 		_spec.SetField(tenant.FieldEventSeq, field.TypeInt64, value)

@@ -103,7 +103,7 @@ func ctSnapshot(t *testing.T, env *testenv.Env) string {
 	rows := env.DB.Client.Contact.Query().Order(ent.Asc(contact.FieldID)).AllX(viewer.System(t.Context()))
 	var b strings.Builder
 	for _, c := range rows {
-		fmt.Fprintf(&b, "%s|%s|%s|%s|%q|%s|%s|%v|%v|%s\n", c.ID, c.TenantID, c.Phone, c.Name, c.Tags,
+		fmt.Fprintf(&b, "%s|%s|%s|%s|%q|%s|%s|%v|%v|%s\n", c.ID, c.TenantID, *c.Phone, c.Name, c.Tags,
 			c.OptInStatus, c.OptInSource, c.OptInAt, c.Restricted, c.UpdatedAt.Format(time.RFC3339Nano))
 	}
 	fmt.Fprintf(&b, "%d rows", len(rows))

@@ -8,9 +8,15 @@ package graph
 import (
 	"context"
 	"switchboard/ent"
+	"switchboard/ent/schema/schematype"
 	"switchboard/graph/generated"
 	"switchboard/internal/pulid"
 )
+
+// Media is the resolver for the media field.
+func (r *messageResolver) Media(ctx context.Context, obj *ent.Message) (*schematype.Media, error) {
+	return r.messageMedia(ctx, obj)
+}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
@@ -22,7 +28,13 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder,
 	return r.nodes(ctx, ids)
 }
 
+// Message returns generated.MessageResolver implementation.
+func (r *Resolver) Message() generated.MessageResolver { return &messageResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	messageResolver struct{ *Resolver }
+	queryResolver   struct{ *Resolver }
+)

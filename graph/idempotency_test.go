@@ -26,11 +26,11 @@ func inboxState(t *testing.T, env *testenv.Env) string {
 		rows = append(rows, fmt.Sprintf("message %s %s %s %s %q %s %s", *m.ExternalID, m.Direction, m.Type, m.Status, m.Text, media, m.Timestamp.UTC()))
 	}
 	for _, c := range db.Conversation.Query().WithLastMessage().WithContact().AllX(ctx) {
-		rows = append(rows, fmt.Sprintf("conversation %s %s unread=%d last=%s at=%s window=%s", c.Edges.Contact.Phone, c.Status,
+		rows = append(rows, fmt.Sprintf("conversation %s %s unread=%d last=%s at=%s window=%s", *c.Edges.Contact.Phone, c.Status,
 			c.UnreadCount, *c.Edges.LastMessage.ExternalID, c.LastMessageAt.UTC(), c.ServiceWindowExpiresAt.UTC()))
 	}
 	for _, c := range db.Contact.Query().AllX(ctx) {
-		rows = append(rows, fmt.Sprintf("contact %s %q %s", c.Phone, c.ProfileName, c.OptInStatus))
+		rows = append(rows, fmt.Sprintf("contact %s %q %s", *c.Phone, c.ProfileName, c.OptInStatus))
 	}
 	kinds := map[event.Kind]int{}
 	for _, e := range db.Event.Query().AllX(ctx) {

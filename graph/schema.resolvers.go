@@ -9,12 +9,23 @@ import (
 	"context"
 	"switchboard/ent"
 	"switchboard/ent/conversation"
+	"switchboard/ent/schema/schematype"
 	"switchboard/graph/generated"
 	"switchboard/graph/model"
 	"switchboard/internal/pulid"
 
 	"entgo.io/contrib/entgql"
 )
+
+// ReplyTo is the resolver for the replyTo field.
+func (r *messageResolver) ReplyTo(ctx context.Context, obj *ent.Message) (*ent.Message, error) {
+	return r.replyTo(ctx, obj)
+}
+
+// URL is the resolver for the url field.
+func (r *messageMediaResolver) URL(ctx context.Context, obj *schematype.Media) (*string, error) {
+	return r.mediaURL(ctx, obj)
+}
 
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
@@ -61,6 +72,11 @@ func (r *mutationResolver) DisconnectChannel(ctx context.Context, id pulid.ID) (
 	return r.disconnectChannel(ctx, id)
 }
 
+// UpdateChannel is the resolver for the updateChannel field.
+func (r *mutationResolver) UpdateChannel(ctx context.Context, id pulid.ID, input model.UpdateChannelInput) (*ent.Channel, error) {
+	return r.updateChannel(ctx, id, input)
+}
+
 // CreateContact is the resolver for the createContact field.
 func (r *mutationResolver) CreateContact(ctx context.Context, input model.CreateContactInput) (*ent.Contact, error) {
 	return r.createContact(ctx, input)
@@ -74,6 +90,16 @@ func (r *mutationResolver) UpdateContact(ctx context.Context, id pulid.ID, input
 // DeleteContact is the resolver for the deleteContact field.
 func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (bool, error) {
 	return r.deleteContact(ctx, id)
+}
+
+// SendMessage is the resolver for the sendMessage field.
+func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMessageInput) (*ent.Message, error) {
+	return r.sendMessage(ctx, input)
+}
+
+// RetryMessage is the resolver for the retryMessage field.
+func (r *mutationResolver) RetryMessage(ctx context.Context, id pulid.ID) (*ent.Message, error) {
+	return r.retryMessage(ctx, id)
 }
 
 // MarkConversationRead is the resolver for the markConversationRead field.
@@ -146,6 +172,9 @@ func (r *subscriptionResolver) InboxEvents(ctx context.Context, after *string, c
 	return r.inboxEvents(ctx, after, conversationID)
 }
 
+// MessageMedia returns generated.MessageMediaResolver implementation.
+func (r *Resolver) MessageMedia() generated.MessageMediaResolver { return &messageMediaResolver{r} }
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
@@ -153,6 +182,7 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
+	messageMediaResolver struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 )

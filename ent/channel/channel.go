@@ -47,6 +47,16 @@ const (
 	FieldConnectedByID = "connected_by_id"
 	// FieldRevokedAt holds the string denoting the revoked_at field in the database.
 	FieldRevokedAt = "revoked_at"
+	// FieldSendRatePerSecond holds the string denoting the send_rate_per_second field in the database.
+	FieldSendRatePerSecond = "send_rate_per_second"
+	// FieldMessagingLimit holds the string denoting the messaging_limit field in the database.
+	FieldMessagingLimit = "messaging_limit"
+	// FieldSenderOwner holds the string denoting the sender_owner field in the database.
+	FieldSenderOwner = "sender_owner"
+	// FieldSenderLeaseUntil holds the string denoting the sender_lease_until field in the database.
+	FieldSenderLeaseUntil = "sender_lease_until"
+	// FieldSenderLease holds the string denoting the sender_lease field in the database.
+	FieldSenderLease = "sender_lease"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeConversations holds the string denoting the conversations edge name in mutations.
@@ -104,6 +114,11 @@ var Columns = []string{
 	FieldMetaUserID,
 	FieldConnectedByID,
 	FieldRevokedAt,
+	FieldSendRatePerSecond,
+	FieldMessagingLimit,
+	FieldSenderOwner,
+	FieldSenderLeaseUntil,
+	FieldSenderLease,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -142,6 +157,14 @@ var (
 	DisplayPhoneNumberValidator func(string) error
 	// MetaUserIDValidator is a validator for the "meta_user_id" field. It is called by the builders before save.
 	MetaUserIDValidator func(string) error
+	// DefaultSendRatePerSecond holds the default value on creation for the "send_rate_per_second" field.
+	DefaultSendRatePerSecond int
+	// SendRatePerSecondValidator is a validator for the "send_rate_per_second" field. It is called by the builders before save.
+	SendRatePerSecondValidator func(int) error
+	// MessagingLimitValidator is a validator for the "messaging_limit" field. It is called by the builders before save.
+	MessagingLimitValidator func(int) error
+	// DefaultSenderLease holds the default value on creation for the "sender_lease" field.
+	DefaultSenderLease int64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -181,8 +204,9 @@ const DefaultStatus = StatusCONNECTED
 
 // Status values.
 const (
-	StatusCONNECTED Status = "CONNECTED"
-	StatusREVOKED   Status = "REVOKED"
+	StatusCONNECTED    Status = "CONNECTED"
+	StatusNEEDS_REAUTH Status = "NEEDS_REAUTH"
+	StatusREVOKED      Status = "REVOKED"
 )
 
 func (s Status) String() string {
@@ -192,7 +216,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusCONNECTED, StatusREVOKED:
+	case StatusCONNECTED, StatusNEEDS_REAUTH, StatusREVOKED:
 		return nil
 	default:
 		return fmt.Errorf("channel: invalid enum value for status field: %q", s)
@@ -270,6 +294,31 @@ func ByConnectedByID(opts ...sql.OrderTermOption) OrderOption {
 // ByRevokedAt orders the results by the revoked_at field.
 func ByRevokedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRevokedAt, opts...).ToFunc()
+}
+
+// BySendRatePerSecond orders the results by the send_rate_per_second field.
+func BySendRatePerSecond(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSendRatePerSecond, opts...).ToFunc()
+}
+
+// ByMessagingLimit orders the results by the messaging_limit field.
+func ByMessagingLimit(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMessagingLimit, opts...).ToFunc()
+}
+
+// BySenderOwner orders the results by the sender_owner field.
+func BySenderOwner(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSenderOwner, opts...).ToFunc()
+}
+
+// BySenderLeaseUntil orders the results by the sender_lease_until field.
+func BySenderLeaseUntil(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSenderLeaseUntil, opts...).ToFunc()
+}
+
+// BySenderLease orders the results by the sender_lease field.
+func BySenderLease(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSenderLease, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

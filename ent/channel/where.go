@@ -116,6 +116,31 @@ func RevokedAt(v time.Time) predicate.Channel {
 	return predicate.Channel(sql.FieldEQ(FieldRevokedAt, v))
 }
 
+// SendRatePerSecond applies equality check predicate on the "send_rate_per_second" field. It's identical to SendRatePerSecondEQ.
+func SendRatePerSecond(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldSendRatePerSecond, v))
+}
+
+// MessagingLimit applies equality check predicate on the "messaging_limit" field. It's identical to MessagingLimitEQ.
+func MessagingLimit(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldMessagingLimit, v))
+}
+
+// SenderOwner applies equality check predicate on the "sender_owner" field. It's identical to SenderOwnerEQ.
+func SenderOwner(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldSenderOwner, v))
+}
+
+// SenderLeaseUntil applies equality check predicate on the "sender_lease_until" field. It's identical to SenderLeaseUntilEQ.
+func SenderLeaseUntil(v time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldSenderLeaseUntil, v))
+}
+
+// SenderLease applies equality check predicate on the "sender_lease" field. It's identical to SenderLeaseEQ.
+func SenderLease(v int64) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldSenderLease, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Channel {
 	return predicate.Channel(sql.FieldEQ(FieldCreatedAt, v))
@@ -894,6 +919,261 @@ func RevokedAtIsNil() predicate.Channel {
 // RevokedAtNotNil applies the NotNil predicate on the "revoked_at" field.
 func RevokedAtNotNil() predicate.Channel {
 	return predicate.Channel(sql.FieldNotNull(FieldRevokedAt))
+}
+
+// SendRatePerSecondEQ applies the EQ predicate on the "send_rate_per_second" field.
+func SendRatePerSecondEQ(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldSendRatePerSecond, v))
+}
+
+// SendRatePerSecondNEQ applies the NEQ predicate on the "send_rate_per_second" field.
+func SendRatePerSecondNEQ(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldNEQ(FieldSendRatePerSecond, v))
+}
+
+// SendRatePerSecondIn applies the In predicate on the "send_rate_per_second" field.
+func SendRatePerSecondIn(vs ...int) predicate.Channel {
+	return predicate.Channel(sql.FieldIn(FieldSendRatePerSecond, vs...))
+}
+
+// SendRatePerSecondNotIn applies the NotIn predicate on the "send_rate_per_second" field.
+func SendRatePerSecondNotIn(vs ...int) predicate.Channel {
+	return predicate.Channel(sql.FieldNotIn(FieldSendRatePerSecond, vs...))
+}
+
+// SendRatePerSecondGT applies the GT predicate on the "send_rate_per_second" field.
+func SendRatePerSecondGT(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldGT(FieldSendRatePerSecond, v))
+}
+
+// SendRatePerSecondGTE applies the GTE predicate on the "send_rate_per_second" field.
+func SendRatePerSecondGTE(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldGTE(FieldSendRatePerSecond, v))
+}
+
+// SendRatePerSecondLT applies the LT predicate on the "send_rate_per_second" field.
+func SendRatePerSecondLT(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldLT(FieldSendRatePerSecond, v))
+}
+
+// SendRatePerSecondLTE applies the LTE predicate on the "send_rate_per_second" field.
+func SendRatePerSecondLTE(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldLTE(FieldSendRatePerSecond, v))
+}
+
+// MessagingLimitEQ applies the EQ predicate on the "messaging_limit" field.
+func MessagingLimitEQ(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldMessagingLimit, v))
+}
+
+// MessagingLimitNEQ applies the NEQ predicate on the "messaging_limit" field.
+func MessagingLimitNEQ(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldNEQ(FieldMessagingLimit, v))
+}
+
+// MessagingLimitIn applies the In predicate on the "messaging_limit" field.
+func MessagingLimitIn(vs ...int) predicate.Channel {
+	return predicate.Channel(sql.FieldIn(FieldMessagingLimit, vs...))
+}
+
+// MessagingLimitNotIn applies the NotIn predicate on the "messaging_limit" field.
+func MessagingLimitNotIn(vs ...int) predicate.Channel {
+	return predicate.Channel(sql.FieldNotIn(FieldMessagingLimit, vs...))
+}
+
+// MessagingLimitGT applies the GT predicate on the "messaging_limit" field.
+func MessagingLimitGT(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldGT(FieldMessagingLimit, v))
+}
+
+// MessagingLimitGTE applies the GTE predicate on the "messaging_limit" field.
+func MessagingLimitGTE(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldGTE(FieldMessagingLimit, v))
+}
+
+// MessagingLimitLT applies the LT predicate on the "messaging_limit" field.
+func MessagingLimitLT(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldLT(FieldMessagingLimit, v))
+}
+
+// MessagingLimitLTE applies the LTE predicate on the "messaging_limit" field.
+func MessagingLimitLTE(v int) predicate.Channel {
+	return predicate.Channel(sql.FieldLTE(FieldMessagingLimit, v))
+}
+
+// MessagingLimitIsNil applies the IsNil predicate on the "messaging_limit" field.
+func MessagingLimitIsNil() predicate.Channel {
+	return predicate.Channel(sql.FieldIsNull(FieldMessagingLimit))
+}
+
+// MessagingLimitNotNil applies the NotNil predicate on the "messaging_limit" field.
+func MessagingLimitNotNil() predicate.Channel {
+	return predicate.Channel(sql.FieldNotNull(FieldMessagingLimit))
+}
+
+// SenderOwnerEQ applies the EQ predicate on the "sender_owner" field.
+func SenderOwnerEQ(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldSenderOwner, v))
+}
+
+// SenderOwnerNEQ applies the NEQ predicate on the "sender_owner" field.
+func SenderOwnerNEQ(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldNEQ(FieldSenderOwner, v))
+}
+
+// SenderOwnerIn applies the In predicate on the "sender_owner" field.
+func SenderOwnerIn(vs ...string) predicate.Channel {
+	return predicate.Channel(sql.FieldIn(FieldSenderOwner, vs...))
+}
+
+// SenderOwnerNotIn applies the NotIn predicate on the "sender_owner" field.
+func SenderOwnerNotIn(vs ...string) predicate.Channel {
+	return predicate.Channel(sql.FieldNotIn(FieldSenderOwner, vs...))
+}
+
+// SenderOwnerGT applies the GT predicate on the "sender_owner" field.
+func SenderOwnerGT(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldGT(FieldSenderOwner, v))
+}
+
+// SenderOwnerGTE applies the GTE predicate on the "sender_owner" field.
+func SenderOwnerGTE(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldGTE(FieldSenderOwner, v))
+}
+
+// SenderOwnerLT applies the LT predicate on the "sender_owner" field.
+func SenderOwnerLT(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldLT(FieldSenderOwner, v))
+}
+
+// SenderOwnerLTE applies the LTE predicate on the "sender_owner" field.
+func SenderOwnerLTE(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldLTE(FieldSenderOwner, v))
+}
+
+// SenderOwnerContains applies the Contains predicate on the "sender_owner" field.
+func SenderOwnerContains(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldContains(FieldSenderOwner, v))
+}
+
+// SenderOwnerHasPrefix applies the HasPrefix predicate on the "sender_owner" field.
+func SenderOwnerHasPrefix(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldHasPrefix(FieldSenderOwner, v))
+}
+
+// SenderOwnerHasSuffix applies the HasSuffix predicate on the "sender_owner" field.
+func SenderOwnerHasSuffix(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldHasSuffix(FieldSenderOwner, v))
+}
+
+// SenderOwnerIsNil applies the IsNil predicate on the "sender_owner" field.
+func SenderOwnerIsNil() predicate.Channel {
+	return predicate.Channel(sql.FieldIsNull(FieldSenderOwner))
+}
+
+// SenderOwnerNotNil applies the NotNil predicate on the "sender_owner" field.
+func SenderOwnerNotNil() predicate.Channel {
+	return predicate.Channel(sql.FieldNotNull(FieldSenderOwner))
+}
+
+// SenderOwnerEqualFold applies the EqualFold predicate on the "sender_owner" field.
+func SenderOwnerEqualFold(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldEqualFold(FieldSenderOwner, v))
+}
+
+// SenderOwnerContainsFold applies the ContainsFold predicate on the "sender_owner" field.
+func SenderOwnerContainsFold(v string) predicate.Channel {
+	return predicate.Channel(sql.FieldContainsFold(FieldSenderOwner, v))
+}
+
+// SenderLeaseUntilEQ applies the EQ predicate on the "sender_lease_until" field.
+func SenderLeaseUntilEQ(v time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldSenderLeaseUntil, v))
+}
+
+// SenderLeaseUntilNEQ applies the NEQ predicate on the "sender_lease_until" field.
+func SenderLeaseUntilNEQ(v time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldNEQ(FieldSenderLeaseUntil, v))
+}
+
+// SenderLeaseUntilIn applies the In predicate on the "sender_lease_until" field.
+func SenderLeaseUntilIn(vs ...time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldIn(FieldSenderLeaseUntil, vs...))
+}
+
+// SenderLeaseUntilNotIn applies the NotIn predicate on the "sender_lease_until" field.
+func SenderLeaseUntilNotIn(vs ...time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldNotIn(FieldSenderLeaseUntil, vs...))
+}
+
+// SenderLeaseUntilGT applies the GT predicate on the "sender_lease_until" field.
+func SenderLeaseUntilGT(v time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldGT(FieldSenderLeaseUntil, v))
+}
+
+// SenderLeaseUntilGTE applies the GTE predicate on the "sender_lease_until" field.
+func SenderLeaseUntilGTE(v time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldGTE(FieldSenderLeaseUntil, v))
+}
+
+// SenderLeaseUntilLT applies the LT predicate on the "sender_lease_until" field.
+func SenderLeaseUntilLT(v time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldLT(FieldSenderLeaseUntil, v))
+}
+
+// SenderLeaseUntilLTE applies the LTE predicate on the "sender_lease_until" field.
+func SenderLeaseUntilLTE(v time.Time) predicate.Channel {
+	return predicate.Channel(sql.FieldLTE(FieldSenderLeaseUntil, v))
+}
+
+// SenderLeaseUntilIsNil applies the IsNil predicate on the "sender_lease_until" field.
+func SenderLeaseUntilIsNil() predicate.Channel {
+	return predicate.Channel(sql.FieldIsNull(FieldSenderLeaseUntil))
+}
+
+// SenderLeaseUntilNotNil applies the NotNil predicate on the "sender_lease_until" field.
+func SenderLeaseUntilNotNil() predicate.Channel {
+	return predicate.Channel(sql.FieldNotNull(FieldSenderLeaseUntil))
+}
+
+// SenderLeaseEQ applies the EQ predicate on the "sender_lease" field.
+func SenderLeaseEQ(v int64) predicate.Channel {
+	return predicate.Channel(sql.FieldEQ(FieldSenderLease, v))
+}
+
+// SenderLeaseNEQ applies the NEQ predicate on the "sender_lease" field.
+func SenderLeaseNEQ(v int64) predicate.Channel {
+	return predicate.Channel(sql.FieldNEQ(FieldSenderLease, v))
+}
+
+// SenderLeaseIn applies the In predicate on the "sender_lease" field.
+func SenderLeaseIn(vs ...int64) predicate.Channel {
+	return predicate.Channel(sql.FieldIn(FieldSenderLease, vs...))
+}
+
+// SenderLeaseNotIn applies the NotIn predicate on the "sender_lease" field.
+func SenderLeaseNotIn(vs ...int64) predicate.Channel {
+	return predicate.Channel(sql.FieldNotIn(FieldSenderLease, vs...))
+}
+
+// SenderLeaseGT applies the GT predicate on the "sender_lease" field.
+func SenderLeaseGT(v int64) predicate.Channel {
+	return predicate.Channel(sql.FieldGT(FieldSenderLease, v))
+}
+
+// SenderLeaseGTE applies the GTE predicate on the "sender_lease" field.
+func SenderLeaseGTE(v int64) predicate.Channel {
+	return predicate.Channel(sql.FieldGTE(FieldSenderLease, v))
+}
+
+// SenderLeaseLT applies the LT predicate on the "sender_lease" field.
+func SenderLeaseLT(v int64) predicate.Channel {
+	return predicate.Channel(sql.FieldLT(FieldSenderLease, v))
+}
+
+// SenderLeaseLTE applies the LTE predicate on the "sender_lease" field.
+func SenderLeaseLTE(v int64) predicate.Channel {
+	return predicate.Channel(sql.FieldLTE(FieldSenderLease, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -27,6 +27,10 @@ const (
 	FieldTenantID = "tenant_id"
 	// FieldPhone holds the string denoting the phone field in the database.
 	FieldPhone = "phone"
+	// FieldUserID holds the string denoting the user_id field in the database.
+	FieldUserID = "user_id"
+	// FieldUsername holds the string denoting the username field in the database.
+	FieldUsername = "username"
 	// FieldWaID holds the string denoting the wa_id field in the database.
 	FieldWaID = "wa_id"
 	// FieldName holds the string denoting the name field in the database.
@@ -74,6 +78,8 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldTenantID,
 	FieldPhone,
+	FieldUserID,
+	FieldUsername,
 	FieldWaID,
 	FieldName,
 	FieldProfileName,
@@ -113,6 +119,10 @@ var (
 	TenantIDValidator func(string) error
 	// PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	PhoneValidator func(string) error
+	// UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	UserIDValidator func(string) error
+	// UsernameValidator is a validator for the "username" field. It is called by the builders before save.
+	UsernameValidator func(string) error
 	// WaIDValidator is a validator for the "wa_id" field. It is called by the builders before save.
 	WaIDValidator func(string) error
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -182,6 +192,16 @@ func ByTenantID(opts ...sql.OrderTermOption) OrderOption {
 // ByPhone orders the results by the phone field.
 func ByPhone(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPhone, opts...).ToFunc()
+}
+
+// ByUserID orders the results by the user_id field.
+func ByUserID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUserID, opts...).ToFunc()
+}
+
+// ByUsername orders the results by the username field.
+func ByUsername(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUsername, opts...).ToFunc()
 }
 
 // ByWaID orders the results by the wa_id field.

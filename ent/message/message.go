@@ -57,6 +57,16 @@ const (
 	FieldReadAt = "read_at"
 	// FieldFailedAt holds the string denoting the failed_at field in the database.
 	FieldFailedAt = "failed_at"
+	// FieldAttempts holds the string denoting the attempts field in the database.
+	FieldAttempts = "attempts"
+	// FieldReplyToID holds the string denoting the reply_to_id field in the database.
+	FieldReplyToID = "reply_to_id"
+	// FieldSendState holds the string denoting the send_state field in the database.
+	FieldSendState = "send_state"
+	// FieldSendAfter holds the string denoting the send_after field in the database.
+	FieldSendAfter = "send_after"
+	// FieldSendPriority holds the string denoting the send_priority field in the database.
+	FieldSendPriority = "send_priority"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeConversation holds the string denoting the conversation edge name in mutations.
@@ -101,6 +111,11 @@ var Columns = []string{
 	FieldDeliveredAt,
 	FieldReadAt,
 	FieldFailedAt,
+	FieldAttempts,
+	FieldReplyToID,
+	FieldSendState,
+	FieldSendAfter,
+	FieldSendPriority,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -133,6 +148,10 @@ var (
 	ExternalIDValidator func(string) error
 	// ClientMessageIDValidator is a validator for the "client_message_id" field. It is called by the builders before save.
 	ClientMessageIDValidator func(string) error
+	// DefaultAttempts holds the default value on creation for the "attempts" field.
+	DefaultAttempts int
+	// DefaultSendPriority holds the default value on creation for the "send_priority" field.
+	DefaultSendPriority int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -220,6 +239,30 @@ func StatusValidator(s Status) error {
 		return nil
 	default:
 		return fmt.Errorf("message: invalid enum value for status field: %q", s)
+	}
+}
+
+// SendState defines the type for the "send_state" enum field.
+type SendState string
+
+// SendState values.
+const (
+	SendStateREADY     SendState = "READY"
+	SendStateIN_FLIGHT SendState = "IN_FLIGHT"
+	SendStateUNKNOWN   SendState = "UNKNOWN"
+)
+
+func (ss SendState) String() string {
+	return string(ss)
+}
+
+// SendStateValidator is a validator for the "send_state" field enum values. It is called by the builders before save.
+func SendStateValidator(ss SendState) error {
+	switch ss {
+	case SendStateREADY, SendStateIN_FLIGHT, SendStateUNKNOWN:
+		return nil
+	default:
+		return fmt.Errorf("message: invalid enum value for send_state field: %q", ss)
 	}
 }
 
@@ -311,6 +354,31 @@ func ByFailedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFailedAt, opts...).ToFunc()
 }
 
+// ByAttempts orders the results by the attempts field.
+func ByAttempts(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAttempts, opts...).ToFunc()
+}
+
+// ByReplyToID orders the results by the reply_to_id field.
+func ByReplyToID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReplyToID, opts...).ToFunc()
+}
+
+// BySendState orders the results by the send_state field.
+func BySendState(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSendState, opts...).ToFunc()
+}
+
+// BySendAfter orders the results by the send_after field.
+func BySendAfter(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSendAfter, opts...).ToFunc()
+}
+
+// BySendPriority orders the results by the send_priority field.
+func BySendPriority(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSendPriority, opts...).ToFunc()
+}
+
 // ByTenantField orders the results by tenant field.
 func ByTenantField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -389,6 +457,24 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	*e = Status(str)
 	if err := StatusValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e SendState) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *SendState) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = SendState(str)
+	if err := SendStateValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid SendState", str)
 	}
 	return nil
 }

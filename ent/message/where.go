@@ -121,6 +121,26 @@ func FailedAt(v time.Time) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldFailedAt, v))
 }
 
+// Attempts applies equality check predicate on the "attempts" field. It's identical to AttemptsEQ.
+func Attempts(v int) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldAttempts, v))
+}
+
+// ReplyToID applies equality check predicate on the "reply_to_id" field. It's identical to ReplyToIDEQ.
+func ReplyToID(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldReplyToID, v))
+}
+
+// SendAfter applies equality check predicate on the "send_after" field. It's identical to SendAfterEQ.
+func SendAfter(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldSendAfter, v))
+}
+
+// SendPriority applies equality check predicate on the "send_priority" field. It's identical to SendPriorityEQ.
+func SendPriority(v int) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldSendPriority, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldCreatedAt, v))
@@ -964,6 +984,246 @@ func FailedAtIsNil() predicate.Message {
 // FailedAtNotNil applies the NotNil predicate on the "failed_at" field.
 func FailedAtNotNil() predicate.Message {
 	return predicate.Message(sql.FieldNotNull(FieldFailedAt))
+}
+
+// AttemptsEQ applies the EQ predicate on the "attempts" field.
+func AttemptsEQ(v int) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldAttempts, v))
+}
+
+// AttemptsNEQ applies the NEQ predicate on the "attempts" field.
+func AttemptsNEQ(v int) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldAttempts, v))
+}
+
+// AttemptsIn applies the In predicate on the "attempts" field.
+func AttemptsIn(vs ...int) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldAttempts, vs...))
+}
+
+// AttemptsNotIn applies the NotIn predicate on the "attempts" field.
+func AttemptsNotIn(vs ...int) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldAttempts, vs...))
+}
+
+// AttemptsGT applies the GT predicate on the "attempts" field.
+func AttemptsGT(v int) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldAttempts, v))
+}
+
+// AttemptsGTE applies the GTE predicate on the "attempts" field.
+func AttemptsGTE(v int) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldAttempts, v))
+}
+
+// AttemptsLT applies the LT predicate on the "attempts" field.
+func AttemptsLT(v int) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldAttempts, v))
+}
+
+// AttemptsLTE applies the LTE predicate on the "attempts" field.
+func AttemptsLTE(v int) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldAttempts, v))
+}
+
+// ReplyToIDEQ applies the EQ predicate on the "reply_to_id" field.
+func ReplyToIDEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldReplyToID, v))
+}
+
+// ReplyToIDNEQ applies the NEQ predicate on the "reply_to_id" field.
+func ReplyToIDNEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldReplyToID, v))
+}
+
+// ReplyToIDIn applies the In predicate on the "reply_to_id" field.
+func ReplyToIDIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldReplyToID, vs...))
+}
+
+// ReplyToIDNotIn applies the NotIn predicate on the "reply_to_id" field.
+func ReplyToIDNotIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldReplyToID, vs...))
+}
+
+// ReplyToIDGT applies the GT predicate on the "reply_to_id" field.
+func ReplyToIDGT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldReplyToID, v))
+}
+
+// ReplyToIDGTE applies the GTE predicate on the "reply_to_id" field.
+func ReplyToIDGTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldReplyToID, v))
+}
+
+// ReplyToIDLT applies the LT predicate on the "reply_to_id" field.
+func ReplyToIDLT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldReplyToID, v))
+}
+
+// ReplyToIDLTE applies the LTE predicate on the "reply_to_id" field.
+func ReplyToIDLTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldReplyToID, v))
+}
+
+// ReplyToIDContains applies the Contains predicate on the "reply_to_id" field.
+func ReplyToIDContains(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContains(FieldReplyToID, vc))
+}
+
+// ReplyToIDHasPrefix applies the HasPrefix predicate on the "reply_to_id" field.
+func ReplyToIDHasPrefix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasPrefix(FieldReplyToID, vc))
+}
+
+// ReplyToIDHasSuffix applies the HasSuffix predicate on the "reply_to_id" field.
+func ReplyToIDHasSuffix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasSuffix(FieldReplyToID, vc))
+}
+
+// ReplyToIDIsNil applies the IsNil predicate on the "reply_to_id" field.
+func ReplyToIDIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldReplyToID))
+}
+
+// ReplyToIDNotNil applies the NotNil predicate on the "reply_to_id" field.
+func ReplyToIDNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldReplyToID))
+}
+
+// ReplyToIDEqualFold applies the EqualFold predicate on the "reply_to_id" field.
+func ReplyToIDEqualFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldEqualFold(FieldReplyToID, vc))
+}
+
+// ReplyToIDContainsFold applies the ContainsFold predicate on the "reply_to_id" field.
+func ReplyToIDContainsFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContainsFold(FieldReplyToID, vc))
+}
+
+// SendStateEQ applies the EQ predicate on the "send_state" field.
+func SendStateEQ(v SendState) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldSendState, v))
+}
+
+// SendStateNEQ applies the NEQ predicate on the "send_state" field.
+func SendStateNEQ(v SendState) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldSendState, v))
+}
+
+// SendStateIn applies the In predicate on the "send_state" field.
+func SendStateIn(vs ...SendState) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldSendState, vs...))
+}
+
+// SendStateNotIn applies the NotIn predicate on the "send_state" field.
+func SendStateNotIn(vs ...SendState) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldSendState, vs...))
+}
+
+// SendStateIsNil applies the IsNil predicate on the "send_state" field.
+func SendStateIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldSendState))
+}
+
+// SendStateNotNil applies the NotNil predicate on the "send_state" field.
+func SendStateNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldSendState))
+}
+
+// SendAfterEQ applies the EQ predicate on the "send_after" field.
+func SendAfterEQ(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldSendAfter, v))
+}
+
+// SendAfterNEQ applies the NEQ predicate on the "send_after" field.
+func SendAfterNEQ(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldSendAfter, v))
+}
+
+// SendAfterIn applies the In predicate on the "send_after" field.
+func SendAfterIn(vs ...time.Time) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldSendAfter, vs...))
+}
+
+// SendAfterNotIn applies the NotIn predicate on the "send_after" field.
+func SendAfterNotIn(vs ...time.Time) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldSendAfter, vs...))
+}
+
+// SendAfterGT applies the GT predicate on the "send_after" field.
+func SendAfterGT(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldSendAfter, v))
+}
+
+// SendAfterGTE applies the GTE predicate on the "send_after" field.
+func SendAfterGTE(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldSendAfter, v))
+}
+
+// SendAfterLT applies the LT predicate on the "send_after" field.
+func SendAfterLT(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldSendAfter, v))
+}
+
+// SendAfterLTE applies the LTE predicate on the "send_after" field.
+func SendAfterLTE(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldSendAfter, v))
+}
+
+// SendAfterIsNil applies the IsNil predicate on the "send_after" field.
+func SendAfterIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldSendAfter))
+}
+
+// SendAfterNotNil applies the NotNil predicate on the "send_after" field.
+func SendAfterNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldSendAfter))
+}
+
+// SendPriorityEQ applies the EQ predicate on the "send_priority" field.
+func SendPriorityEQ(v int) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldSendPriority, v))
+}
+
+// SendPriorityNEQ applies the NEQ predicate on the "send_priority" field.
+func SendPriorityNEQ(v int) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldSendPriority, v))
+}
+
+// SendPriorityIn applies the In predicate on the "send_priority" field.
+func SendPriorityIn(vs ...int) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldSendPriority, vs...))
+}
+
+// SendPriorityNotIn applies the NotIn predicate on the "send_priority" field.
+func SendPriorityNotIn(vs ...int) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldSendPriority, vs...))
+}
+
+// SendPriorityGT applies the GT predicate on the "send_priority" field.
+func SendPriorityGT(v int) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldSendPriority, v))
+}
+
+// SendPriorityGTE applies the GTE predicate on the "send_priority" field.
+func SendPriorityGTE(v int) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldSendPriority, v))
+}
+
+// SendPriorityLT applies the LT predicate on the "send_priority" field.
+func SendPriorityLT(v int) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldSendPriority, v))
+}
+
+// SendPriorityLTE applies the LTE predicate on the "send_priority" field.
+func SendPriorityLTE(v int) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldSendPriority, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

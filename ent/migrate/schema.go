@@ -198,12 +198,17 @@ var (
 		{Name: "waba_id", Type: field.TypeString, Size: 64},
 		{Name: "phone_number_id", Type: field.TypeString, Size: 64},
 		{Name: "display_phone_number", Type: field.TypeString, Size: 32},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"CONNECTED", "REVOKED"}, Default: "CONNECTED"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"CONNECTED", "NEEDS_REAUTH", "REVOKED"}, Default: "CONNECTED"},
 		{Name: "access_token_ciphertext", Type: field.TypeBytes, Nullable: true},
 		{Name: "access_token_key_id", Type: field.TypeString, Nullable: true},
 		{Name: "meta_user_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "connected_by_id", Type: field.TypeString, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "send_rate_per_second", Type: field.TypeInt, Default: 80},
+		{Name: "messaging_limit", Type: field.TypeInt, Nullable: true},
+		{Name: "sender_owner", Type: field.TypeString, Nullable: true},
+		{Name: "sender_lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "sender_lease", Type: field.TypeInt64, Default: 0},
 		{Name: "tenant_id", Type: field.TypeString},
 	}
 	// ChannelsTable holds the schema information for the "channels" table.
@@ -214,7 +219,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "channels_tenants_tenant",
-				Columns:    []*schema.Column{ChannelsColumns[14]},
+				Columns:    []*schema.Column{ChannelsColumns[19]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -231,7 +236,12 @@ var (
 			{
 				Name:    "channel_tenant_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{ChannelsColumns[14], ChannelsColumns[8]},
+				Columns: []*schema.Column{ChannelsColumns[19], ChannelsColumns[8]},
+			},
+			{
+				Name:    "channel_status",
+				Unique:  false,
+				Columns: []*schema.Column{ChannelsColumns[8]},
 			},
 		},
 	}
@@ -240,7 +250,9 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "phone", Type: field.TypeString, Size: 20},
+		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "user_id", Type: field.TypeString, Nullable: true, Size: 256},
+		{Name: "username", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "wa_id", Type: field.TypeString, Nullable: true, Size: 20},
 		{Name: "name", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "profile_name", Type: field.TypeString, Nullable: true, Size: 200},
@@ -260,7 +272,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_tenants_tenant",
-				Columns:    []*schema.Column{ContactsColumns[13]},
+				Columns:    []*schema.Column{ContactsColumns[15]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -269,12 +281,17 @@ var (
 			{
 				Name:    "contact_tenant_id_phone",
 				Unique:  true,
-				Columns: []*schema.Column{ContactsColumns[13], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[15], ContactsColumns[3]},
+			},
+			{
+				Name:    "contact_tenant_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{ContactsColumns[15], ContactsColumns[4]},
 			},
 			{
 				Name:    "contact_tenant_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[13], ContactsColumns[1]},
+				Columns: []*schema.Column{ContactsColumns[15], ContactsColumns[1]},
 			},
 		},
 	}
@@ -454,6 +471,11 @@ var (
 		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
 		{Name: "read_at", Type: field.TypeTime, Nullable: true},
 		{Name: "failed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "reply_to_id", Type: field.TypeString, Nullable: true},
+		{Name: "send_state", Type: field.TypeEnum, Nullable: true, Enums: []string{"READY", "IN_FLIGHT", "UNKNOWN"}},
+		{Name: "send_after", Type: field.TypeTime, Nullable: true},
+		{Name: "send_priority", Type: field.TypeInt, Default: 0},
 		{Name: "conversation_id", Type: field.TypeString},
 		{Name: "tenant_id", Type: field.TypeString},
 	}
@@ -465,13 +487,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "messages_conversations_messages",
-				Columns:    []*schema.Column{MessagesColumns[18]},
+				Columns:    []*schema.Column{MessagesColumns[23]},
 				RefColumns: []*schema.Column{ConversationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "messages_tenants_tenant",
-				Columns:    []*schema.Column{MessagesColumns[19]},
+				Columns:    []*schema.Column{MessagesColumns[24]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -485,17 +507,27 @@ var (
 			{
 				Name:    "message_tenant_id_client_message_id",
 				Unique:  true,
-				Columns: []*schema.Column{MessagesColumns[19], MessagesColumns[11]},
+				Columns: []*schema.Column{MessagesColumns[24], MessagesColumns[11]},
 			},
 			{
 				Name:    "message_conversation_id_timestamp",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[18], MessagesColumns[13]},
+				Columns: []*schema.Column{MessagesColumns[23], MessagesColumns[13]},
 			},
 			{
 				Name:    "message_tenant_id_timestamp",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[19], MessagesColumns[13]},
+				Columns: []*schema.Column{MessagesColumns[24], MessagesColumns[13]},
+			},
+			{
+				Name:    "message_channel_id_send_state_send_priority_send_after",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[3], MessagesColumns[20], MessagesColumns[22], MessagesColumns[21]},
+			},
+			{
+				Name:    "message_send_state_send_after",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[20], MessagesColumns[21]},
 			},
 		},
 	}
@@ -661,6 +693,7 @@ var (
 		{Name: "message_retention_days", Type: field.TypeInt, Default: 90},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACTIVE", "DELETING"}, Default: "ACTIVE"},
 		{Name: "deletion_requested_at", Type: field.TypeTime, Nullable: true},
+		{Name: "read_receipts", Type: field.TypeBool, Default: true},
 		{Name: "event_seq", Type: field.TypeInt64, Default: 0},
 	}
 	// TenantsTable holds the schema information for the "tenants" table.

@@ -300,6 +300,20 @@ func init() {
 	channelDescMetaUserID := channelFields[8].Descriptor()
 	// channel.MetaUserIDValidator is a validator for the "meta_user_id" field. It is called by the builders before save.
 	channel.MetaUserIDValidator = channelDescMetaUserID.Validators[0].(func(string) error)
+	// channelDescSendRatePerSecond is the schema descriptor for send_rate_per_second field.
+	channelDescSendRatePerSecond := channelFields[11].Descriptor()
+	// channel.DefaultSendRatePerSecond holds the default value on creation for the send_rate_per_second field.
+	channel.DefaultSendRatePerSecond = channelDescSendRatePerSecond.Default.(int)
+	// channel.SendRatePerSecondValidator is a validator for the "send_rate_per_second" field. It is called by the builders before save.
+	channel.SendRatePerSecondValidator = channelDescSendRatePerSecond.Validators[0].(func(int) error)
+	// channelDescMessagingLimit is the schema descriptor for messaging_limit field.
+	channelDescMessagingLimit := channelFields[12].Descriptor()
+	// channel.MessagingLimitValidator is a validator for the "messaging_limit" field. It is called by the builders before save.
+	channel.MessagingLimitValidator = channelDescMessagingLimit.Validators[0].(func(int) error)
+	// channelDescSenderLease is the schema descriptor for sender_lease field.
+	channelDescSenderLease := channelFields[15].Descriptor()
+	// channel.DefaultSenderLease holds the default value on creation for the sender_lease field.
+	channel.DefaultSenderLease = channelDescSenderLease.Default.(int64)
 	// channelDescID is the schema descriptor for id field.
 	channelDescID := channelMixinFields0[0].Descriptor()
 	// channel.DefaultID holds the default value on creation for the id field.
@@ -349,28 +363,50 @@ func init() {
 			return nil
 		}
 	}()
+	// contactDescUserID is the schema descriptor for user_id field.
+	contactDescUserID := contactFields[1].Descriptor()
+	// contact.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	contact.UserIDValidator = func() func(string) error {
+		validators := contactDescUserID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(user_id string) error {
+			for _, fn := range fns {
+				if err := fn(user_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// contactDescUsername is the schema descriptor for username field.
+	contactDescUsername := contactFields[2].Descriptor()
+	// contact.UsernameValidator is a validator for the "username" field. It is called by the builders before save.
+	contact.UsernameValidator = contactDescUsername.Validators[0].(func(string) error)
 	// contactDescWaID is the schema descriptor for wa_id field.
-	contactDescWaID := contactFields[1].Descriptor()
+	contactDescWaID := contactFields[3].Descriptor()
 	// contact.WaIDValidator is a validator for the "wa_id" field. It is called by the builders before save.
 	contact.WaIDValidator = contactDescWaID.Validators[0].(func(string) error)
 	// contactDescName is the schema descriptor for name field.
-	contactDescName := contactFields[2].Descriptor()
+	contactDescName := contactFields[4].Descriptor()
 	// contact.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	contact.NameValidator = contactDescName.Validators[0].(func(string) error)
 	// contactDescProfileName is the schema descriptor for profile_name field.
-	contactDescProfileName := contactFields[3].Descriptor()
+	contactDescProfileName := contactFields[5].Descriptor()
 	// contact.ProfileNameValidator is a validator for the "profile_name" field. It is called by the builders before save.
 	contact.ProfileNameValidator = contactDescProfileName.Validators[0].(func(string) error)
 	// contactDescTags is the schema descriptor for tags field.
-	contactDescTags := contactFields[4].Descriptor()
+	contactDescTags := contactFields[6].Descriptor()
 	// contact.DefaultTags holds the default value on creation for the tags field.
 	contact.DefaultTags = contactDescTags.Default.([]string)
 	// contactDescOptInSource is the schema descriptor for opt_in_source field.
-	contactDescOptInSource := contactFields[6].Descriptor()
+	contactDescOptInSource := contactFields[8].Descriptor()
 	// contact.OptInSourceValidator is a validator for the "opt_in_source" field. It is called by the builders before save.
 	contact.OptInSourceValidator = contactDescOptInSource.Validators[0].(func(string) error)
 	// contactDescRestricted is the schema descriptor for restricted field.
-	contactDescRestricted := contactFields[8].Descriptor()
+	contactDescRestricted := contactFields[10].Descriptor()
 	// contact.DefaultRestricted holds the default value on creation for the restricted field.
 	contact.DefaultRestricted = contactDescRestricted.Default.(bool)
 	// contactDescID is the schema descriptor for id field.
@@ -526,6 +562,14 @@ func init() {
 	messageDescClientMessageID := messageFields[9].Descriptor()
 	// message.ClientMessageIDValidator is a validator for the "client_message_id" field. It is called by the builders before save.
 	message.ClientMessageIDValidator = messageDescClientMessageID.Validators[0].(func(string) error)
+	// messageDescAttempts is the schema descriptor for attempts field.
+	messageDescAttempts := messageFields[16].Descriptor()
+	// message.DefaultAttempts holds the default value on creation for the attempts field.
+	message.DefaultAttempts = messageDescAttempts.Default.(int)
+	// messageDescSendPriority is the schema descriptor for send_priority field.
+	messageDescSendPriority := messageFields[20].Descriptor()
+	// message.DefaultSendPriority holds the default value on creation for the send_priority field.
+	message.DefaultSendPriority = messageDescSendPriority.Default.(int)
 	// messageDescID is the schema descriptor for id field.
 	messageDescID := messageMixinFields0[0].Descriptor()
 	// message.DefaultID holds the default value on creation for the id field.
@@ -773,8 +817,12 @@ func init() {
 	tenant.DefaultMessageRetentionDays = tenantDescMessageRetentionDays.Default.(int)
 	// tenant.MessageRetentionDaysValidator is a validator for the "message_retention_days" field. It is called by the builders before save.
 	tenant.MessageRetentionDaysValidator = tenantDescMessageRetentionDays.Validators[0].(func(int) error)
+	// tenantDescReadReceipts is the schema descriptor for read_receipts field.
+	tenantDescReadReceipts := tenantFields[4].Descriptor()
+	// tenant.DefaultReadReceipts holds the default value on creation for the read_receipts field.
+	tenant.DefaultReadReceipts = tenantDescReadReceipts.Default.(bool)
 	// tenantDescEventSeq is the schema descriptor for event_seq field.
-	tenantDescEventSeq := tenantFields[4].Descriptor()
+	tenantDescEventSeq := tenantFields[5].Descriptor()
 	// tenant.DefaultEventSeq holds the default value on creation for the event_seq field.
 	tenant.DefaultEventSeq = tenantDescEventSeq.Default.(int64)
 	// tenantDescID is the schema descriptor for id field.

@@ -24,7 +24,9 @@ func (Channel) Fields() []ent.Field {
 		field.String("waba_id").NotEmpty().MaxLen(64).Annotations(skip()),
 		field.String("phone_number_id").NotEmpty().MaxLen(64).Annotations(skip()),
 		field.String("display_phone_number").MaxLen(32),
-		field.Enum("status").Values("CONNECTED", "REVOKED").Default("CONNECTED").
+		// NEEDS_REAUTH: Meta refused the token (code 190); sends wait until
+		// updateChannel gives a new one.
+		field.Enum("status").Values("CONNECTED", "NEEDS_REAUTH", "REVOKED").Default("CONNECTED").
 			Annotations(enumType("ChannelStatus")),
 		// The access token, AES-256-GCM sealed (internal/crypto); the key id
 		// names the key that sealed it so keys can rotate. Erased on revoke.
@@ -33,6 +35,18 @@ func (Channel) Fields() []ent.Field {
 		field.String("meta_user_id").Optional().MaxLen(64).Annotations(skip()),
 		field.String("connected_by_id").GoType(pulidID()).Optional().Annotations(skip()),
 		field.Time("revoked_at").Optional().Nillable(),
+		// send_rate_per_second paces this number's sends (Meta: 80/s by
+		// default, up to 1,000/s); every replica together stays within it.
+		field.Int("send_rate_per_second").Default(80).Range(1, 1000),
+		// messaging_limit: unique customers outside a service window per
+		// rolling 24 hours; nil is unlimited.
+		field.Int("messaging_limit").Optional().Nillable().Positive(),
+		// The sender lease (internal/outbox): one replica at a time sends
+		// a channel's queue, so the pacing holds across replicas.
+		// sender_lease is its fencing token, incremented by every claim.
+		field.String("sender_owner").Optional().Annotations(skip()),
+		field.Time("sender_lease_until").Optional().Nillable().Annotations(skip()),
+		field.Int64("sender_lease").Default(0).Annotations(skip()),
 	}
 }
 
@@ -52,5 +66,7 @@ func (Channel) Indexes() []ent.Index {
 		index.Fields("phone_number_id").Unique().
 			Annotations(entsql.IndexWhere("status = 'CONNECTED'")),
 		index.Fields("tenant_id", "status"),
+		// The sweep that rescues NEEDS_REAUTH channels and finds work.
+		index.Fields("status"),
 	}
 }

@@ -18,7 +18,11 @@ func (Contact) Mixin() []ent.Mixin { return []ent.Mixin{ID("CT"), TimeMixin{}, T
 // Fields of the Contact.
 func (Contact) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("phone").NotEmpty().MaxLen(20).Comment("E.164"),
+		// phone (E.164) or user_id (Meta's business-scoped user id, BSUID)
+		// may be nil, never both; each is unique in the tenant.
+		field.String("phone").Optional().Nillable().NotEmpty().MaxLen(20).Comment("E.164"),
+		field.String("user_id").Optional().Nillable().NotEmpty().MaxLen(256),
+		field.String("username").Optional().MaxLen(200),
 		field.String("wa_id").Optional().MaxLen(20).Annotations(skip()),
 		field.String("name").Optional().MaxLen(200).Annotations(entgql.OrderField("NAME")),
 		field.String("profile_name").Optional().MaxLen(200),
@@ -43,6 +47,7 @@ func (Contact) Edges() []ent.Edge {
 func (Contact) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "phone").Unique(),
+		index.Fields("tenant_id", "user_id").Unique(),
 		index.Fields("tenant_id", "created_at"),
 	}
 }

@@ -47,6 +47,21 @@ func (Message) Fields() []ent.Field {
 		field.Time("delivered_at").Optional().Nillable(),
 		field.Time("read_at").Optional().Nillable(),
 		field.Time("failed_at").Optional().Nillable(),
+		// attempts counts the sends of an outbound message (retries by the
+		// server and by retryMessage).
+		field.Int("attempts").Default(0),
+		// reply_to_id is the message an outbound one quotes (context).
+		field.String("reply_to_id").GoType(pulidID()).Optional().Nillable().Annotations(skip()),
+		// The outbox (internal/outbox). send_state is nil except while an
+		// outbound message is QUEUED: READY waits for send_after, IN_FLIGHT
+		// was claimed by a sender until send_after, UNKNOWN left without an
+		// answer and waits until send_after for a status webhook naming it
+		// (biz_opaque_callback_data) before it fails as outcome unknown.
+		field.Enum("send_state").Values("READY", "IN_FLIGHT", "UNKNOWN").Optional().Nillable().Annotations(skip()),
+		field.Time("send_after").Optional().Nillable().Annotations(skip()),
+		// send_priority orders a channel's queue: agents' replies (0) go
+		// before broadcasts.
+		field.Int("send_priority").Default(0).Annotations(skip()),
 	}
 }
 
@@ -66,6 +81,10 @@ func (Message) Indexes() []ent.Index {
 		index.Fields("tenant_id", "client_message_id").Unique(),
 		index.Fields("conversation_id", "timestamp"),
 		index.Fields("tenant_id", "timestamp"),
+		// A sender takes a channel's queue in this order; the sweep finds
+		// channels with due sends and overdue claims by send_state.
+		index.Fields("channel_id", "send_state", "send_priority", "send_after"),
+		index.Fields("send_state", "send_after"),
 	}
 }
 

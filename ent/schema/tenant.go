@@ -24,6 +24,9 @@ func (Tenant) Fields() []ent.Field {
 		field.Enum("status").Values("ACTIVE", "DELETING").Default("ACTIVE").
 			Annotations(enumType("TenantStatus")),
 		field.Time("deletion_requested_at").Optional().Nillable(),
+		// read_receipts: markConversationRead also tells Meta the latest
+		// inbound message was read (the customer sees blue ticks).
+		field.Bool("read_receipts").Default(true),
 		// event_seq is the last sequence number handed out in this tenant's
 		// event log. It is incremented inside the writing transaction, so
 		// the row lock orders writers and cursors never skip an uncommitted

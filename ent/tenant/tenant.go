@@ -30,6 +30,8 @@ const (
 	FieldStatus = "status"
 	// FieldDeletionRequestedAt holds the string denoting the deletion_requested_at field in the database.
 	FieldDeletionRequestedAt = "deletion_requested_at"
+	// FieldReadReceipts holds the string denoting the read_receipts field in the database.
+	FieldReadReceipts = "read_receipts"
 	// FieldEventSeq holds the string denoting the event_seq field in the database.
 	FieldEventSeq = "event_seq"
 	// Table holds the table name of the tenant in the database.
@@ -45,6 +47,7 @@ var Columns = []string{
 	FieldMessageRetentionDays,
 	FieldStatus,
 	FieldDeletionRequestedAt,
+	FieldReadReceipts,
 	FieldEventSeq,
 }
 
@@ -79,6 +82,8 @@ var (
 	DefaultMessageRetentionDays int
 	// MessageRetentionDaysValidator is a validator for the "message_retention_days" field. It is called by the builders before save.
 	MessageRetentionDaysValidator func(int) error
+	// DefaultReadReceipts holds the default value on creation for the "read_receipts" field.
+	DefaultReadReceipts bool
 	// DefaultEventSeq holds the default value on creation for the "event_seq" field.
 	DefaultEventSeq int64
 	// DefaultID holds the default value on creation for the "id" field.
@@ -147,6 +152,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByDeletionRequestedAt orders the results by the deletion_requested_at field.
 func ByDeletionRequestedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDeletionRequestedAt, opts...).ToFunc()
+}
+
+// ByReadReceipts orders the results by the read_receipts field.
+func ByReadReceipts(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReadReceipts, opts...).ToFunc()
 }
 
 // ByEventSeq orders the results by the event_seq field.

@@ -80,6 +80,11 @@ func DeletionRequestedAt(v time.Time) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldDeletionRequestedAt, v))
 }
 
+// ReadReceipts applies equality check predicate on the "read_receipts" field. It's identical to ReadReceiptsEQ.
+func ReadReceipts(v bool) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldReadReceipts, v))
+}
+
 // EventSeq applies equality check predicate on the "event_seq" field. It's identical to EventSeqEQ.
 func EventSeq(v int64) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldEventSeq, v))
@@ -338,6 +343,16 @@ func DeletionRequestedAtIsNil() predicate.Tenant {
 // DeletionRequestedAtNotNil applies the NotNil predicate on the "deletion_requested_at" field.
 func DeletionRequestedAtNotNil() predicate.Tenant {
 	return predicate.Tenant(sql.FieldNotNull(FieldDeletionRequestedAt))
+}
+
+// ReadReceiptsEQ applies the EQ predicate on the "read_receipts" field.
+func ReadReceiptsEQ(v bool) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldReadReceipts, v))
+}
+
+// ReadReceiptsNEQ applies the NEQ predicate on the "read_receipts" field.
+func ReadReceiptsNEQ(v bool) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldReadReceipts, v))
 }
 
 // EventSeqEQ applies the EQ predicate on the "event_seq" field.

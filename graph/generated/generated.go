@@ -45,6 +45,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Message() MessageResolver
+	MessageMedia() MessageMediaResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -142,9 +144,11 @@ type ComplexityRoot struct {
 		DisplayPhoneNumber func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Kind               func(childComplexity int) int
+		MessagingLimit     func(childComplexity int) int
 		Name               func(childComplexity int) int
 		PhoneNumberID      func(childComplexity int) int
 		RevokedAt          func(childComplexity int) int
+		SendRatePerSecond  func(childComplexity int) int
 		Status             func(childComplexity int) int
 		WabaID             func(childComplexity int) int
 	}
@@ -161,6 +165,8 @@ type ComplexityRoot struct {
 		ProfileName   func(childComplexity int) int
 		Restricted    func(childComplexity int) int
 		Tags          func(childComplexity int) int
+		UserID        func(childComplexity int) int
+		Username      func(childComplexity int) int
 	}
 
 	ContactConnection struct {
@@ -225,6 +231,7 @@ type ComplexityRoot struct {
 	}
 
 	Message struct {
+		Attempts     func(childComplexity int) int
 		Conversation func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		DeliveredAt  func(childComplexity int) int
@@ -235,6 +242,7 @@ type ComplexityRoot struct {
 		ID           func(childComplexity int) int
 		Media        func(childComplexity int) int
 		ReadAt       func(childComplexity int) int
+		ReplyTo      func(childComplexity int) int
 		SentAt       func(childComplexity int) int
 		Status       func(childComplexity int) int
 		Text         func(childComplexity int) int
@@ -264,6 +272,11 @@ type ComplexityRoot struct {
 		Filename func(childComplexity int) int
 		MediaID  func(childComplexity int) int
 		MimeType func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		SHA256   func(childComplexity int) int
+		Size     func(childComplexity int) int
+		State    func(childComplexity int) int
+		URL      func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -278,9 +291,12 @@ type ComplexityRoot struct {
 		LogIn                 func(childComplexity int, input model.LogInInput) int
 		LogOut                func(childComplexity int) int
 		MarkConversationRead  func(childComplexity int, id pulid.ID) int
+		RetryMessage          func(childComplexity int, id pulid.ID) int
 		RevokeAPIKey          func(childComplexity int, id pulid.ID) int
+		SendMessage           func(childComplexity int, input model.SendMessageInput) int
 		SetConversationStatus func(childComplexity int, id pulid.ID, status conversation.Status) int
 		SignUp                func(childComplexity int, input model.SignUpInput) int
+		UpdateChannel         func(childComplexity int, id pulid.ID, input model.UpdateChannelInput) int
 		UpdateContact         func(childComplexity int, id pulid.ID, input model.UpdateContactInput) int
 		UpdateTenantSettings  func(childComplexity int, input model.UpdateTenantSettingsInput) int
 	}
@@ -365,6 +381,7 @@ type ComplexityRoot struct {
 		ID                   func(childComplexity int) int
 		MessageRetentionDays func(childComplexity int) int
 		Name                 func(childComplexity int) int
+		ReadReceipts         func(childComplexity int) int
 		Status               func(childComplexity int) int
 	}
 
@@ -381,6 +398,14 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type MessageResolver interface {
+	Media(ctx context.Context, obj *ent.Message) (*schematype.Media, error)
+
+	ReplyTo(ctx context.Context, obj *ent.Message) (*ent.Message, error)
+}
+type MessageMediaResolver interface {
+	URL(ctx context.Context, obj *schematype.Media) (*string, error)
+}
 type MutationResolver interface {
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error)
 	LogIn(ctx context.Context, input model.LogInInput) (*model.AuthPayload, error)
@@ -391,9 +416,12 @@ type MutationResolver interface {
 	RevokeAPIKey(ctx context.Context, id pulid.ID) (bool, error)
 	ConnectWhatsApp(ctx context.Context, input model.ConnectWhatsAppInput) (*ent.Channel, error)
 	DisconnectChannel(ctx context.Context, id pulid.ID) (*ent.Channel, error)
+	UpdateChannel(ctx context.Context, id pulid.ID, input model.UpdateChannelInput) (*ent.Channel, error)
 	CreateContact(ctx context.Context, input model.CreateContactInput) (*ent.Contact, error)
 	UpdateContact(ctx context.Context, id pulid.ID, input model.UpdateContactInput) (*ent.Contact, error)
 	DeleteContact(ctx context.Context, id pulid.ID) (bool, error)
+	SendMessage(ctx context.Context, input model.SendMessageInput) (*ent.Message, error)
+	RetryMessage(ctx context.Context, id pulid.ID) (*ent.Message, error)
 	MarkConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error)
 	AssignConversation(ctx context.Context, id pulid.ID, userID *pulid.ID) (*ent.Conversation, error)
 	SetConversationStatus(ctx context.Context, id pulid.ID, status conversation.Status) (*ent.Conversation, error)
@@ -774,6 +802,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Channel.Kind(childComplexity), true
+	case "Channel.messagingLimit":
+		if e.ComplexityRoot.Channel.MessagingLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Channel.MessagingLimit(childComplexity), true
 	case "Channel.name":
 		if e.ComplexityRoot.Channel.Name == nil {
 			break
@@ -792,6 +826,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Channel.RevokedAt(childComplexity), true
+	case "Channel.sendRatePerSecond":
+		if e.ComplexityRoot.Channel.SendRatePerSecond == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Channel.SendRatePerSecond(childComplexity), true
 	case "Channel.status":
 		if e.ComplexityRoot.Channel.Status == nil {
 			break
@@ -876,6 +916,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Tags(childComplexity), true
+	case "Contact.userID":
+		if e.ComplexityRoot.Contact.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.UserID(childComplexity), true
+	case "Contact.username":
+		if e.ComplexityRoot.Contact.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Username(childComplexity), true
 
 	case "ContactConnection.edges":
 		if e.ComplexityRoot.ContactConnection.Edges == nil {
@@ -1095,6 +1147,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InboxEvent.OccurredAt(childComplexity), true
 
+	case "Message.attempts":
+		if e.ComplexityRoot.Message.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Attempts(childComplexity), true
 	case "Message.conversation":
 		if e.ComplexityRoot.Message.Conversation == nil {
 			break
@@ -1155,6 +1213,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.ReadAt(childComplexity), true
+	case "Message.replyTo":
+		if e.ComplexityRoot.Message.ReplyTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ReplyTo(childComplexity), true
 	case "Message.sentAt":
 		if e.ComplexityRoot.Message.SentAt == nil {
 			break
@@ -1261,6 +1325,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MessageMedia.MimeType(childComplexity), true
+	case "MessageMedia.reason":
+		if e.ComplexityRoot.MessageMedia.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageMedia.Reason(childComplexity), true
+	case "MessageMedia.sha256":
+		if e.ComplexityRoot.MessageMedia.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageMedia.SHA256(childComplexity), true
+	case "MessageMedia.size":
+		if e.ComplexityRoot.MessageMedia.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageMedia.Size(childComplexity), true
+	case "MessageMedia.state":
+		if e.ComplexityRoot.MessageMedia.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageMedia.State(childComplexity), true
+	case "MessageMedia.url":
+		if e.ComplexityRoot.MessageMedia.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageMedia.URL(childComplexity), true
 
 	case "Mutation.addMember":
 		if e.ComplexityRoot.Mutation.AddMember == nil {
@@ -1378,6 +1472,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkConversationRead(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.retryMessage":
+		if e.ComplexityRoot.Mutation.RetryMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryMessage(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1389,6 +1494,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.sendMessage":
+		if e.ComplexityRoot.Mutation.SendMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendMessage(childComplexity, args["input"].(model.SendMessageInput)), true
 	case "Mutation.setConversationStatus":
 		if e.ComplexityRoot.Mutation.SetConversationStatus == nil {
 			break
@@ -1411,6 +1527,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(model.SignUpInput)), true
+	case "Mutation.updateChannel":
+		if e.ComplexityRoot.Mutation.UpdateChannel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateChannel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateChannel(childComplexity, args["id"].(pulid.ID), args["input"].(model.UpdateChannelInput)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -1786,6 +1913,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tenant.Name(childComplexity), true
+	case "Tenant.readReceipts":
+		if e.ComplexityRoot.Tenant.ReadReceipts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tenant.ReadReceipts(childComplexity), true
 	case "Tenant.status":
 		if e.ComplexityRoot.Tenant.Status == nil {
 			break
@@ -1847,12 +1980,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConversationOrder", ec.unmarshalInputConversationOrder),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
+			graphql.NewInputUnmarshaler("InteractiveButtonInput", ec.unmarshalInputInteractiveButtonInput),
+			graphql.NewInputUnmarshaler("InteractiveListInput", ec.unmarshalInputInteractiveListInput),
+			graphql.NewInputUnmarshaler("InteractiveRowInput", ec.unmarshalInputInteractiveRowInput),
+			graphql.NewInputUnmarshaler("InteractiveSectionInput", ec.unmarshalInputInteractiveSectionInput),
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
 			graphql.NewInputUnmarshaler("MessageOrder", ec.unmarshalInputMessageOrder),
 			graphql.NewInputUnmarshaler("PrivacyRequestOrder", ec.unmarshalInputPrivacyRequestOrder),
+			graphql.NewInputUnmarshaler("SendInteractiveInput", ec.unmarshalInputSendInteractiveInput),
+			graphql.NewInputUnmarshaler("SendMediaInput", ec.unmarshalInputSendMediaInput),
+			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
+			graphql.NewInputUnmarshaler("SendReactionInput", ec.unmarshalInputSendReactionInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("TemplateOrder", ec.unmarshalInputTemplateOrder),
 			graphql.NewInputUnmarshaler("TenantOrder", ec.unmarshalInputTenantOrder),
+			graphql.NewInputUnmarshaler("UpdateChannelInput", ec.unmarshalInputUpdateChannelInput),
 			graphql.NewInputUnmarshaler("UpdateContactInput", ec.unmarshalInputUpdateContactInput),
 			graphql.NewInputUnmarshaler("UpdateTenantSettingsInput", ec.unmarshalInputUpdateTenantSettingsInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
@@ -1955,6 +2097,8 @@ var sources = []*ast.Source{
 
 "A free-form JSON document."
 scalar JSON
+"A file in a GraphQL multipart request (github.com/jaydenseric/graphql-multipart-request-spec)."
+scalar Upload
 
 extend type Query {
   "The signed-in member."
@@ -2007,10 +2151,31 @@ type Mutation {
   revokeApiKey(id: ID!): Boolean!
   connectWhatsApp(input: ConnectWhatsAppInput!): Channel!
   disconnectChannel(id: ID!): Channel!
+  """
+  Renames a channel, replaces its access token (a NEEDS_REAUTH channel is
+  CONNECTED again and its waiting sends go), or changes its send rate and
+  messaging limit (ADMIN).
+  """
+  updateChannel(id: ID!, input: UpdateChannelInput!): Channel!
   createContact(input: CreateContactInput!): Contact!
   updateContact(id: ID!, input: UpdateContactInput!): Contact!
   deleteContact(id: ID!): Boolean!
-  "Marks every message of the conversation read by the team (unreadCount 0)."
+  """
+  Queues an outbound message and returns it QUEUED at once; a sender sends
+  it and its status moves on as MESSAGE_UPDATED inbox events. The same
+  clientMessageId returns the same message.
+  """
+  sendMessage(input: SendMessageInput!): Message!
+  """
+  Queues a new attempt of a FAILED outbound message. Errors Meta says must
+  never be retried are refused with BAD_USER_INPUT.
+  """
+  retryMessage(id: ID!): Message!
+  """
+  Marks every message of the conversation read by the team (unreadCount 0)
+  and, when the tenant's readReceipts is on, tells Meta the latest inbound
+  message was read.
+  """
   markConversationRead(id: ID!): Conversation!
   "Assigns the conversation to a member, or unassigns it with a null userId."
   assignConversation(id: ID!, userId: ID): Conversation!
@@ -2043,6 +2208,90 @@ input UpdateTenantSettingsInput {
   name: String
   "1 to 3650 days; default 90."
   messageRetentionDays: Int
+  "Whether markConversationRead sends Meta a read receipt; default true."
+  readReceipts: Boolean
+}
+
+input UpdateChannelInput {
+  name: String
+  "A new access token; never readable afterwards."
+  accessToken: String
+  "1 to 1000; Meta's default is 80."
+  sendRatePerSecond: Int
+  "Unique customers outside a service window per 24 hours."
+  messagingLimit: Int
+  "Removes the messaging limit (unlimited)."
+  clearMessagingLimit: Boolean
+}
+
+"""
+One outbound message: exactly one of text, media, interactive or reaction.
+"""
+input SendMessageInput {
+  conversationId: ID!
+  "Up to 4,096 characters."
+  text: String
+  media: SendMediaInput
+  interactive: SendInteractiveInput
+  reaction: SendReactionInput
+  "A message of the conversation to quote."
+  replyTo: ID
+  "A client-chosen key (up to 128 characters): the same key returns the same message."
+  clientMessageId: String
+}
+
+"""
+A file to send: upload (a multipart Upload) or link (an https URL Meta
+fetches). type may be omitted: it is then taken from the file's content type
+or the link's extension.
+"""
+input SendMediaInput {
+  type: MessageType
+  upload: Upload
+  link: String
+  caption: String
+  filename: String
+}
+
+"""
+Reply buttons (up to 3) or a list (sections of rows, up to 10 rows in all).
+"""
+input SendInteractiveInput {
+  body: String!
+  header: String
+  footer: String
+  buttons: [InteractiveButtonInput!]
+  list: InteractiveListInput
+}
+
+input InteractiveButtonInput {
+  id: String!
+  title: String!
+}
+
+input InteractiveListInput {
+  "The label of the button that opens the list."
+  button: String!
+  sections: [InteractiveSectionInput!]!
+}
+
+input InteractiveSectionInput {
+  title: String
+  rows: [InteractiveRowInput!]!
+}
+
+input InteractiveRowInput {
+  id: String!
+  title: String!
+  description: String
+}
+
+"""
+A reaction to a message of the conversation; an empty emoji removes it.
+"""
+input SendReactionInput {
+  messageId: ID!
+  emoji: String!
 }
 
 input AddMemberInput {
@@ -2136,10 +2385,32 @@ input AuditLogFilter {
 
 "The attachment of a media message."
 type MessageMedia {
+  "Meta's media id."
   mediaId: String
   mimeType: String
   caption: String
   filename: String
+  "Bytes, once the file is kept."
+  size: Int
+  "Lowercase hex SHA-256 of the file."
+  sha256: String
+  "Whether the file is kept; null for a link sent as it is."
+  state: MediaState
+  "Why it could not be kept (state FAILED)."
+  reason: String
+  "A signed, short-lived link to GET /media/{messageId} (usable in <img>); null until STORED."
+  url: String
+}
+
+enum MediaState {
+  PENDING
+  STORED
+  FAILED
+}
+
+extend type Message {
+  "The message this one quotes."
+  replyTo: Message
 }
 
 "Meta's reason for a failed message."
@@ -2443,6 +2714,8 @@ type Channel implements Node {
   displayPhoneNumber: String!
   status: ChannelStatus!
   revokedAt: Time
+  sendRatePerSecond: Int!
+  messagingLimit: Int
 }
 """
 ChannelKind is enum for the field kind
@@ -2476,6 +2749,7 @@ ChannelStatus is enum for the field status
 """
 enum ChannelStatus @goModel(model: "switchboard/ent/channel.Status") {
   CONNECTED
+  NEEDS_REAUTH
   REVOKED
 }
 type Contact implements Node {
@@ -2484,7 +2758,9 @@ type Contact implements Node {
   """
   E.164
   """
-  phone: String!
+  phone: String
+  userID: String
+  username: String
   name: String
   profileName: String
   tags: [String!]!
@@ -2684,6 +2960,7 @@ type Message implements Node {
   deliveredAt: Time
   readAt: Time
   failedAt: Time
+  attempts: Int!
   conversation: Conversation!
 }
 """
@@ -3031,6 +3308,7 @@ type Tenant implements Node {
   messageRetentionDays: Int!
   status: TenantStatus!
   deletionRequestedAt: Time
+  readReceipts: Boolean!
 }
 """
 Ordering options for Tenant connections
@@ -3266,6 +3544,10 @@ func (ec *executionContext) childFields_Channel(ctx context.Context, field graph
 		return ec.fieldContext_Channel_status(ctx, field)
 	case "revokedAt":
 		return ec.fieldContext_Channel_revokedAt(ctx, field)
+	case "sendRatePerSecond":
+		return ec.fieldContext_Channel_sendRatePerSecond(ctx, field)
+	case "messagingLimit":
+		return ec.fieldContext_Channel_messagingLimit(ctx, field)
 	case "wabaId":
 		return ec.fieldContext_Channel_wabaId(ctx, field)
 	case "phoneNumberId":
@@ -3282,6 +3564,10 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_createdAt(ctx, field)
 	case "phone":
 		return ec.fieldContext_Contact_phone(ctx, field)
+	case "userID":
+		return ec.fieldContext_Contact_userID(ctx, field)
+	case "username":
+		return ec.fieldContext_Contact_username(ctx, field)
 	case "name":
 		return ec.fieldContext_Contact_name(ctx, field)
 	case "profileName":
@@ -3452,10 +3738,14 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_readAt(ctx, field)
 	case "failedAt":
 		return ec.fieldContext_Message_failedAt(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Message_attempts(ctx, field)
 	case "conversation":
 		return ec.fieldContext_Message_conversation(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Message_externalId(ctx, field)
+	case "replyTo":
+		return ec.fieldContext_Message_replyTo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
 }
@@ -3504,6 +3794,16 @@ func (ec *executionContext) childFields_MessageMedia(ctx context.Context, field 
 		return ec.fieldContext_MessageMedia_caption(ctx, field)
 	case "filename":
 		return ec.fieldContext_MessageMedia_filename(ctx, field)
+	case "size":
+		return ec.fieldContext_MessageMedia_size(ctx, field)
+	case "sha256":
+		return ec.fieldContext_MessageMedia_sha256(ctx, field)
+	case "state":
+		return ec.fieldContext_MessageMedia_state(ctx, field)
+	case "reason":
+		return ec.fieldContext_MessageMedia_reason(ctx, field)
+	case "url":
+		return ec.fieldContext_MessageMedia_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MessageMedia", field.Name)
 }
@@ -3610,6 +3910,8 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_status(ctx, field)
 	case "deletionRequestedAt":
 		return ec.fieldContext_Tenant_deletionRequestedAt(ctx, field)
+	case "readReceipts":
+		return ec.fieldContext_Tenant_readReceipts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
 }
@@ -4032,6 +4334,20 @@ func (ec *executionContext) field_Mutation_markConversationRead_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_retryMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4043,6 +4359,20 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SendMessageInput, error) {
+			return ec.unmarshalNSendMessageInput2switchboardᚋgraphᚋmodelᚐSendMessageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -4079,6 +4409,28 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateChannel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateChannelInput, error) {
+			return ec.unmarshalNUpdateChannelInput2switchboardᚋgraphᚋmodelᚐUpdateChannelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -5887,6 +6239,52 @@ func (ec *executionContext) fieldContext_Channel_revokedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Channel", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Channel_sendRatePerSecond(ctx context.Context, field graphql.CollectedField, obj *ent.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Channel_sendRatePerSecond(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SendRatePerSecond, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Channel_sendRatePerSecond(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Channel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Channel_messagingLimit(ctx context.Context, field graphql.CollectedField, obj *ent.Channel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Channel_messagingLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MessagingLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Channel_messagingLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Channel", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Channel_wabaId(ctx context.Context, field graphql.CollectedField, obj *ent.Channel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5991,14 +6389,60 @@ func (ec *executionContext) _Contact_phone(ctx context.Context, field graphql.Co
 			return obj.Phone, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Contact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_userID(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_userID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_username(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
@@ -7260,7 +7704,7 @@ func (ec *executionContext) _Message_media(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Message_media(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Media, nil
+			return ec.Resolvers.Message().Media(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *schematype.Media) graphql.Marshaler {
@@ -7274,8 +7718,8 @@ func (ec *executionContext) fieldContext_Message_media(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Message",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MessageMedia(ctx, field)
 		},
@@ -7453,6 +7897,29 @@ func (ec *executionContext) fieldContext_Message_failedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Message", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Message_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Message_conversation(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7506,6 +7973,38 @@ func (ec *executionContext) _Message_externalId(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Message_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Message", field, false, false, "String")
+}
+
+func (ec *executionContext) _Message_replyTo(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_replyTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Message().ReplyTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+			return ec.marshalOMessage2ᚖswitchboardᚋentᚐMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_replyTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MessageConnection) (ret graphql.Marshaler) {
@@ -7809,6 +8308,121 @@ func (ec *executionContext) _MessageMedia_filename(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_MessageMedia_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MessageMedia", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageMedia_size(ctx context.Context, field graphql.CollectedField, obj *schematype.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageMedia_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalOInt2int64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageMedia_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageMedia", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessageMedia_sha256(ctx context.Context, field graphql.CollectedField, obj *schematype.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageMedia_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageMedia_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageMedia", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageMedia_state(ctx context.Context, field graphql.CollectedField, obj *schematype.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageMedia_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schematype.MediaState) graphql.Marshaler {
+			return ec.marshalOMediaState2switchboardᚋentᚋschemaᚋschematypeᚐMediaState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageMedia_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageMedia", field, false, false, "MediaState")
+}
+
+func (ec *executionContext) _MessageMedia_reason(ctx context.Context, field graphql.CollectedField, obj *schematype.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageMedia_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageMedia_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageMedia", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageMedia_url(ctx context.Context, field graphql.CollectedField, obj *schematype.Media) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageMedia_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MessageMedia().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MessageMedia_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageMedia", field, true, true, "String")
 }
 
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8186,6 +8800,50 @@ func (ec *executionContext) fieldContext_Mutation_disconnectChannel(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateChannel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateChannel(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(model.UpdateChannelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2ᚖswitchboardᚋentᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateChannel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Channel(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateChannel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8312,6 +8970,94 @@ func (ec *executionContext) fieldContext_Mutation_deleteContact(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendMessage(ctx, fc.Args["input"].(model.SendMessageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖswitchboardᚋentᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendMessage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retryMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retryMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetryMessage(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖswitchboardᚋentᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retryMessage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retryMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10021,6 +10767,29 @@ func (ec *executionContext) _Tenant_deletionRequestedAt(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Tenant_deletionRequestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tenant", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Tenant_readReceipts(ctx context.Context, field graphql.CollectedField, obj *ent.Tenant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tenant_readReceipts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadReceipts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tenant_readReceipts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tenant", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -12009,6 +12778,209 @@ func UnmarshalCreateContactInput(ctx context.Context, raw any) (model.CreateCont
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInteractiveButtonInput(ctx context.Context, obj any) (model.InteractiveButtonInput, error) {
+	var it model.InteractiveButtonInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInteractiveButtonInput unmarshals raw into the InteractiveButtonInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInteractiveButtonInput(ctx context.Context, raw any) (model.InteractiveButtonInput, error) {
+	var out model.InteractiveButtonInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InteractiveButtonInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInteractiveListInput(ctx context.Context, obj any) (model.InteractiveListInput, error) {
+	var it model.InteractiveListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"button", "sections"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "button":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("button"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Button = data
+		case "sections":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sections"))
+			data, err := ec.unmarshalNInteractiveSectionInput2ᚕᚖswitchboardᚋgraphᚋmodelᚐInteractiveSectionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sections = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInteractiveListInput unmarshals raw into the InteractiveListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInteractiveListInput(ctx context.Context, raw any) (model.InteractiveListInput, error) {
+	var out model.InteractiveListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InteractiveListInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInteractiveRowInput(ctx context.Context, obj any) (model.InteractiveRowInput, error) {
+	var it model.InteractiveRowInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInteractiveRowInput unmarshals raw into the InteractiveRowInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInteractiveRowInput(ctx context.Context, raw any) (model.InteractiveRowInput, error) {
+	var out model.InteractiveRowInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InteractiveRowInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInteractiveSectionInput(ctx context.Context, obj any) (model.InteractiveSectionInput, error) {
+	var it model.InteractiveSectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "rows"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "rows":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rows"))
+			data, err := ec.unmarshalNInteractiveRowInput2ᚕᚖswitchboardᚋgraphᚋmodelᚐInteractiveRowInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rows = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInteractiveSectionInput unmarshals raw into the InteractiveSectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInteractiveSectionInput(ctx context.Context, raw any) (model.InteractiveSectionInput, error) {
+	var out model.InteractiveSectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InteractiveSectionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLogInInput(ctx context.Context, obj any) (model.LogInInput, error) {
 	var it model.LogInInput
 	if obj == nil {
@@ -12161,6 +13133,279 @@ func (ec *executionContext) unmarshalInputPrivacyRequestOrder(ctx context.Contex
 func UnmarshalPrivacyRequestOrder(ctx context.Context, raw any) (ent.PrivacyRequestOrder, error) {
 	var out ent.PrivacyRequestOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PrivacyRequestOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSendInteractiveInput(ctx context.Context, obj any) (model.SendInteractiveInput, error) {
+	var it model.SendInteractiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"body", "header", "footer", "buttons", "list"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "header":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("header"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Header = data
+		case "footer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("footer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Footer = data
+		case "buttons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buttons"))
+			data, err := ec.unmarshalOInteractiveButtonInput2ᚕᚖswitchboardᚋgraphᚋmodelᚐInteractiveButtonInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Buttons = data
+		case "list":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("list"))
+			data, err := ec.unmarshalOInteractiveListInput2ᚖswitchboardᚋgraphᚋmodelᚐInteractiveListInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.List = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendInteractiveInput unmarshals raw into the SendInteractiveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendInteractiveInput(ctx context.Context, raw any) (model.SendInteractiveInput, error) {
+	var out model.SendInteractiveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendInteractiveInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSendMediaInput(ctx context.Context, obj any) (model.SendMediaInput, error) {
+	var it model.SendMediaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "upload", "link", "caption", "filename"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOMessageType2ᚖswitchboardᚋentᚋmessageᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "upload":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upload"))
+			data, err := ec.unmarshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Upload = data
+		case "link":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("link"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Link = data
+		case "caption":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caption"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Caption = data
+		case "filename":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filename"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filename = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendMediaInput unmarshals raw into the SendMediaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendMediaInput(ctx context.Context, raw any) (model.SendMediaInput, error) {
+	var out model.SendMediaInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendMediaInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, obj any) (model.SendMessageInput, error) {
+	var it model.SendMessageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "text", "media", "interactive", "reaction", "replyTo", "clientMessageId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "media":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("media"))
+			data, err := ec.unmarshalOSendMediaInput2ᚖswitchboardᚋgraphᚋmodelᚐSendMediaInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Media = data
+		case "interactive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interactive"))
+			data, err := ec.unmarshalOSendInteractiveInput2ᚖswitchboardᚋgraphᚋmodelᚐSendInteractiveInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interactive = data
+		case "reaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reaction"))
+			data, err := ec.unmarshalOSendReactionInput2ᚖswitchboardᚋgraphᚋmodelᚐSendReactionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reaction = data
+		case "replyTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyTo"))
+			data, err := ec.unmarshalOID2ᚖswitchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplyTo = data
+		case "clientMessageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMessageId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMessageID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendMessageInput unmarshals raw into the SendMessageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendMessageInput(ctx context.Context, raw any) (model.SendMessageInput, error) {
+	var out model.SendMessageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendMessageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSendReactionInput(ctx context.Context, obj any) (model.SendReactionInput, error) {
+	var it model.SendReactionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"messageId", "emoji"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "messageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageId"))
+			data, err := ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageID = data
+		case "emoji":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emoji"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Emoji = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendReactionInput unmarshals raw into the SendReactionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendReactionInput(ctx context.Context, raw any) (model.SendReactionInput, error) {
+	var out model.SendReactionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendReactionInput", raw, &out)
 	return out, err
 }
 
@@ -12333,6 +13578,76 @@ func UnmarshalTenantOrder(ctx context.Context, raw any) (ent.TenantOrder, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateChannelInput(ctx context.Context, obj any) (model.UpdateChannelInput, error) {
+	var it model.UpdateChannelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "accessToken", "sendRatePerSecond", "messagingLimit", "clearMessagingLimit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "accessToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessToken"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessToken = data
+		case "sendRatePerSecond":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendRatePerSecond"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendRatePerSecond = data
+		case "messagingLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messagingLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessagingLimit = data
+		case "clearMessagingLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMessagingLimit"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMessagingLimit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateChannelInput unmarshals raw into the UpdateChannelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateChannelInput(ctx context.Context, raw any) (model.UpdateChannelInput, error) {
+	var out model.UpdateChannelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateChannelInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateContactInput(ctx context.Context, obj any) (model.UpdateContactInput, error) {
 	var it model.UpdateContactInput
 	if obj == nil {
@@ -12421,7 +13736,7 @@ func (ec *executionContext) unmarshalInputUpdateTenantSettingsInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "messageRetentionDays"}
+	fieldsInOrder := [...]string{"name", "messageRetentionDays", "readReceipts"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12442,6 +13757,13 @@ func (ec *executionContext) unmarshalInputUpdateTenantSettingsInput(ctx context.
 				return it, err
 			}
 			it.MessageRetentionDays = data
+		case "readReceipts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readReceipts"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadReceipts = data
 		}
 	}
 	return it, nil
@@ -13204,6 +14526,16 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "sendRatePerSecond":
+			out.Values[i] = ec._Channel_sendRatePerSecond(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "messagingLimit":
+			out.Values[i] = ec._Channel_messagingLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "wabaId":
 			out.Values[i] = ec._Channel_wabaId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13254,7 +14586,17 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "phone":
 			out.Values[i] = ec._Contact_phone(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userID":
+			out.Values[i] = ec._Contact_userID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "username":
+			out.Values[i] = ec._Contact_username(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
@@ -13779,10 +15121,11 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "media":
-			out.Values[i] = ec._Message_media(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Message_media(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._Message_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13818,6 +15161,11 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attempts":
+			out.Values[i] = ec._Message_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "conversation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -13829,6 +15177,12 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "replyTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Message_replyTo(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13984,23 +15338,49 @@ func (ec *executionContext) _MessageMedia(ctx context.Context, sel ast.Selection
 		case "mediaId":
 			out.Values[i] = ec._MessageMedia_mediaId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "mimeType":
 			out.Values[i] = ec._MessageMedia_mimeType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "caption":
 			out.Values[i] = ec._MessageMedia_caption(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "filename":
 			out.Values[i] = ec._MessageMedia_filename(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "size":
+			out.Values[i] = ec._MessageMedia_size(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._MessageMedia_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._MessageMedia_state(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._MessageMedia_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MessageMedia_url(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14100,6 +15480,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateChannel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateChannel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createContact":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createContact(ctx, field)
@@ -14117,6 +15504,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteContact":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendMessage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendMessage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retryMessage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retryMessage(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -14713,6 +16114,11 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 		case "deletionRequestedAt":
 			out.Values[i] = ec._Tenant_deletionRequestedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "readReceipts":
+			out.Values[i] = ec._Tenant_readReceipts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -15562,9 +16968,60 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInteractiveButtonInput2ᚖswitchboardᚋgraphᚋmodelᚐInteractiveButtonInput(ctx context.Context, v any) (*model.InteractiveButtonInput, error) {
+	res, err := ec.unmarshalInputInteractiveButtonInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInteractiveRowInput2ᚕᚖswitchboardᚋgraphᚋmodelᚐInteractiveRowInputᚄ(ctx context.Context, v any) ([]*model.InteractiveRowInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InteractiveRowInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInteractiveRowInput2ᚖswitchboardᚋgraphᚋmodelᚐInteractiveRowInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNInteractiveRowInput2ᚖswitchboardᚋgraphᚋmodelᚐInteractiveRowInput(ctx context.Context, v any) (*model.InteractiveRowInput, error) {
+	res, err := ec.unmarshalInputInteractiveRowInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInteractiveSectionInput2ᚕᚖswitchboardᚋgraphᚋmodelᚐInteractiveSectionInputᚄ(ctx context.Context, v any) ([]*model.InteractiveSectionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InteractiveSectionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInteractiveSectionInput2ᚖswitchboardᚋgraphᚋmodelᚐInteractiveSectionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNInteractiveSectionInput2ᚖswitchboardᚋgraphᚋmodelᚐInteractiveSectionInput(ctx context.Context, v any) (*model.InteractiveSectionInput, error) {
+	res, err := ec.unmarshalInputInteractiveSectionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNLogInInput2switchboardᚋgraphᚋmodelᚐLogInInput(ctx context.Context, v any) (model.LogInInput, error) {
 	res, err := ec.unmarshalInputLogInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMessage2ᚖswitchboardᚋentᚐMessage(ctx context.Context, sel ast.SelectionSet, v *ent.Message) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Message!")
+		return graphql.Null
+	}
+	return ec._Message(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMessageConnection2ᚖswitchboardᚋentᚐMessageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MessageConnection) graphql.Marshaler {
@@ -15717,6 +17174,11 @@ func (ec *executionContext) marshalNRole2switchboardᚋentᚋuserᚐRole(ctx con
 	return v
 }
 
+func (ec *executionContext) unmarshalNSendMessageInput2switchboardᚋgraphᚋmodelᚐSendMessageInput(ctx context.Context, v any) (model.SendMessageInput, error) {
+	res, err := ec.unmarshalInputSendMessageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSignUpInput2switchboardᚋgraphᚋmodelᚐSignUpInput(ctx context.Context, v any) (model.SignUpInput, error) {
 	res, err := ec.unmarshalInputSignUpInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15851,6 +17313,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateChannelInput2switchboardᚋgraphᚋmodelᚐUpdateChannelInput(ctx context.Context, v any) (model.UpdateChannelInput, error) {
+	res, err := ec.unmarshalInputUpdateChannelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateContactInput2switchboardᚋgraphᚋmodelᚐUpdateContactInput(ctx context.Context, v any) (model.UpdateContactInput, error) {
@@ -16304,6 +17771,18 @@ func (ec *executionContext) marshalOID2ᚖswitchboardᚋinternalᚋpulidᚐID(ct
 	return v
 }
 
+func (ec *executionContext) unmarshalOInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -16322,6 +17801,31 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOInteractiveButtonInput2ᚕᚖswitchboardᚋgraphᚋmodelᚐInteractiveButtonInputᚄ(ctx context.Context, v any) ([]*model.InteractiveButtonInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InteractiveButtonInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInteractiveButtonInput2ᚖswitchboardᚋgraphᚋmodelᚐInteractiveButtonInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOInteractiveListInput2ᚖswitchboardᚋgraphᚋmodelᚐInteractiveListInput(ctx context.Context, v any) (*model.InteractiveListInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInteractiveListInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOJSON2switchboardᚋentᚋschemaᚋschematypeᚐJSON(ctx context.Context, v any) (schematype.JSON, error) {
 	if v == nil {
 		return nil, nil
@@ -16335,6 +17839,16 @@ func (ec *executionContext) marshalOJSON2switchboardᚋentᚋschemaᚋschematype
 	if v == nil {
 		return graphql.Null
 	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMediaState2switchboardᚋentᚋschemaᚋschematypeᚐMediaState(ctx context.Context, v any) (schematype.MediaState, error) {
+	var res schematype.MediaState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMediaState2switchboardᚋentᚋschemaᚋschematypeᚐMediaState(ctx context.Context, sel ast.SelectionSet, v schematype.MediaState) graphql.Marshaler {
 	return v
 }
 
@@ -16387,6 +17901,22 @@ func (ec *executionContext) unmarshalOMessageOrder2ᚖswitchboardᚋentᚐMessag
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOMessageType2ᚖswitchboardᚋentᚋmessageᚐType(ctx context.Context, v any) (*message.Type, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(message.Type)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMessageType2ᚖswitchboardᚋentᚋmessageᚐType(ctx context.Context, sel ast.SelectionSet, v *message.Type) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalONode2switchboardᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -16435,6 +17965,30 @@ func (ec *executionContext) marshalOPrivacyRequestEdge2ᚖswitchboardᚋentᚐPr
 		return graphql.Null
 	}
 	return ec._PrivacyRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSendInteractiveInput2ᚖswitchboardᚋgraphᚋmodelᚐSendInteractiveInput(ctx context.Context, v any) (*model.SendInteractiveInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSendInteractiveInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSendMediaInput2ᚖswitchboardᚋgraphᚋmodelᚐSendMediaInput(ctx context.Context, v any) (*model.SendMediaInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSendMediaInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSendReactionInput2ᚖswitchboardᚋgraphᚋmodelᚐSendReactionInput(ctx context.Context, v any) (*model.SendReactionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSendReactionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
@@ -16544,6 +18098,24 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalUpload(*v)
 	return res
 }
 

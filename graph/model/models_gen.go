@@ -7,9 +7,12 @@ import (
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
+	"switchboard/ent/message"
 	"switchboard/ent/user"
 	"switchboard/internal/pulid"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 type AddMemberInput struct {
@@ -97,9 +100,71 @@ type InboxEvent struct {
 	OccurredAt   time.Time         `json:"occurredAt"`
 }
 
+type InteractiveButtonInput struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+type InteractiveListInput struct {
+	// The label of the button that opens the list.
+	Button   string                     `json:"button"`
+	Sections []*InteractiveSectionInput `json:"sections"`
+}
+
+type InteractiveRowInput struct {
+	ID          string  `json:"id"`
+	Title       string  `json:"title"`
+	Description *string `json:"description,omitempty"`
+}
+
+type InteractiveSectionInput struct {
+	Title *string                `json:"title,omitempty"`
+	Rows  []*InteractiveRowInput `json:"rows"`
+}
+
 type LogInInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+}
+
+// Reply buttons (up to 3) or a list (sections of rows, up to 10 rows in all).
+type SendInteractiveInput struct {
+	Body    string                    `json:"body"`
+	Header  *string                   `json:"header,omitempty"`
+	Footer  *string                   `json:"footer,omitempty"`
+	Buttons []*InteractiveButtonInput `json:"buttons,omitempty"`
+	List    *InteractiveListInput     `json:"list,omitempty"`
+}
+
+// A file to send: upload (a multipart Upload) or link (an https URL Meta
+// fetches). type may be omitted: it is then taken from the file's content type
+// or the link's extension.
+type SendMediaInput struct {
+	Type     *message.Type   `json:"type,omitempty"`
+	Upload   *graphql.Upload `json:"upload,omitempty"`
+	Link     *string         `json:"link,omitempty"`
+	Caption  *string         `json:"caption,omitempty"`
+	Filename *string         `json:"filename,omitempty"`
+}
+
+// One outbound message: exactly one of text, media, interactive or reaction.
+type SendMessageInput struct {
+	ConversationID pulid.ID `json:"conversationId"`
+	// Up to 4,096 characters.
+	Text        *string               `json:"text,omitempty"`
+	Media       *SendMediaInput       `json:"media,omitempty"`
+	Interactive *SendInteractiveInput `json:"interactive,omitempty"`
+	Reaction    *SendReactionInput    `json:"reaction,omitempty"`
+	// A message of the conversation to quote.
+	ReplyTo *pulid.ID `json:"replyTo,omitempty"`
+	// A client-chosen key (up to 128 characters): the same key returns the same message.
+	ClientMessageID *string `json:"clientMessageId,omitempty"`
+}
+
+// A reaction to a message of the conversation; an empty emoji removes it.
+type SendReactionInput struct {
+	MessageID pulid.ID `json:"messageId"`
+	Emoji     string   `json:"emoji"`
 }
 
 type SignUpInput struct {
@@ -110,6 +175,18 @@ type SignUpInput struct {
 }
 
 type Subscription struct {
+}
+
+type UpdateChannelInput struct {
+	Name *string `json:"name,omitempty"`
+	// A new access token; never readable afterwards.
+	AccessToken *string `json:"accessToken,omitempty"`
+	// 1 to 1000; Meta's default is 80.
+	SendRatePerSecond *int `json:"sendRatePerSecond,omitempty"`
+	// Unique customers outside a service window per 24 hours.
+	MessagingLimit *int `json:"messagingLimit,omitempty"`
+	// Removes the messaging limit (unlimited).
+	ClearMessagingLimit *bool `json:"clearMessagingLimit,omitempty"`
 }
 
 type UpdateContactInput struct {
@@ -125,4 +202,6 @@ type UpdateTenantSettingsInput struct {
 	Name *string `json:"name,omitempty"`
 	// 1 to 3650 days; default 90.
 	MessageRetentionDays *int `json:"messageRetentionDays,omitempty"`
+	// Whether markConversationRead sends Meta a read receipt; default true.
+	ReadReceipts *bool `json:"readReceipts,omitempty"`
 }

@@ -39,7 +39,9 @@ func (s *Service) Export(ctx context.Context, c *ent.Client) (string, error) {
 			return "", err
 		}
 		for _, ct := range page {
-			_ = w.Write([]string{ct.Phone, escapeCell(ct.Name), escapeCell(strings.Join(ct.Tags, TagSeparator)), optInCell(ct.OptInStatus)})
+			// A contact known only by its BSUID has no phone: its
+			// cell is empty (the row names it by name and tags).
+			_ = w.Write([]string{deref(ct.Phone), escapeCell(ct.Name), escapeCell(strings.Join(ct.Tags, TagSeparator)), optInCell(ct.OptInStatus)})
 		}
 		total += len(page)
 		if len(page) < exportPage {
@@ -67,4 +69,11 @@ func optInCell(s contact.OptInStatus) string {
 		return "no"
 	}
 	return ""
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -147,7 +147,9 @@ func existing(ctx context.Context, c *ent.Client, rows []importRow) (map[string]
 			return nil, err
 		}
 		for _, ct := range found {
-			out[ct.Phone] = ct
+			if ct.Phone != nil {
+				out[*ct.Phone] = ct
+			}
 		}
 	}
 	return out, nil
@@ -176,8 +178,8 @@ func scanTenant(ctx context.Context, c *ent.Client, rows []importRow, out map[st
 			return err
 		}
 		for _, ct := range page {
-			if wanted[ct.Phone] {
-				out[ct.Phone] = ct
+			if ct.Phone != nil && wanted[*ct.Phone] {
+				out[*ct.Phone] = ct
 			}
 		}
 		if len(page) < exportPage {

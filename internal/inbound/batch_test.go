@@ -153,11 +153,11 @@ func state(t *testing.T, c *ent.Client, log bool) string {
 		if cv.LastMessageID != nil {
 			last = extOf[string(*cv.LastMessageID)]
 		}
-		rows = append(rows, fmt.Sprintf("conversation %s %s unread=%d last=%s at=%s window=%s", cv.Edges.Contact.Phone,
+		rows = append(rows, fmt.Sprintf("conversation %s %s unread=%d last=%s at=%s window=%s", *cv.Edges.Contact.Phone,
 			cv.Status, cv.UnreadCount, last, ts(cv.LastMessageAt), ts(cv.ServiceWindowExpiresAt)))
 	}
 	for _, ct := range c.Contact.Query().AllX(ctx) {
-		rows = append(rows, fmt.Sprintf("contact %s %q %s inbound=%s", ct.Phone, ct.ProfileName, ct.OptInStatus, ts(ct.LastInboundAt)))
+		rows = append(rows, fmt.Sprintf("contact %s %q %s inbound=%s", *ct.Phone, ct.ProfileName, ct.OptInStatus, ts(ct.LastInboundAt)))
 	}
 	for _, ps := range c.PendingStatus.Query().AllX(ctx) {
 		rows = append(rows, fmt.Sprintf("pending %s %s %s", ps.ExternalID, ps.Status, ts(&ps.Timestamp)))

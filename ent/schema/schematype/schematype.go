@@ -10,12 +10,54 @@ import (
 
 // Media is the attachment of an image, audio, video, document or sticker
 // message, as Meta describes it.
+//
+// MediaID is Meta's media id: the one a webhook names (inbound, valid
+// 7 days) or the one an upload returned (outbound, valid 30 days). Key is
+// where the file is kept in the media store (internal/media), Link the
+// public URL an outbound message sends instead of a file.
 type Media struct {
-	MediaID  string `json:"mediaId,omitempty"`
-	MimeType string `json:"mimeType,omitempty"`
-	Caption  string `json:"caption,omitempty"`
-	Filename string `json:"filename,omitempty"`
-	SHA256   string `json:"sha256,omitempty"`
+	MediaID  string     `json:"mediaId,omitempty"`
+	MimeType string     `json:"mimeType,omitempty"`
+	Caption  string     `json:"caption,omitempty"`
+	Filename string     `json:"filename,omitempty"`
+	SHA256   string     `json:"sha256,omitempty"`
+	Size     int64      `json:"size,omitempty"`
+	State    MediaState `json:"state,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+	Key      string     `json:"key,omitempty"`
+	Link     string     `json:"link,omitempty"`
+	// MessageID is the message the media belongs to, set when it is read
+	// for GraphQL (its url names the message); never stored.
+	MessageID string `json:"-"`
+}
+
+// MediaState is whether a message's file is kept: PENDING until it is
+// downloaded (inbound) or stored (outbound upload), STORED, or FAILED with
+// Media.Reason. A link-only outbound media has no state.
+type MediaState string
+
+// The media states.
+const (
+	MediaPending MediaState = "PENDING"
+	MediaStored  MediaState = "STORED"
+	MediaFailed  MediaState = "FAILED"
+)
+
+// MarshalGQL implements graphql.Marshaler.
+func (s MediaState) MarshalGQL(w io.Writer) { _, _ = fmt.Fprintf(w, "%q", string(s)) }
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (s *MediaState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("MediaState must be a string")
+	}
+	switch MediaState(str) {
+	case MediaPending, MediaStored, MediaFailed:
+		*s = MediaState(str)
+		return nil
+	}
+	return fmt.Errorf("%q is not a MediaState", str)
 }
 
 // Error is Meta's reason for a failed message.
