@@ -77,6 +77,11 @@ func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message, 
 	if err := b.touchConversation(conv, msg); err != nil {
 		return err
 	}
+	if msg.Media != nil {
+		if err := b.media(ch, msg); err != nil {
+			return err
+		}
+	}
 	b.emit(ch.TenantID, events.Spec{Kind: event.KindMESSAGE_CREATED, ConversationID: conv, MessageID: msg.ID})
 	b.emit(ch.TenantID, events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: conv})
 	if !b.early[key] {
