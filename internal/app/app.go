@@ -21,6 +21,7 @@ import (
 	"switchboard/internal/inbound"
 	"switchboard/internal/inbox"
 	"switchboard/internal/jobs"
+	"switchboard/internal/metaapi"
 	"switchboard/internal/server"
 	"switchboard/internal/store"
 	"switchboard/internal/webhook"
@@ -35,6 +36,9 @@ type App struct {
 	Channels *channels.Service
 	Jobs     *jobs.Runner
 	Events   *events.Hub
+	// Meta calls the Graph API at META_API_BASE_URL (Meta, or the
+	// simulator in tests).
+	Meta *metaapi.Client
 	// Notifier is told after commit which tenants' event logs grew: the
 	// Hub's Broker, or PGNotifier on PostgreSQL.
 	Notifier events.Notifier
@@ -65,6 +69,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		notifier = pgNotifier
 	}
 	reg := prometheus.NewRegistry()
+	meta := &metaapi.Client{BaseURL: cfg.MetaAPIBaseURL, HTTPClient: metaapi.NewHTTPClient()}
 	runner := jobs.NewRunner(db.Client, log, jobs.Options{SkipLocked: pg, Lease: cfg.JobLease, Registry: reg})
 	// Webhooks are processed up to 100 per transaction: one commit and one
 	// lock of each tenant's event log per batch, not per webhook.
@@ -108,7 +113,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		},
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
-		Jobs: runner, Events: hub, Notifier: notifier, PGNotifier: pgNotifier, Handler: srv.Handler(), Drain: startDrain}, nil
+		Jobs: runner, Events: hub, Meta: meta, Notifier: notifier, PGNotifier: pgNotifier, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing
