@@ -50,6 +50,7 @@ type Change struct {
 	TemplateCategory *TemplateCategoryUpdate `json:"-"`
 	PhoneQuality     *PhoneQualityUpdate     `json:"-"`
 	Account          *AccountUpdate          `json:"-"`
+	UserPreferences  *UserPreferencesValue   `json:"-"`
 }
 
 // MessagesValue is the value of a "messages" change: inbound messages from customers and
@@ -165,6 +166,8 @@ func (c Change) MarshalJSON() ([]byte, error) {
 			typed = c.PhoneQuality
 		case c.Account != nil:
 			typed = c.Account
+		case c.UserPreferences != nil:
+			typed = c.UserPreferences
 		}
 		if typed != nil {
 			b, err := json.Marshal(typed)
@@ -219,6 +222,9 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 	case FieldAccountUpdate:
 		c.Account = new(AccountUpdate)
 		err = json.Unmarshal(w.Value, c.Account)
+	case FieldUserPreferences:
+		c.UserPreferences = new(UserPreferencesValue)
+		err = json.Unmarshal(w.Value, c.UserPreferences)
 	}
 	if err != nil {
 		return fmt.Errorf("value: %w", err)

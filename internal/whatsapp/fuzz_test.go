@@ -80,7 +80,7 @@ func stripRaw(env *Envelope) *Envelope {
 		for _, c := range e.Changes {
 			nc := c
 			if c.Messages != nil || c.TemplateStatus != nil || c.TemplateQuality != nil ||
-				c.TemplateCategory != nil || c.PhoneQuality != nil || c.Account != nil {
+				c.TemplateCategory != nil || c.PhoneQuality != nil || c.Account != nil || c.UserPreferences != nil {
 				nc.Value = nil
 			} else if len(c.Value) > 0 {
 				var buf bytes.Buffer

@@ -23,6 +23,7 @@ const (
 	goldenPNID     = "106540352242922"
 	goldenCustomer = "16505551234"
 	goldenBSUID    = "US.13491208655302741918"
+	goldenBSUID2   = "US.20871643290118653207"
 	goldenHref     = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
 )
 
@@ -218,6 +219,14 @@ func goldenMessageChecks() map[string]func(t *testing.T) {
 				NewWAID: "16505569876", Type: "user_changed_number"})
 			wantEqual(t, "contacts", len(it.Contacts), 0)
 		},
+		"system_user_changed_user_id": func(t *testing.T) {
+			it, m := goldenMessage(t, "system_user_changed_user_id", TypeSystem)
+			wantEqual(t, "system", m.System, &System{Body: "User changed from " + goldenBSUID + " to " + goldenBSUID2,
+				Type: SystemUserChangedUserID, PreviousUserID: goldenBSUID, UserID: goldenBSUID2})
+			wantEqual(t, "from", m.From, "")
+			wantEqual(t, "from_user_id", m.FromUserID, goldenBSUID2)
+			wantEqual(t, "contacts", len(it.Contacts), 0)
+		},
 		"bsuid_text": func(t *testing.T) {
 			it, m := goldenMessage(t, "bsuid_text", TypeText)
 			// Meta may withhold the phone number: from and wa_id arrive as "" and the
@@ -280,6 +289,23 @@ func goldenOtherChecks() map[string]func(t *testing.T) {
 			wantEqual(t, "recipient", s.RecipientID, "")
 			wantEqual(t, "recipient_user_id", s.RecipientUserID, goldenBSUID)
 			wantEqual(t, "raw recipient_user_id", rawField(t, s.Raw, "recipient_user_id"), goldenBSUID)
+		},
+		"user_preferences_stop": func(t *testing.T) {
+			it := goldenItem(t, goldenEnvelope(t, "user_preferences_stop"))
+			if it.Kind != ItemUserPreferences || it.PhoneNumberID != goldenPNID || it.DisplayPhoneNumber != "15550783881" {
+				t.Fatalf("item %q %q %q", it.Kind, it.PhoneNumberID, it.DisplayPhoneNumber)
+			}
+			wantEqual(t, "contacts", it.Contacts, []Contact{{Profile: Profile{Name: "Sheena Nelson"}, WAID: goldenCustomer, UserID: goldenBSUID}})
+			// Meta sends this timestamp as a JSON number; it reads like every other one.
+			wantEqual(t, "preferences", it.Preferences, []UserPreference{{WAID: goldenCustomer, UserID: goldenBSUID,
+				Detail: "User requested to stop marketing messages", Category: PreferenceMarketing, Value: PreferenceStop,
+				Timestamp: "1750000000"}})
+			if p := it.Preferences[0]; !p.Stop() || p.Resume() {
+				t.Errorf("stop %v resume %v", p.Stop(), p.Resume())
+			}
+			if len(it.Messages)+len(it.Statuses) != 0 {
+				t.Errorf("a preferences change carries no messages or statuses: %+v", it)
+			}
 		},
 		"status_played": func(t *testing.T) {
 			s := goldenStatus(t, "status_played", StatusPlayed)

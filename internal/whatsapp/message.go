@@ -242,16 +242,28 @@ type ProductItem struct {
 	Currency          string  `json:"currency"`
 }
 
-// System reports a change on the customer's side, e.g. Type "user_changed_number" with
-// NewWAID, which Switchboard needs to keep the conversation with the right number.
+// System reports a change on the customer's side. Type "user_changed_number" carries the
+// new phone (NewWAID, or WAID in newer payloads); "user_changed_user_id" reports that the
+// customer's business-scoped user id changed from PreviousUserID to UserID (no phone
+// number). Since 2026 both carry the previous and new user ids (and parent ids).
 type System struct {
-	Body     string `json:"body,omitempty"`
-	Identity string `json:"identity,omitempty"`
-	NewWAID  string `json:"new_wa_id,omitempty"`
-	WAID     string `json:"wa_id,omitempty"`
-	Type     string `json:"type,omitempty"`
-	Customer string `json:"customer,omitempty"`
+	Body                 string `json:"body,omitempty"`
+	Identity             string `json:"identity,omitempty"`
+	NewWAID              string `json:"new_wa_id,omitempty"`
+	WAID                 string `json:"wa_id,omitempty"`
+	Type                 string `json:"type,omitempty"`
+	Customer             string `json:"customer,omitempty"`
+	UserID               string `json:"user_id,omitempty"`
+	PreviousUserID       string `json:"previous_user_id,omitempty"`
+	ParentUserID         string `json:"parent_user_id,omitempty"`
+	PreviousParentUserID string `json:"previous_parent_user_id,omitempty"`
 }
+
+// Types of system messages Switchboard acts on.
+const (
+	SystemUserChangedNumber = "user_changed_number"
+	SystemUserChangedUserID = "user_changed_user_id"
+)
 
 // Unsupported carries the kind of message Meta could not deliver through the API (e.g. "edit").
 type Unsupported struct {

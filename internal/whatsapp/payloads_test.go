@@ -343,6 +343,25 @@ var otherCases = []parseCase{
 			}
 			return nil
 		}},
+	{name: "user preferences resume, BSUID only", wantItem: ItemUserPreferences,
+		body: fieldEnv(FieldUserPreferences, `{"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"}, "contacts": [{"profile": {"name": "Sheena Nelson", "username": "sheena.n"}, "wa_id": "", "user_id": "US.13491208655302741918"}], "user_preferences": [{"wa_id": "", "user_id": "US.13491208655302741918", "detail": "User requested to resume marketing messages", "category": "marketing_messages", "value": "resume", "timestamp": 1731705721}]}`),
+		check: func(env *Envelope) error {
+			it := env.Items()[0]
+			p := it.Preferences
+			if it.PhoneNumberID != "106540352242922" || len(p) != 1 || !p[0].Resume() || p[0].Stop() || p[0].Timestamp != "1731705721" ||
+				p[0].UserID != "US.13491208655302741918" || it.ContactFor(p[0].WAID, p[0].UserID).Profile.Username != "sheena.n" {
+				return fmt.Errorf("preferences: %+v", it)
+			}
+			return nil
+		}},
+	{name: "user preferences other category", wantItem: ItemUserPreferences,
+		body: fieldEnv(FieldUserPreferences, `{"messaging_product": "whatsapp", "metadata": {"display_phone_number": "1", "phone_number_id": "2"}, "user_preferences": [{"wa_id": "16505551234", "category": "service_messages", "value": "stop", "timestamp": "1731705721"}]}`),
+		check: func(env *Envelope) error {
+			if p := env.Items()[0].Preferences[0]; p.Stop() || p.Resume() {
+				return fmt.Errorf("only marketing_messages stop/resume count: %+v", p)
+			}
+			return nil
+		}},
 	{name: "unknown field", wantItem: ItemOther,
 		body: fieldEnv("message_echoes", `{"messaging_product": "whatsapp", "anything": [1, 2, 3]}`)},
 	{name: "batched entries and changes", wantItem: ItemMessages,

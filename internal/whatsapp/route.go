@@ -15,7 +15,10 @@ const (
 	ItemTemplateCategory ItemKind = "template_category"
 	ItemPhoneQuality     ItemKind = "phone_quality"
 	ItemAccountUpdate    ItemKind = "account_update"
-	ItemOther            ItemKind = "other"
+	// ItemUserPreferences is a user_preferences change; like ItemMessages it is for one
+	// business number (PhoneNumberID) and carries Contacts.
+	ItemUserPreferences ItemKind = "user_preferences"
+	ItemOther           ItemKind = "other"
 )
 
 // Item is one change of an envelope with the routing keys lifted out, so that the worker can
@@ -28,13 +31,15 @@ type Item struct {
 	EntryIndex  int
 	ChangeIndex int
 
-	// For ItemMessages.
+	// For ItemMessages (and PhoneNumberID, DisplayPhoneNumber and Contacts for
+	// ItemUserPreferences).
 	PhoneNumberID      string
 	DisplayPhoneNumber string
 	Contacts           []Contact
 	Messages           []Message
 	Statuses           []Status
 	Errors             []Error
+	Preferences        []UserPreference
 
 	TemplateStatus   *TemplateStatusUpdate
 	TemplateQuality  *TemplateQualityUpdate
@@ -72,6 +77,12 @@ func (e *Envelope) Items() []Item {
 				it.Kind, it.PhoneQuality = ItemPhoneQuality, c.PhoneQuality
 			case c.Account != nil:
 				it.Kind, it.Account = ItemAccountUpdate, c.Account
+			case c.UserPreferences != nil:
+				it.Kind = ItemUserPreferences
+				v := c.UserPreferences
+				it.PhoneNumberID = v.Metadata.PhoneNumberID
+				it.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
+				it.Contacts, it.Preferences = v.Contacts, v.Preferences
 			default:
 				it.Kind = ItemOther
 			}

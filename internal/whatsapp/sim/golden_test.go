@@ -29,7 +29,7 @@ func goldenBuilds() map[string]Envelope {
 	from := c.WAID
 	in := func(m Message) Envelope { return Inbound(ch, c, m) }
 	st := func(s StatusCallback) Envelope { return Statuses(ch, s) }
-	const business, bsuid = "15550783881", "US.13491208655302741918"
+	const business, bsuid, bsuid2 = "15550783881", "US.13491208655302741918", "US.20871643290118653207"
 	return map[string]Envelope{
 		"text":           TextMessage(ch, c, "wamid.text", "Hi, is my order on its way?", ts),
 		"text_reply":     in(Text(from, "wamid.reply", "Yes, Tuesday works", ts).ReplyTo(business, "wamid.business")),
@@ -65,6 +65,8 @@ func goldenBuilds() map[string]Envelope {
 		"system_user_changed_number": Inbound(ch, Customer{WAID: from}, NumberChange(from, "wamid.system", ts, "16505569876")),
 		"bsuid_text": Inbound(ch, Customer{Name: c.Name, UserID: bsuid, Username: "sheena.n"},
 			Text("", "wamid.bsuid", "Hello from a username", ts).FromUser(bsuid)),
+		"system_user_changed_user_id": Inbound(ch, Customer{}, UserIDChange("", "wamid.user_id", ts, bsuid, bsuid2).FromUser(bsuid2)),
+		"user_preferences_stop":       UserPreferences(ch, Customer{WAID: from, Name: c.Name, UserID: bsuid}, PreferenceStop, ts),
 		"status_sent": st(Status("wamid.out", StatusSent, from, ts).
 			WithPricing("regular", "marketing", true).WithCallbackData("msg_01JABCDEF")),
 		"status_delivered": st(Status("wamid.out", StatusDelivered, from, ts)),

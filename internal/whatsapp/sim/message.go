@@ -229,3 +229,13 @@ func (m Message) FromUser(userID string) Message {
 	m["from_user_id"] = userID
 	return m
 }
+
+// UserIDChange builds the system message Meta sends when a customer's business-scoped user id
+// changes from previousUserID to userID without a phone number to share (user_changed_user_id).
+// Add the sender with FromUser (the new id) and, when Meta shares it, from.
+func UserIDChange(from, wamid string, ts time.Time, previousUserID, userID string) Message {
+	return newMessage(TypeSystem, from, wamid, ts, map[string]any{
+		"body": "User changed from " + previousUserID + " to " + userID,
+		"type": "user_changed_user_id", "previous_user_id": previousUserID, "user_id": userID,
+	})
+}
