@@ -67,7 +67,7 @@ func (r *Resolver) updateTenantSettings(ctx context.Context, in model.UpdateTena
 		return nil, err
 	}
 	return r.Auth.UpdateTenant(ctx, r.client(ctx), v, auth.TenantSettings{
-		Name: in.Name, MessageRetentionDays: in.MessageRetentionDays,
+		Name: in.Name, MessageRetentionDays: in.MessageRetentionDays, ReadReceipts: in.ReadReceipts,
 	})
 }
 

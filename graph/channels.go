@@ -38,3 +38,17 @@ func (r *Resolver) channels(ctx context.Context) ([]*ent.Channel, error) {
 	}
 	return r.client(ctx).Channel.Query().Order(ent.Asc(channel.FieldCreatedAt), ent.Asc(channel.FieldID)).All(ctx)
 }
+
+func (r *Resolver) updateChannel(ctx context.Context, id pulid.ID, in model.UpdateChannelInput) (*ent.Channel, error) {
+	if _, err := role(ctx, viewer.RoleAdmin); err != nil {
+		return nil, err
+	}
+	ch, err := r.Channels.Update(ctx, r.client(ctx), id, channels.UpdateInput{
+		Name: in.Name, AccessToken: in.AccessToken, SendRatePerSecond: in.SendRatePerSecond,
+		MessagingLimit: in.MessagingLimit, ClearMessagingLimit: in.ClearMessagingLimit != nil && *in.ClearMessagingLimit,
+	})
+	if err == nil && in.AccessToken != nil && r.Outbox != nil {
+		r.Outbox.Notify() // its waiting sends go (the sweep finds them within its poll otherwise)
+	}
+	return ch, err
+}

@@ -13,6 +13,7 @@ import (
 	"switchboard/internal/contacts"
 	"switchboard/internal/events"
 	"switchboard/internal/inbox"
+	"switchboard/internal/outbox"
 	"switchboard/internal/viewer"
 )
 
@@ -24,8 +25,12 @@ type Resolver struct {
 	Channels *channels.Service
 	Contacts *contacts.Service
 	Inbox    *inbox.Service
-	Events   *events.Hub
-	Log      *slog.Logger
+	// Outbox sends queued messages; Notify wakes it.
+	Outbox *outbox.Outbox
+	// Uploads keeps outbound files; nil refuses uploads.
+	Uploads Uploads
+	Events  *events.Hub
+	Log     *slog.Logger
 }
 
 // client returns the request's transaction client inside a mutation

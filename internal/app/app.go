@@ -22,6 +22,7 @@ import (
 	"switchboard/internal/inbox"
 	"switchboard/internal/jobs"
 	"switchboard/internal/metaapi"
+	"switchboard/internal/outbox"
 	"switchboard/internal/server"
 	"switchboard/internal/store"
 	"switchboard/internal/webhook"
@@ -39,6 +40,8 @@ type App struct {
 	// Meta calls the Graph API at META_API_BASE_URL (Meta, or the
 	// simulator in tests).
 	Meta *metaapi.Client
+	// Outbox sends queued messages at each number's rate.
+	Outbox *outbox.Outbox
 	// Notifier is told after commit which tenants' event logs grew: the
 	// Hub's Broker, or PGNotifier on PostgreSQL.
 	Notifier events.Notifier
@@ -76,13 +79,20 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	proc := &inbound.Processor{Notifier: notifier, LockRows: pg}
 	runner.HandleBatch(webhook.JobKind, 100, proc.HandleBatch)
 	runner.Handle(inbound.ReplayJobKind, proc.Replay)
+	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{
+		OutcomeTimeout: cfg.SendOutcomeTimeout, RequestTimeout: cfg.MetaRequestTimeout,
+	})
+	runner.Handle(outbox.ReadReceiptJob.Name, ob.SendReadReceipt)
+	inboxSvc := inbox.New(db.Client, notifier)
+	inboxSvc.SetOutbox(ob.Notify)
 	drain, startDrain := context.WithCancel(context.Background())
 	resolver := &graph.Resolver{
 		Client:   db.Client,
 		Auth:     authSvc,
 		Channels: channelSvc,
 		Contacts: contacts.New(),
-		Inbox:    inbox.New(db.Client, notifier),
+		Inbox:    inboxSvc,
+		Outbox:   ob,
 		Events:   hub,
 		Log:      log,
 	}
@@ -113,7 +123,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		},
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
-		Jobs: runner, Events: hub, Meta: meta, Notifier: notifier, PGNotifier: pgNotifier, Handler: srv.Handler(), Drain: startDrain}, nil
+		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Notifier: notifier, PGNotifier: pgNotifier, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing
@@ -124,6 +134,8 @@ func (a *App) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.PGNotifier.Run(ctx) }()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Outbox.Run(ctx) }()
 	a.Jobs.Run(ctx)
 	wg.Wait()
 }

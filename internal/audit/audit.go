@@ -22,6 +22,8 @@ const (
 	APIKeyRevoke   = "api_key.revoke"
 	ChannelConnect = "channel.connect"
 	ChannelRevoke  = "channel.disconnect"
+	ChannelUpdate  = "channel.update"
+	MessageRetry   = "message.retry"
 	ContactsImport = "contacts.import"
 	ContactsExport = "contacts.export"
 	ContactCreate  = "contact.create"
@@ -46,6 +48,7 @@ const (
 	TargetAPIKey  = "APIKey"
 	TargetChannel = "Channel"
 	TargetContact = "Contact"
+	TargetMessage = "Message"
 )
 
 // Entry describes one audited action.

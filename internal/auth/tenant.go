@@ -25,6 +25,7 @@ const maxNameLen = 200
 type TenantSettings struct {
 	Name                 *string
 	MessageRetentionDays *int
+	ReadReceipts         *bool
 }
 
 // UpdateTenant changes the caller's tenant settings, with c (the request's
@@ -54,6 +55,10 @@ func (s *Service) UpdateTenant(ctx context.Context, c *ent.Client, v viewer.View
 	if d := in.MessageRetentionDays; d != nil && *d != t.MessageRetentionDays {
 		upd.SetMessageRetentionDays(*d)
 		changed = append(changed, "messageRetentionDays")
+	}
+	if r := in.ReadReceipts; r != nil && *r != t.ReadReceipts {
+		upd.SetReadReceipts(*r)
+		changed = append(changed, "readReceipts")
 	}
 	if len(changed) == 0 {
 		return t, nil

@@ -52,7 +52,7 @@ func (s *Service) ConnectWhatsApp(ctx context.Context, c *ent.Client, in Connect
 		return nil, apperr.Input("displayPhoneNumber", "displayPhoneNumber must be 1 to 32 characters")
 	}
 	token := strings.TrimSpace(in.AccessToken)
-	if token == "" || len(token) > 4096 || strings.ContainsAny(token, " \t\r\n") {
+	if !validToken(token) {
 		return nil, apperr.Input("accessToken", "accessToken must be a non-empty token without spaces")
 	}
 	if in.MetaUserID != "" && !digits(in.MetaUserID) {
@@ -105,6 +105,78 @@ func (s *Service) Disconnect(ctx context.Context, c *ent.Client, id pulid.ID) (*
 	return ch, err
 }
 
+// UpdateInput is what updateChannel changes; nil fields stay.
+type UpdateInput struct {
+	Name                *string
+	AccessToken         *string
+	SendRatePerSecond   *int
+	MessagingLimit      *int
+	ClearMessagingLimit bool
+}
+
+// Update renames a channel, replaces its access token, or changes its send
+// rate or messaging limit. A new token makes a NEEDS_REAUTH channel
+// CONNECTED again, and its waiting sends go. A revoked channel is not
+// reconnected by a token: connectWhatsApp does that. c must be the
+// request's transaction client.
+func (s *Service) Update(ctx context.Context, c *ent.Client, id pulid.ID, in UpdateInput) (*ent.Channel, error) {
+	ch, err := c.Channel.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	upd := c.Channel.UpdateOne(ch)
+	var changed []string
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		if name == "" || len(name) > 200 {
+			return nil, apperr.Input("input.name", "name must be 1 to 200 characters")
+		}
+		upd.SetName(name)
+		changed = append(changed, "name")
+	}
+	if in.SendRatePerSecond != nil {
+		if r := *in.SendRatePerSecond; r < 1 || r > 1000 {
+			return nil, apperr.Input("input.sendRatePerSecond", "sendRatePerSecond must be 1 to 1000 (Meta's default is 80)")
+		}
+		upd.SetSendRatePerSecond(*in.SendRatePerSecond)
+		changed = append(changed, "sendRatePerSecond")
+	}
+	switch {
+	case in.ClearMessagingLimit && in.MessagingLimit != nil:
+		return nil, apperr.Input("input.messagingLimit", "give messagingLimit or clearMessagingLimit, not both")
+	case in.ClearMessagingLimit:
+		upd.ClearMessagingLimit()
+		changed = append(changed, "messagingLimit")
+	case in.MessagingLimit != nil:
+		if *in.MessagingLimit < 1 {
+			return nil, apperr.Input("input.messagingLimit", "messagingLimit must be positive")
+		}
+		upd.SetMessagingLimit(*in.MessagingLimit)
+		changed = append(changed, "messagingLimit")
+	}
+	if in.AccessToken != nil {
+		if ch.Status == channel.StatusREVOKED {
+			return nil, apperr.Input("input.accessToken", "the channel is disconnected: connect the number again with connectWhatsApp")
+		}
+		token := strings.TrimSpace(*in.AccessToken)
+		if !validToken(token) {
+			return nil, apperr.Input("input.accessToken", "accessToken must be a non-empty token without spaces")
+		}
+		sealed, keyID, err := s.sealer.Seal([]byte(token), []byte(ch.ID))
+		if err != nil {
+			return nil, fmt.Errorf("channels: seal token: %w", err)
+		}
+		upd.SetAccessTokenCiphertext(sealed).SetAccessTokenKeyID(keyID).SetStatus(channel.StatusCONNECTED)
+		changed = append(changed, "accessToken")
+	}
+	if ch, err = upd.Save(ctx); err != nil {
+		return nil, err
+	}
+	err = audit.Record(ctx, c, audit.Entry{Action: audit.ChannelUpdate, TargetType: audit.TargetChannel, TargetID: ch.ID,
+		Metadata: map[string]any{"changed": changed}})
+	return ch, err
+}
+
 // AccessToken opens a channel's sealed token for a call to Meta.
 func (s *Service) AccessToken(ch *ent.Channel) (string, error) {
 	if ch.Status != channel.StatusCONNECTED || len(ch.AccessTokenCiphertext) == 0 {
@@ -115,6 +187,12 @@ func (s *Service) AccessToken(ch *ent.Channel) (string, error) {
 		return "", fmt.Errorf("channels: open token of %s: %w", ch.ID, err)
 	}
 	return string(b), nil
+}
+
+// validToken: Meta's access tokens are one word, at most a few hundred
+// characters (4 KiB allowed).
+func validToken(s string) bool {
+	return s != "" && len(s) <= 4096 && !strings.ContainsAny(s, " \t\r\n")
 }
 
 func digits(s string) bool {

@@ -38,6 +38,11 @@ type Config struct {
 	// JobLease is how long a worker holds a claimed job before another
 	// worker may take it over (the time a crashed worker's jobs wait).
 	JobLease time.Duration
+	// SendOutcomeTimeout is how long a send that got no answer waits for a
+	// status webhook naming it before it fails as outcome unknown.
+	SendOutcomeTimeout time.Duration
+	// MetaRequestTimeout bounds one call to the Graph API.
+	MetaRequestTimeout time.Duration
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed; the client address (audit logs, sign-in throttling) is the
 	// last address in it that is not one of them.
@@ -88,6 +93,9 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		MaxBodyBytes:    1 << 20,
 		JobLease:        time.Minute,
 		ComplexityLimit: 50000,
+
+		SendOutcomeTimeout: 15 * time.Minute,
+		MetaRequestTimeout: 30 * time.Second,
 
 		BodyReadTimeout:            15 * time.Second,
 		SubscriptionsPerConnection: 100,
@@ -156,6 +164,20 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 			return nil, &Error{"JOB_LEASE", "must be a duration between 1s and 1h, e.g. 1m"}
 		}
 		c.JobLease = d
+	}
+	if v := getenv("SEND_OUTCOME_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 5*time.Second || d > 24*time.Hour {
+			return nil, &Error{"SEND_OUTCOME_TIMEOUT", "must be a duration between 5s and 24h, e.g. 15m"}
+		}
+		c.SendOutcomeTimeout = d
+	}
+	if v := getenv("META_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 5*time.Minute {
+			return nil, &Error{"META_REQUEST_TIMEOUT", "must be a duration between 1s and 5m, e.g. 30s"}
+		}
+		c.MetaRequestTimeout = d
 	}
 	if v := getenv("REQUEST_BODY_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)

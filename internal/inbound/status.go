@@ -11,7 +11,9 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/message"
 	"switchboard/ent/pendingstatus"
+	"switchboard/ent/schema/schematype"
 	"switchboard/internal/events"
+	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp"
 )
@@ -29,6 +31,8 @@ var before = map[message.Status][]message.Status{
 var statusOf = map[whatsapp.StatusKind]message.Status{
 	whatsapp.StatusSent: message.StatusSENT, whatsapp.StatusDelivered: message.StatusDELIVERED,
 	whatsapp.StatusRead: message.StatusREAD, whatsapp.StatusFailed: message.StatusFAILED,
+	// played (a voice message was listened to) implies read.
+	whatsapp.StatusPlayed: message.StatusREAD,
 }
 
 // status applies one delivery status, or keeps it until its message is
@@ -39,6 +43,9 @@ func (b *batch) status(ch *ent.Channel, s whatsapp.Status, received time.Time) e
 	}
 	ts := when(s.Timestamp, received)
 	msg, err := b.tx.Message.Query().Where(message.ChannelID(ch.ID), message.ExternalID(s.ID)).Only(b.ctx)
+	if ent.IsNotFound(err) {
+		msg, err = b.claimed(ch, s)
+	}
 	if ent.IsNotFound(err) {
 		raw := s.Raw
 		if len(raw) == 0 {
@@ -65,6 +72,30 @@ func (b *batch) status(ch *ent.Channel, s whatsapp.Status, received time.Time) e
 		return err
 	}
 	return b.advance(msg, s, ts)
+}
+
+// claimed finds the send a status names by our id, echoed by Meta in
+// biz_opaque_callback_data, when the send's own answer never came (a lost
+// response, a timeout, a sender that died): the status settles it. The
+// message takes the status's wamid; it leaves the outbox's queue; and if
+// it had already failed as "outcome unknown", that failure is undone, since
+// the message did go. A message that already has another wamid (an earlier
+// attempt's statuses) is not matched.
+func (b *batch) claimed(ch *ent.Channel, s whatsapp.Status) (*ent.Message, error) {
+	id := pulid.ID(s.BizOpaqueCallbackData)
+	if id.Prefix() != "MS" {
+		return nil, &ent.NotFoundError{}
+	}
+	msg, err := b.tx.Message.Query().Where(message.ID(id), message.ChannelID(ch.ID),
+		message.DirectionEQ(message.DirectionOUTBOUND), message.ExternalIDIsNil()).Only(b.ctx)
+	if err != nil {
+		return nil, err
+	}
+	upd := b.tx.Message.UpdateOne(msg).SetExternalID(s.ID).ClearSendState().ClearSendAfter()
+	if msg.Status == message.StatusFAILED && msg.Error != nil && msg.Error.Code == schematype.CodeOutcomeUnknown {
+		upd.SetStatus(message.StatusQUEUED).ClearError().ClearFailedAt()
+	}
+	return upd.Save(b.ctx)
 }
 
 // advance moves msg to the status s if that is forward, with a conditional

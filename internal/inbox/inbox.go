@@ -18,8 +18,10 @@ import (
 	"switchboard/ent"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
+	"switchboard/ent/message"
 	"switchboard/ent/user"
 	"switchboard/internal/events"
+	"switchboard/internal/outbox"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 )
@@ -29,7 +31,11 @@ import (
 type Service struct {
 	client   *ent.Client
 	notifier events.Notifier
+	wake     func() // tells the outbox a send is due (SetOutbox)
 }
+
+// SetOutbox makes Send and Retry wake the outbox when they commit.
+func (s *Service) SetOutbox(wake func()) { s.wake = wake }
 
 // New returns a Service that opens transactions on client when the
 // request has none and tells n about every change after commit.
@@ -38,11 +44,33 @@ func New(client *ent.Client, n events.Notifier) *Service {
 }
 
 // MarkRead clears the conversation's unread count.
+// When the tenant's readReceipts is on, it also queues a read receipt to
+// Meta for the conversation's latest inbound message (outbox.ReadReceipt).
 func (s *Service) MarkRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error) {
-	return s.update(ctx, id, func(_ *ent.Tx, u *ent.ConversationUpdateOne) error {
+	return s.update(ctx, id, func(tx *ent.Tx, u *ent.ConversationUpdateOne) error {
 		u.SetUnreadCount(0)
-		return nil
+		return s.readReceipt(ctx, tx, id)
 	})
+}
+
+func (s *Service) readReceipt(ctx context.Context, tx *ent.Tx, conv pulid.ID) error {
+	v, _ := viewer.FromContext(ctx)
+	t, err := tx.Tenant.Get(ctx, v.TenantID)
+	if err != nil || !t.ReadReceipts {
+		return err
+	}
+	last, err := tx.Message.Query().
+		Where(message.ConversationID(conv), message.DirectionEQ(message.DirectionINBOUND), message.ExternalIDNotNil()).
+		Order(ent.Desc(message.FieldTimestamp)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = outbox.ReadReceiptJob.Enqueue(ctx, tx.Client(), v.TenantID,
+		outbox.ReadReceipt{ChannelID: last.ChannelID, WAMID: *last.ExternalID})
+	return err
 }
 
 // Assign gives the conversation to a member of the caller's tenant, or to

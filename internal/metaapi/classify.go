@@ -114,3 +114,14 @@ func PairRateBackoff(n int) time.Duration {
 	}
 	return min(d, time.Hour)
 }
+
+// ActionOfCode is what META.md's table says to do about an error code
+// alone, for a message that already failed with it (retryMessage): known
+// codes their action, any other code RetryLater (a person asked to try
+// again, and nothing says it must not go).
+func ActionOfCode(code int) Action {
+	if a, ok := codeActions[code]; ok {
+		return a
+	}
+	return RetryLater
+}

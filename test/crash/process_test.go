@@ -42,8 +42,9 @@ type server struct {
 	done chan struct{}
 }
 
-// newServer prepares a server over databaseURL on a free loopback port.
-func newServer(t *testing.T, databaseURL string) *server {
+// newServer prepares a server over databaseURL on a free loopback port,
+// with extra environment variables (NAME=value) after the common ones.
+func newServer(t *testing.T, databaseURL string, extra ...string) *server {
 	t.Helper()
 	dir, err := binaries.Dir()
 	if err != nil {
@@ -62,6 +63,7 @@ func newServer(t *testing.T, databaseURL string) *server {
 		"ENCRYPTION_KEY="+key, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=warn",
 		// A short lease: the killed server's claimed jobs are taken over in seconds.
 		"JOB_LEASE=5s")}
+	s.env = append(s.env, extra...)
 	t.Cleanup(func() {
 		s.stop()
 		if t.Failed() {

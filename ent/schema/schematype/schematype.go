@@ -60,6 +60,19 @@ func (s *MediaState) UnmarshalGQL(v any) error {
 	return fmt.Errorf("%q is not a MediaState", str)
 }
 
+// Codes of message errors that are Switchboard's own, not Meta's (Meta's
+// are positive).
+const (
+	// CodeOutcomeUnknown: a send got no answer and no status webhook named
+	// it in time; it may or may not have reached the customer.
+	CodeOutcomeUnknown = -1
+	// CodeUnreachable: Meta could not be reached, attempt after attempt.
+	CodeUnreachable = -2
+	// CodeInvalid: the message could not be sent as stored (e.g. its file
+	// is gone from the media store).
+	CodeInvalid = -3
+)
+
 // Error is Meta's reason for a failed message.
 type Error struct {
 	Code    int    `json:"code"`

@@ -51,6 +51,21 @@ func (s *Server) nextFault() Fault {
 	return FaultNone
 }
 
+// Request is the body of the last accepted send that carried callbackData
+// (biz_opaque_callback_data), field by field; nil if there was none.
+func (s *Server) Request(callbackData string) map[string]json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[callbackData]
+}
+
+// Reads is every message id a read receipt named, in order.
+func (s *Server) Reads() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.reads...)
+}
+
 // Sends is the simulator's count of accepted messages, by biz_opaque_callback_data ("" for
 // sends without it): a message counted twice was sent twice.
 type Sends struct {

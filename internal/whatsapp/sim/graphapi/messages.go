@@ -41,6 +41,9 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, errBadParam.with("The parameter message_id is required."))
 			return
 		}
+		s.mu.Lock()
+		s.reads = append(s.reads, str("message_id"))
+		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"success": true})
 		return
 	}
@@ -85,6 +88,7 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 	wamid := sim.Wamid(to, s.seq, s.cfg.Seed)
 	s.sends[cb]++
 	s.total++
+	s.requests[cb] = req
 	failed := s.cfg.FailShare > 0 && s.rnd.Float64() < s.cfg.FailShare
 	s.mu.Unlock()
 

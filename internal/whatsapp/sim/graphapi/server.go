@@ -9,6 +9,7 @@
 package graphapi
 
 import (
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -65,6 +66,8 @@ type Server struct {
 	numbers   map[string]*bucket
 	pairs     map[string]*bucket
 	sends     map[string]int
+	requests  map[string]map[string]json.RawMessage // the last accepted send per callback data
+	reads     []string                              // wamids marked read, in order
 	total     int
 	seq       uint64
 	faults    []Fault
@@ -112,17 +115,18 @@ func New(cfg Config) (*Server, error) {
 		cfg.URLTTL = 5 * time.Minute
 	}
 	s := &Server{
-		cfg:     cfg,
-		client:  sim.NewClient(10*time.Second, 16),
-		done:    make(chan struct{}),
-		rnd:     rand.New(rand.NewPCG(cfg.Seed, 8)),
-		tokens:  set(cfg.Tokens),
-		revoked: set(cfg.RevokedTokens),
-		windows: map[string]time.Time{},
-		numbers: map[string]*bucket{},
-		pairs:   map[string]*bucket{},
-		sends:   map[string]int{},
-		media:   map[string]*mediaFile{},
+		cfg:      cfg,
+		client:   sim.NewClient(10*time.Second, 16),
+		done:     make(chan struct{}),
+		rnd:      rand.New(rand.NewPCG(cfg.Seed, 8)),
+		tokens:   set(cfg.Tokens),
+		revoked:  set(cfg.RevokedTokens),
+		windows:  map[string]time.Time{},
+		numbers:  map[string]*bucket{},
+		pairs:    map[string]*bucket{},
+		sends:    map[string]int{},
+		requests: map[string]map[string]json.RawMessage{},
+		media:    map[string]*mediaFile{},
 	}
 	now := time.Now()
 	for _, c := range cfg.OpenWindows {
