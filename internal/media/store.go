@@ -1,0 +1,114 @@
+// Package media keeps the files of messages: inbound media downloaded from
+// Meta by a job (download.go), files uploaded for sending (upload.go), and
+// GET /media/{messageId}, which serves them to the members of the
+// message's tenant or through a signed, short-lived link (serve.go,
+// links.go).
+//
+// Files live in a gocloud.dev/blob bucket named by MEDIA_STORE_URL: a
+// directory under DATA_DIR by default (fileblob), or S3 and anything that
+// speaks its API (s3blob), or memory (memblob, for tests). Only these three
+// drivers are compiled in; GCS and Azure would each bring a large tree of
+// dependencies and can be added the same way when someone needs them.
+//
+// Keys are scoped by tenant ("<tenant id>/…"), so a bucket holds the files
+// of every tenant without one tenant's key ever naming another's file.
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/memblob" // mem:// for tests
+	_ "gocloud.dev/blob/s3blob"  // s3://bucket?region=…
+	"gocloud.dev/gcerrors"
+
+	"switchboard/internal/pulid"
+)
+
+// Store is the bucket that holds every message's file.
+type Store struct {
+	bucket *blob.Bucket
+}
+
+// DefaultDir is where files are kept when MEDIA_STORE_URL is unset: a
+// directory "media" under the data directory.
+func DefaultDir(dataDir string) string { return filepath.Join(dataDir, "media") }
+
+// OpenStore opens the bucket at rawURL (a gocloud.dev/blob URL: file://,
+// s3://, mem://), or the directory DefaultDir(dataDir), created if needed,
+// when rawURL is empty.
+func OpenStore(ctx context.Context, rawURL, dataDir string) (*Store, error) {
+	if rawURL == "" {
+		dir, err := filepath.Abs(DefaultDir(dataDir))
+		if err != nil {
+			return nil, fmt.Errorf("media: %w", err)
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("media: create %s: %w", dir, err)
+		}
+		b, err := fileblob.OpenBucket(dir, &fileblob.Options{NoTempDir: true})
+		if err != nil {
+			return nil, fmt.Errorf("media: open %s: %w", dir, err)
+		}
+		return &Store{bucket: b}, nil
+	}
+	if _, err := url.Parse(rawURL); err != nil {
+		return nil, fmt.Errorf("media: not a URL: %w", err)
+	}
+	b, err := blob.OpenBucket(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("media: open bucket: %w", err)
+	}
+	return &Store{bucket: b}, nil
+}
+
+// Close releases the bucket.
+func (s *Store) Close() error { return s.bucket.Close() }
+
+// ErrNotStored means no file is kept under the key.
+var ErrNotStored = errors.New("media: no file under this key")
+
+// Open reads the file under key from its start (the sender streams it to
+// Meta). The caller closes it.
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	return s.reader(ctx, key)
+}
+
+// reader opens the file under key; the Reader seeks, for Range requests.
+func (s *Store) reader(ctx context.Context, key string) (*blob.Reader, error) {
+	r, err := s.bucket.NewReader(ctx, key, nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, ErrNotStored
+	}
+	if err != nil {
+		return nil, fmt.Errorf("media: read %s: %w", key, err)
+	}
+	return r, nil
+}
+
+// writer starts a file under key. The file exists only once Close returns
+// nil; cancelling ctx before that abandons it.
+func (s *Store) writer(ctx context.Context, key, contentType string) (*blob.Writer, error) {
+	w, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: contentType})
+	if err != nil {
+		return nil, fmt.Errorf("media: write %s: %w", key, err)
+	}
+	return w, nil
+}
+
+// inboundKey is where an inbound message's file is kept.
+func inboundKey(tenant, message pulid.ID) string {
+	return string(tenant) + "/inbound/" + string(message)
+}
+
+// uploadKey is where a file uploaded for sending is kept.
+func uploadKey(tenant pulid.ID, name string) string {
+	return string(tenant) + "/uploads/" + name
+}
