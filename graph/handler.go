@@ -28,6 +28,10 @@ type HandlerOptions struct {
 	// MaxMessageBytes bounds one incoming WebSocket message (the HTTP body
 	// limit is applied by the server before the handler).
 	MaxMessageBytes int64
+	// MaxUploadBytes bounds a multipart request (GraphQL multipart
+	// request spec: files for Upload arguments); 0 refuses them. Files
+	// beyond MaxMessageBytes go to temporary files, not memory.
+	MaxUploadBytes int64
 	// SubscriptionsPerSocket and SocketsPerTenant cap what clients hold
 	// open (0 = no cap); SSE streams count as sockets.
 	SubscriptionsPerSocket int
@@ -55,6 +59,9 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	if opt.MaxUploadBytes > 0 {
+		srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes + opt.MaxMessageBytes, MaxMemory: opt.MaxMessageBytes})
+	}
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(MaxTokens)
 	if opt.Introspection {

@@ -5,6 +5,7 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/schema/schematype"
+	"switchboard/internal/pulid"
 )
 
 // messageMedia is Message.media, carrying the message's id so that its url
@@ -18,8 +19,13 @@ func (r *Resolver) messageMedia(_ context.Context, m *ent.Message) (*schematype.
 	return &md, nil
 }
 
-// mediaURL is MessageMedia.url: a signed, short-lived link to GET
-// /media/{messageId}, once the file is kept.
+// mediaURL is MessageMedia.url: a signed link to GET /media/{messageId}
+// that works for media.LinkTTL, signed afresh on every read, once the file
+// is kept.
 func (r *Resolver) mediaURL(_ context.Context, md *schematype.Media) (*string, error) {
-	return nil, nil // filled in by the media store (internal/media)
+	if r.MediaLinks == nil || md.State != schematype.MediaStored || md.MessageID == "" {
+		return nil, nil
+	}
+	u := r.MediaLinks.URL(pulid.ID(md.MessageID))
+	return &u, nil
 }

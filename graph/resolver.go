@@ -13,6 +13,7 @@ import (
 	"switchboard/internal/contacts"
 	"switchboard/internal/events"
 	"switchboard/internal/inbox"
+	"switchboard/internal/media"
 	"switchboard/internal/outbox"
 	"switchboard/internal/viewer"
 )
@@ -31,6 +32,8 @@ type Resolver struct {
 	Uploads Uploads
 	Events  *events.Hub
 	Log     *slog.Logger
+	// MediaLinks signs Message.media.url (GET /media/{messageId}).
+	MediaLinks *media.Links
 }
 
 // client returns the request's transaction client inside a mutation

@@ -21,6 +21,7 @@ import (
 	"switchboard/internal/inbound"
 	"switchboard/internal/inbox"
 	"switchboard/internal/jobs"
+	"switchboard/internal/media"
 	"switchboard/internal/metaapi"
 	"switchboard/internal/outbox"
 	"switchboard/internal/server"
@@ -47,7 +48,10 @@ type App struct {
 	Notifier events.Notifier
 	// PGNotifier carries event wake-ups across replicas (PostgreSQL only).
 	PGNotifier *events.PGNotifier
-	Handler    http.Handler
+	// Media keeps messages' files (MEDIA_STORE_URL): inbound downloads
+	// and uploads for sending.
+	Media   *media.Store
+	Handler http.Handler
 	// Drain starts a shutdown: open WebSockets close with 1001 and SSE
 	// streams end, so that http.Server.Shutdown only waits for ordinary
 	// in-flight requests (webhooks among them) to finish.
@@ -79,6 +83,14 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	proc := &inbound.Processor{Notifier: notifier, LockRows: pg}
 	runner.HandleBatch(webhook.JobKind, 100, proc.HandleBatch)
 	runner.Handle(inbound.ReplayJobKind, proc.Replay)
+	mediaStore, err := media.OpenStore(context.Background(), cfg.MediaStoreURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	mediaLinks := media.NewLinks(cfg.EncryptionKey, cfg.PublicBaseURL)
+	downloads := &media.Downloader{Store: mediaStore, Meta: meta, Channels: channelSvc, Notifier: notifier, Log: log,
+		Timeout: cfg.JobLease * 3 / 4}
+	runner.Handle(media.DownloadJob.Name, downloads.Handle)
 	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{
 		OutcomeTimeout: cfg.SendOutcomeTimeout, RequestTimeout: cfg.MetaRequestTimeout,
 	})
@@ -93,8 +105,11 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		Contacts: contacts.New(),
 		Inbox:    inboxSvc,
 		Outbox:   ob,
+		Uploads:  mediaStore,
 		Events:   hub,
 		Log:      log,
+
+		MediaLinks: mediaLinks,
 	}
 	srv := &server.Server{
 		DB:       db,
@@ -105,10 +120,12 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 			AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken,
 			Wake: runner.Notify, Log: log,
 		},
-		Log: log,
+		Media: &media.Handler{Client: db.Client, Store: mediaStore, Links: mediaLinks, Log: log},
+		Log:   log,
 		Options: server.Options{
 			CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 			MaxBodyBytes:       cfg.MaxBodyBytes,
+			MaxUploadBytes:     cfg.MaxUploadBytes,
 			ComplexityLimit:    cfg.ComplexityLimit,
 			TrustedProxies:     cfg.TrustedProxies,
 			Registry:           reg,
@@ -123,7 +140,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		},
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
-		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Notifier: notifier, PGNotifier: pgNotifier, Handler: srv.Handler(), Drain: startDrain}, nil
+		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing

@@ -67,6 +67,12 @@ type Config struct {
 	// (default). Off, it refuses to start on a database that has pending
 	// ones, for deployments that run `switchboard migrate` as a release step.
 	MigrateOnStart bool
+	// MaxUploadBytes bounds a multipart GraphQL request (a file upload);
+	// such requests are streamed, not read whole before the handler.
+	MaxUploadBytes int64
+	// MediaStoreURL is the gocloud.dev/blob bucket of media files; ""
+	// means the directory media under DataDir.
+	MediaStoreURL string
 }
 
 // Error names the variable that is wrong, so the server can stop with one
@@ -91,6 +97,8 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		MetaAPIBaseURL:  strings.TrimRight(or(getenv("META_API_BASE_URL"), DefaultMetaAPIBaseURL), "/"),
 		PublicBaseURL:   strings.TrimRight(or(getenv("PUBLIC_BASE_URL"), "http://localhost:8080"), "/"),
 		MaxBodyBytes:    1 << 20,
+		MaxUploadBytes:  100 << 20,
+		MediaStoreURL:   strings.TrimSpace(getenv("MEDIA_STORE_URL")),
 		JobLease:        time.Minute,
 		ComplexityLimit: 50000,
 
@@ -143,6 +151,18 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 			return nil, &Error{"MAX_REQUEST_BYTES", "must be an integer of at least 1024"}
 		}
 		c.MaxBodyBytes = n
+	}
+	if v := getenv("MAX_UPLOAD_BYTES"); v != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 1024 {
+			return nil, &Error{"MAX_UPLOAD_BYTES", "must be an integer of at least 1024"}
+		}
+		c.MaxUploadBytes = n
+	}
+	if c.MediaStoreURL != "" {
+		if p, err := url.Parse(c.MediaStoreURL); err != nil || p.Scheme == "" {
+			return nil, &Error{"MEDIA_STORE_URL", "must be a bucket URL such as s3://bucket?region=eu-west-1, file:///var/lib/switchboard/media or mem://"}
+		}
 	}
 	for _, v := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
 		if v = strings.TrimSpace(v); v == "" {

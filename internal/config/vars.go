@@ -28,6 +28,8 @@ var Vars = []Var{
 	{"CORS_ALLOWED_ORIGINS", "", "comma-separated browser origins allowed to call the API"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error (JSON logs on stderr)"},
 	{"MAX_REQUEST_BYTES", "1048576", "GraphQL request body and WebSocket message limit in bytes"},
+	{"MAX_UPLOAD_BYTES", "104857600", "largest file upload (GraphQL multipart request) in bytes; Meta takes documents up to 100 MB"},
+	{"MEDIA_STORE_URL", "", "where media files are kept: file:///dir, s3://bucket?region=…, mem://; unset = $DATA_DIR/media"},
 	{"REQUEST_BODY_TIMEOUT", "15s", "time a client has to send a request body"},
 	{"MAX_SUBSCRIPTIONS_PER_CONNECTION", "100", "subscriptions on one WebSocket (0 = no cap)"},
 	{"MAX_CONNECTIONS_PER_TENANT", "1000", "WebSockets and SSE streams of one tenant on one replica (0 = no cap)"},

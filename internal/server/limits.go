@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"os"
 	"strings"
@@ -18,14 +19,62 @@ import (
 // likes). The body is read whole before the handler runs, under a read
 // deadline that is cleared afterwards, so long-lived responses (SSE) are
 // not cut by it. WebSocket upgrades (GET) carry no body and pass through.
+//
+// A multipart POST (a GraphQL file upload) is the exception: it may be up
+// to upload bytes (plus max for the operation and the form's framing) and
+// is streamed to the handler, which keeps big files in temporary files
+// rather than memory. It must declare its length, and its read deadline
+// grows with it: timeout plus one second per minUploadRate bytes.
 type bodyLimits struct {
 	max     int64
 	timeout time.Duration
 	drain   context.Context // ends streams when the server shuts down
+	upload  int64           // multipart uploads (0: treated like any body)
 }
 
-// wrap applies the limits to next, with the size limit of b.
-func (b bodyLimits) wrap(next http.Handler) http.Handler { return b.wrapMax(b.max, next) }
+// minUploadRate is the slowest average rate, in bytes per second, at
+// which a declared upload must arrive (a 100 MB file: 25 minutes).
+const minUploadRate = 64 << 10
+
+// wrap applies the limits to next, with the size limit of b, and streams
+// multipart uploads up to b.upload.
+func (b bodyLimits) wrap(next http.Handler) http.Handler {
+	limited := b.wrapMax(b.max, next)
+	if b.upload <= 0 {
+		return limited
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !multipart(r) {
+			limited.ServeHTTP(w, r)
+			return
+		}
+		max := b.upload + b.max
+		switch {
+		case r.ContentLength < 0:
+			http.Error(w, "a file upload needs a Content-Length", http.StatusLengthRequired)
+			return
+		case r.ContentLength > max:
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if b.timeout > 0 {
+			rc := http.NewResponseController(w)
+			d := b.timeout + time.Duration(r.ContentLength/minUploadRate)*time.Second
+			if err := rc.SetReadDeadline(time.Now().Add(d)); err == nil {
+				defer rc.SetReadDeadline(time.Time{})
+			}
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// multipart tells a multipart/form-data request (the GraphQL multipart
+// request spec).
+func multipart(r *http.Request) bool {
+	t, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && t == "multipart/form-data"
+}
 
 // wrapMax applies the limits with a size limit of max bytes.
 func (b bodyLimits) wrapMax(max int64, next http.Handler) http.Handler {

@@ -30,7 +30,10 @@ import (
 type Options struct {
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64
-	ComplexityLimit    int
+	// MaxUploadBytes bounds a multipart request to /graphql (a file
+	// upload), which is streamed to the handler rather than read first.
+	MaxUploadBytes  int64
+	ComplexityLimit int
 	// TrustedProxies may set the client address with X-Forwarded-For.
 	TrustedProxies []netip.Prefix
 	// Registry receives the HTTP metrics; nil makes a private one.
@@ -58,6 +61,10 @@ type Server struct {
 	Resolver *graph.Resolver
 	// Webhook serves Meta's webhook endpoint (GET handshake, POST events).
 	Webhook http.Handler
+	// Media serves GET /media/{id} (internal/media) to the callers the
+	// authentication puts in the context and to signed links; nil: no
+	// route.
+	Media   http.Handler
 	Log     *slog.Logger
 	Options Options
 }
@@ -80,6 +87,7 @@ func (s *Server) Handler() http.Handler {
 	gql := graph.NewHandler(s.Resolver, graph.HandlerOptions{
 		ComplexityLimit:        s.Options.ComplexityLimit,
 		MaxMessageBytes:        s.Options.MaxBodyBytes,
+		MaxUploadBytes:         s.Options.MaxUploadBytes,
 		SubscriptionsPerSocket: s.Options.SubscriptionsPerConnection,
 		SocketsPerTenant:       s.Options.ConnectionsPerTenant,
 		Introspection:          s.Options.Introspection,
@@ -87,11 +95,15 @@ func (s *Server) Handler() http.Handler {
 		AllowOrigin:            c.OriginAllowed,
 		Drain:                  s.Options.Drain,
 	})
-	body := bodyLimits{max: s.Options.MaxBodyBytes, timeout: s.Options.BodyReadTimeout, drain: s.Options.Drain}
+	body := bodyLimits{max: s.Options.MaxBodyBytes, timeout: s.Options.BodyReadTimeout, drain: s.Options.Drain,
+		upload: s.Options.MaxUploadBytes}
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", m.instrument("/graphql", body.wrap(s.authenticate(gql))))
 	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", webhook.CountOutcomes(reg, body.wrapMax(webhook.DefaultMaxBytes, s.Webhook))))
+	if s.Media != nil {
+		mux.Handle("GET /media/{id}", m.instrument("/media", s.authenticate(s.Media)))
+	}
 	if s.Options.Playground {
 		mux.Handle("GET /playground", playground.Page(playgroundCSP))
 		mux.Handle("GET "+playground.AssetsPrefix, playground.Assets())

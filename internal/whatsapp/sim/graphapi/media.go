@@ -20,7 +20,10 @@ const maxUpload = 100 << 20
 type mediaFile struct {
 	id, mimeType string
 	data         []byte
-	sha256       string
+	sha256       string // hex, as lookups state it
+	filename     string
+	lookups      int // GET /{media_id}: each hands out a fresh URL
+	expire       int // downloads still to answer 404 (ExpireURLs)
 }
 
 // handleUpload is POST /{phone_number_id}/media, multipart with messaging_product, file and type.
@@ -73,6 +76,9 @@ func (s *Server) handleMediaInfo(w http.ResponseWriter, r *http.Request) {
 		m = &mediaFile{id: id, mimeType: "application/octet-stream", data: data, sha256: hex.EncodeToString(sum[:])}
 		s.media[id] = m
 	}
+	if m != nil {
+		m.lookups++
+	}
 	s.mu.Unlock()
 	if m == nil {
 		writeError(w, http.StatusBadRequest, errNotFound)
@@ -102,8 +108,12 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	m := s.media[id]
+	expire := m != nil && m.expire > 0
+	if expire {
+		m.expire--
+	}
 	s.mu.Unlock()
-	if m == nil {
+	if m == nil || expire {
 		http.NotFound(w, r)
 		return
 	}
