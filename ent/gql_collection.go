@@ -869,11 +869,6 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, contact.FieldPhone)
 				fieldSeen[contact.FieldPhone] = struct{}{}
 			}
-		case "userID":
-			if _, ok := fieldSeen[contact.FieldUserID]; !ok {
-				selectedFields = append(selectedFields, contact.FieldUserID)
-				fieldSeen[contact.FieldUserID] = struct{}{}
-			}
 		case "username":
 			if _, ok := fieldSeen[contact.FieldUsername]; !ok {
 				selectedFields = append(selectedFields, contact.FieldUsername)

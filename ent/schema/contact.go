@@ -21,7 +21,9 @@ func (Contact) Fields() []ent.Field {
 		// phone (E.164) or user_id (Meta's business-scoped user id, BSUID)
 		// may be nil, never both; each is unique in the tenant.
 		field.String("phone").Optional().Nillable().NotEmpty().MaxLen(20).Comment("E.164"),
-		field.String("user_id").Optional().Nillable().NotEmpty().MaxLen(256),
+		// user_id is exposed as Contact.userId (schema.graphqls): entgql
+		// would name it userID.
+		field.String("user_id").Optional().Nillable().NotEmpty().MaxLen(256).Annotations(skip()),
 		field.String("username").Optional().MaxLen(200),
 		field.String("wa_id").Optional().MaxLen(20).Annotations(skip()),
 		field.String("name").Optional().MaxLen(200).Annotations(entgql.OrderField("NAME")),
