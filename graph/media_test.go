@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"image"
 	"image/png"
 	"io"
@@ -302,7 +303,7 @@ func TestUploadOutsideMetaLimitsIsRefused(t *testing.T) {
 	env := testenv.New(t, func(c *config.Config) { c.MaxUploadBytes = 8 << 20 })
 	owner := env.SignUp(t, "Alan Turing")
 
-	res, _ := postMultipart(t, env, owner.Token, "x", bytes.Repeat([]byte{0xff}, 9<<20+int(env.Config.MaxBodyBytes)), "big.bin", "application/octet-stream")
+	res, _ := postMultipart(t, env, owner.Token, uploadOperation("CV01JZZZZZZZZZZZZZZZZZZZZZZZ", "IMAGE"), bytes.Repeat([]byte{0xff}, 9<<20+int(env.Config.MaxBodyBytes)), "big.bin", "application/octet-stream")
 	if res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("over MAX_UPLOAD_BYTES: %d", res.StatusCode)
 	}
@@ -317,7 +318,7 @@ func TestUploadOutsideMetaLimitsIsRefused(t *testing.T) {
 		{"a PDF as a video", "VIDEO", "application/pdf", "video/*", []byte("%PDF-1.4\n")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, out := postMultipart(t, env, owner.Token, c.typ, c.data, "f", c.contentType)
+			_, out := postMultipart(t, env, owner.Token, uploadOperation("CV01JZZZZZZZZZZZZZZZZZZZZZZZ", c.typ), c.data, "f", c.contentType)
 			if strings.Contains(out, "not available yet") || strings.Contains(out, "keeps no uploads") {
 				t.Skip("sendMessage does not take uploads yet")
 			}
@@ -328,13 +329,20 @@ func TestUploadOutsideMetaLimitsIsRefused(t *testing.T) {
 	}
 }
 
-// postMultipart sends sendMessage with an uploaded file as the GraphQL
-// multipart request spec has it.
-func postMultipart(t *testing.T, env *testenv.Env, token, typ string, data []byte, name, contentType string) (*http.Response, string) {
+// uploadOperation is sendMessage of an uploaded file (variable f) of type
+// typ to the conversation, as the operations part of a multipart request.
+func uploadOperation(conv, typ string) string {
+	return `{"query":"mutation($f: Upload!) { sendMessage(input: {conversationId: \"` + conv + `\", media: {type: ` + typ +
+		`, upload: $f, caption: \"your invoice\"}}) { id status media { state size sha256 mimeType } } }","variables":{"f":null}}`
+}
+
+// postMultipart sends a GraphQL multipart request (the spec's operations,
+// map and one file for variables.f).
+func postMultipart(t *testing.T, env *testenv.Env, token, operations string, data []byte, name, contentType string) (*http.Response, string) {
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
-	_ = w.WriteField("operations", `{"query":"mutation($f: Upload!) { sendMessage(input: {conversationId: \"CV01JZZZZZZZZZZZZZZZZZZZZZZZ\", media: {type: `+typ+`, upload: $f}}) { id } }","variables":{"f":null}}`)
+	_ = w.WriteField("operations", operations)
 	_ = w.WriteField("map", `{"0":["variables.f"]}`)
 	h := make(map[string][]string)
 	h["Content-Disposition"] = []string{`form-data; name="0"; filename="` + name + `"`}
@@ -355,3 +363,43 @@ func postMultipart(t *testing.T, env *testenv.Env, token, typ string, data []byt
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A reply with an uploaded image: the file is kept (and served like an
+// inbound one), uploaded to Meta when the message is sent, and the message
+// names Meta's media id.
+func TestMediaUploadIsSentToMeta(t *testing.T) {
+	s := newSendEnv(t, graphapi.Config{})
+	data := pngOf(t, 20, 20)
+	_, out := postMultipart(t, s.env, s.owner.Token, uploadOperation(s.conv, "IMAGE"), data, "chart.png", "image/png")
+	var r struct {
+		Data struct {
+			SendMessage struct {
+				ID, Status string
+				Media      struct {
+					State, SHA256, MimeType string
+					Size                    int64
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Data.SendMessage.ID == "" {
+		t.Fatalf("sendMessage: %s", out)
+	}
+	m := r.Data.SendMessage
+	sum := sha256.Sum256(data)
+	if m.Media.State != "STORED" || m.Media.Size != int64(len(data)) || m.Media.SHA256 != hex.EncodeToString(sum[:]) ||
+		m.Media.MimeType != "image/png" {
+		t.Fatalf("sent media = %+v", m.Media)
+	}
+	s.waitStatus(t, m.ID, "SENT")
+	var image struct{ ID, Caption string }
+	if err := json.Unmarshal(s.sim.Request(m.ID)["image"], &image); err != nil || image.ID == "" || image.Caption != "your invoice" {
+		t.Fatalf("Meta got image %+v (%v)", image, err)
+	}
+	if got, mimeType, ok := s.sim.MediaData(image.ID); !ok || !bytes.Equal(got, data) || mimeType != "image/png" {
+		t.Fatalf("Meta holds %d bytes of %s under %s, want the upload", len(got), mimeType, image.ID)
+	}
+	if res, body := get(t, s.env, "/media/"+m.ID, s.owner.Token); res.StatusCode != 200 || !bytes.Equal(body, data) {
+		t.Fatalf("GET /media of the sent file: %d, %d bytes", res.StatusCode, len(body))
+	}
+}

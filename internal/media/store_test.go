@@ -73,7 +73,7 @@ func TestSaveUploadAndOpen(t *testing.T) {
 			}
 			sum := sha256.Sum256(data)
 			if md.State != schematype.MediaStored || md.MimeType != "image/png" || md.Size != int64(len(data)) ||
-				md.SHA256 != hex.EncodeToString(sum[:]) || md.Filename != "pic.png" || !strings.HasPrefix(md.Key, "TN01/") {
+				md.SHA256 != hex.EncodeToString(sum[:]) || md.Filename != "" || !strings.HasPrefix(md.Key, "TN01/") {
 				t.Fatalf("media = %+v", md)
 			}
 			f, err := st.Open(ctx, md.Key)
@@ -124,8 +124,8 @@ func TestSaveUploadRefusesWhatMetaWouldRefuse(t *testing.T) {
 		})
 	}
 	// A document is anything within 100 MB; its kind comes from its type.
-	md, err := st.SaveUpload(ctx, "TN01", "doc", upload([]byte("%PDF-1.4\n"), "application/pdf", "a.pdf"), "")
-	if err != nil || md.MimeType != "application/pdf" {
+	md, err := st.SaveUpload(ctx, "TN01", "doc", upload([]byte("%PDF-1.4\n"), "application/pdf", `C:\\tmp\\a "b".pdf`), "")
+	if err != nil || md.MimeType != "application/pdf" || md.Filename != `a "b".pdf` {
 		t.Fatalf("pdf: %+v, %v", md, err)
 	}
 }

@@ -26,7 +26,8 @@ const UploadField = "input.media.upload"
 
 // SaveUpload keeps a file uploaded for sending (sendMessage's media.upload)
 // under the tenant, named name (e.g. the message id; a fresh id when
-// empty), and returns its Media, STORED.
+// empty), and returns its Media, STORED; a document keeps the upload's
+// filename (without any path), the only kind Meta takes one for.
 //
 // kind is the message type asked for (image, audio, video, document,
 // sticker, any case; "" takes it from the content type: JPEG and PNG are
@@ -86,8 +87,12 @@ func (s *Store) SaveUpload(ctx context.Context, tenant pulid.ID, name string, up
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("media: store upload: %w", err)
 	}
-	return &schematype.Media{State: schematype.MediaStored, Key: key, MimeType: mimeType, Size: n,
-		SHA256: hex.EncodeToString(h.Sum(nil)), Filename: cleanFilename(up.Filename)}, nil
+	md := &schematype.Media{State: schematype.MediaStored, Key: key, MimeType: mimeType, Size: n,
+		SHA256: hex.EncodeToString(h.Sum(nil))}
+	if k == metaapi.KindDocument {
+		md.Filename = cleanFilename(up.Filename) // Meta takes a filename on documents only
+	}
+	return md, nil
 }
 
 // classify settles the upload's content type and Meta kind, or says why

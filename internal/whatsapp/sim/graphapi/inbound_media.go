@@ -64,6 +64,17 @@ func (s *Server) MediaLookups(mediaID string) int {
 	return 0
 }
 
+// MediaData returns the file kept under a media id (uploaded or added) and its type.
+func (s *Server) MediaData(mediaID string) ([]byte, string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.media[mediaID]
+	if m == nil {
+		return nil, "", false
+	}
+	return m.data, m.mimeType, true
+}
+
 // InboundMedia sends the webhook of a customer's media message (typ image, audio, video,
 // document or sticker) naming a file from AddMedia, as handleInbound does for text, and
 // returns its wamid.
