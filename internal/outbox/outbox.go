@@ -46,6 +46,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"switchboard/ent"
 	"switchboard/ent/channel"
 	"switchboard/ent/message"
@@ -89,6 +91,9 @@ type Options struct {
 	InFlight int
 	// Media opens stored uploads (internal/media); nil refuses them.
 	Media MediaStore
+	// Registry receives the outbox's metrics (metrics.go); nil registers
+	// none.
+	Registry prometheus.Registerer
 }
 
 func (o *Options) defaults() {
@@ -126,6 +131,7 @@ type Outbox struct {
 	opt      Options
 	wake     chan struct{}
 	now      func() time.Time
+	metrics  *metrics
 
 	mu      sync.Mutex
 	senders map[pulid.ID]*sender // the channels this replica sends for
@@ -136,7 +142,7 @@ type Outbox struct {
 func New(client *ent.Client, meta *metaapi.Client, ch *channels.Service, n events.Notifier, log *slog.Logger, opt Options) *Outbox {
 	opt.defaults()
 	return &Outbox{client: client, meta: meta, channels: ch, notifier: n, log: log, opt: opt,
-		wake: make(chan struct{}, 1), now: time.Now, senders: map[pulid.ID]*sender{}}
+		wake: make(chan struct{}, 1), now: time.Now, senders: map[pulid.ID]*sender{}, metrics: newMetrics(opt.Registry)}
 }
 
 // Notify wakes the outbox: a send may be due. It never blocks.
@@ -243,7 +249,7 @@ func (o *Outbox) failUnknown(ctx context.Context, now time.Time) error {
 	}
 	w := newWriter(ctx, tx, o)
 	for _, m := range late {
-		if err := w.fail(m, outcomeUnknown(o.opt.OutcomeTimeout), now); err != nil {
+		if err := w.fail(m, outcomeUnknownError(o.opt.OutcomeTimeout), now); err != nil {
 			return rollback(tx, err)
 		}
 	}

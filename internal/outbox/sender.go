@@ -309,10 +309,18 @@ func (s *sender) write(ctx context.Context, rs []result) error {
 // apply records one answer, deciding by META.md's table what happens to
 // the message.
 func (s *sender) apply(w *writer, r result) error {
+	outcome, err := s.decide(w, r)
+	if err == nil {
+		s.o.metrics.sends.WithLabelValues(outcome).Inc()
+	}
+	return err
+}
+
+func (s *sender) decide(w *writer, r result) (string, error) {
 	now := s.o.now()
 	m := r.m
 	if r.err == nil {
-		return w.sent(m, r.res.WAMID, r.mediaID, now)
+		return outcomeSent, w.sent(m, r.res.WAMID, r.mediaID, now)
 	}
 	var again *retryable
 	if errors.As(r.err, &again) {
@@ -330,26 +338,26 @@ func (s *sender) apply(w *writer, r result) error {
 		// Meta's "healthy ecosystem" limit: growing steps (10 min, 40 min,
 		// 160 min), then give up.
 		if m.Attempts >= 4 {
-			return w.fail(m, errorOf(r.err), now)
+			return outcomeFailed, w.fail(m, errorOf(r.err), now)
 		}
-		return w.requeue(m, r.err, now.Add(10*time.Minute<<(2*(m.Attempts-1))))
+		return outcomeRetry, w.requeue(m, r.err, now.Add(10*time.Minute<<(2*(m.Attempts-1))))
 	case metaapi.OutcomeUnknown:
-		return w.unknown(m, now.Add(s.o.opt.OutcomeTimeout))
+		return outcomeUnknown, w.unknown(m, now.Add(s.o.opt.OutcomeTimeout))
 	case metaapi.StopChannel:
 		s.stop()
-		return w.reauth(m, s.ch, now)
+		return outcomeReauth, w.reauth(m, s.ch, now)
 	default: // NeverRetry, NeedsTemplate, PauseNumber
-		return w.fail(m, errorOf(r.err), now)
+		return outcomeFailed, w.fail(m, errorOf(r.err), now)
 	}
 }
 
 // retry puts m back in the queue after wait, or fails it when the server
 // has tried it MaxAttempts times.
-func (s *sender) retry(w *writer, m *ent.Message, cause error, wait time.Duration, now time.Time) error {
+func (s *sender) retry(w *writer, m *ent.Message, cause error, wait time.Duration, now time.Time) (string, error) {
 	if m.Attempts >= s.o.opt.MaxAttempts {
-		return w.fail(m, errorOf(cause), now)
+		return outcomeFailed, w.fail(m, errorOf(cause), now)
 	}
-	return w.requeue(m, cause, now.Add(wait))
+	return outcomeRetry, w.requeue(m, cause, now.Add(wait))
 }
 
 // backoff is the wait before the server's own next attempt: 1s doubling
@@ -391,6 +399,7 @@ func (s *sender) throttle() {
 	}
 	s.throttled = now
 	s.limiter.SetLimit(max(s.limiter.Limit()/2, 1))
+	s.o.metrics.throttled.Inc()
 }
 
 // recover raises a throttled pace by a tenth of the configured rate per

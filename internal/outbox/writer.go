@@ -208,7 +208,7 @@ func errorOf(err error) *schematype.Error {
 	return &schematype.Error{Code: schematype.CodeUnreachable, Title: "Send failed", Message: err.Error()}
 }
 
-func outcomeUnknown(wait time.Duration) *schematype.Error {
+func outcomeUnknownError(wait time.Duration) *schematype.Error {
 	return &schematype.Error{Code: schematype.CodeOutcomeUnknown, Title: "Outcome unknown",
 		Message: fmt.Sprintf("Meta did not answer the send and no status named it within %s: "+
 			"it may or may not have reached the customer. Retry to send it again.", wait)}
