@@ -4,8 +4,9 @@ import (
 	"maps"
 	"slices"
 
+	"entgo.io/ent/dialect/sql"
+
 	"switchboard/ent"
-	"switchboard/ent/contact"
 	"switchboard/ent/message"
 	"switchboard/ent/pendingstatus"
 	"switchboard/internal/pulid"
@@ -74,11 +75,11 @@ func (b *batch) earlyStatuses(keys byChannel) (map[msgKey]bool, error) {
 }
 
 // createContacts inserts contacts that are missing, in the given order
-// and in chunks; rows that exist are left as they are (and locked, on
-// PostgreSQL, by the conflict), in VALUES order.
+// and in chunks; a row that conflicts with an existing contact on either
+// unique key (phone, user id) is skipped, and lockContacts locks it.
 func (b *batch) createContacts(creates []*ent.ContactCreate) error {
 	for part := range slices.Chunk(creates, maxBulkRows) {
-		if err := b.tx.Contact.CreateBulk(part...).OnConflictColumns(contact.FieldTenantID, contact.FieldPhone).Ignore().Exec(b.ctx); err != nil {
+		if err := b.tx.Contact.CreateBulk(part...).OnConflict(sql.DoNothing()).Exec(b.ctx); err != nil {
 			return err
 		}
 	}

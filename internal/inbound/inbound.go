@@ -74,9 +74,10 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 	return b.markDone(hooks)
 }
 
-// apply stores the messages and statuses of the hooks' routed items and
-// appends the resulting events; template, quality and account updates stay
-// in the raw event for their issues.
+// apply stores the messages and statuses of the hooks' routed items,
+// applies customers' marketing preferences (prefs.go) and appends the
+// resulting events; template, quality and account updates stay in the raw
+// event for their issues.
 func (b *batch) apply(hooks []*webhook) error {
 	if b.p.LockRows {
 		if err := b.lockInOrder(hooks); err != nil {
@@ -88,6 +89,12 @@ func (b *batch) apply(hooks []*webhook) error {
 	}
 	for _, w := range hooks {
 		for _, r := range w.items {
+			if r.ch != nil && r.it.Kind == whatsapp.ItemUserPreferences {
+				if err := b.preferences(r.ch, &r.it, w.ev.ReceivedAt); err != nil {
+					return err
+				}
+				continue
+			}
 			if r.ch == nil || r.it.Kind != whatsapp.ItemMessages {
 				continue
 			}
@@ -322,11 +329,11 @@ func (b *batch) prefetch(hooks []*webhook) error {
 }
 
 // route finds the connected channel of an item: by phone_number_id for
-// messages, by WABA id for account-level updates. Unknown numbers are not
-// errors; the event is kept as unrouted.
+// messages and user preferences, by WABA id for account-level updates.
+// Unknown numbers are not errors; the event is kept as unrouted.
 func (b *batch) route(it whatsapp.Item) (*ent.Channel, error) {
 	key, q := it.PhoneNumberID, b.tx.Channel.Query().Where(channel.StatusEQ(channel.StatusCONNECTED))
-	if it.Kind == whatsapp.ItemMessages {
+	if it.Kind == whatsapp.ItemMessages || it.Kind == whatsapp.ItemUserPreferences {
 		q.Where(channel.PhoneNumberID(it.PhoneNumberID))
 	} else {
 		key = "waba:" + it.WABAID

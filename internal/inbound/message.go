@@ -33,9 +33,11 @@ var messageTypes = map[whatsapp.MessageType]message.Type{
 }
 
 // message stores one inbound message once. A redelivered message (same
-// channel and Meta id) changes nothing.
+// channel and Meta id) changes nothing. Its sender is known by phone, by
+// user id (BSUID) or both (bsuid.go); a user_changed_user_id system message
+// first moves the contact to the new id.
 func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message, received time.Time) error {
-	phone, ok := phoneOf(m.From)
+	s, ok := senderOf(&m)
 	if m.ID == "" || !ok {
 		return nil // nothing to key it by; the raw event keeps it
 	}
@@ -44,7 +46,13 @@ func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message, 
 		return nil
 	}
 	ts := when(m.Timestamp, received)
-	ct, err := b.contact(ch, phone, m.From, it.ContactName(m.From), ts, m)
+	if c := userIDChange(&m); c != nil {
+		if err := b.changeUserID(ch.TenantID, *c); err != nil {
+			return err
+		}
+		s.userID = c.next
+	}
+	ct, err := b.contact(ch, s, profileOf(it.ContactFor(m.From, m.FromUserID)), ts, m)
 	if err != nil {
 		return err
 	}
@@ -90,38 +98,30 @@ func (b *batch) message(ch *ent.Channel, it *whatsapp.Item, m whatsapp.Message, 
 	return b.applyPending(ch, msg)
 }
 
-// contact finds or creates the sender by wa_id (phone is it as E.164), keeps
-// its profile name current and applies opt-out and opt-in keywords. The
-// upsert locks the contact's row (PostgreSQL) for the rest of the
-// transaction; the newest message alone sets last_inbound_at and the
-// opt-in, whatever order messages are processed in.
-func (b *batch) contact(ch *ent.Channel, phone, waID, name string, ts time.Time, m whatsapp.Message) (pulid.ID, error) {
-	create := b.tx.Contact.Create().SetTenantID(ch.TenantID).SetPhone(phone).SetWaID(waID)
-	if name != "" {
-		create.SetProfileName(name)
-	}
-	id, err := create.OnConflictColumns(contact.FieldTenantID, contact.FieldPhone).
-		Update(func(u *ent.ContactUpsert) {
-			u.SetWaID(waID)
-			if name != "" {
-				u.SetProfileName(name)
-			}
-		}).ID(b.ctx)
+// contact finds or creates the sender (contactOf), keeps its profile
+// current and applies opt-out and opt-in keywords. The contact's row stays
+// locked (PostgreSQL) for the rest of the transaction. The newest message
+// alone sets last_inbound_at, and a keyword changes the opt-in only when it
+// is newer than the contact's last opt-in decision (optIn), whatever order
+// messages are processed in.
+func (b *batch) contact(ch *ent.Channel, s sender, p profile, ts time.Time, m whatsapp.Message) (pulid.ID, error) {
+	id, err := b.contactOf(ch.TenantID, s, p, ts)
 	if err != nil {
 		return "", err
 	}
-	upd := b.tx.Contact.Update().
+	err = b.tx.Contact.Update().
 		Where(contact.ID(id), contact.Or(contact.LastInboundAtIsNil(), contact.LastInboundAtLT(ts))).
-		SetLastInboundAt(ts)
-	if m.Type == whatsapp.TypeText && m.Text != nil {
-		switch strings.ToUpper(strings.TrimSpace(m.Text.Body)) {
-		case "STOP", "UNSUBSCRIBE":
-			upd.SetOptInStatus(contact.OptInStatusOPTED_OUT).SetOptInSource("whatsapp:keyword").SetOptInAt(ts)
-		case "START":
-			upd.SetOptInStatus(contact.OptInStatusOPTED_IN).SetOptInSource("whatsapp:keyword").SetOptInAt(ts)
-		}
+		SetLastInboundAt(ts).Exec(b.ctx)
+	if err != nil || m.Type != whatsapp.TypeText || m.Text == nil {
+		return id, err
 	}
-	return id, upd.Exec(b.ctx)
+	switch strings.ToUpper(strings.TrimSpace(m.Text.Body)) {
+	case "STOP", "UNSUBSCRIBE":
+		err = b.optIn(id, contact.OptInStatusOPTED_OUT, SourceKeyword, ts)
+	case "START":
+		err = b.optIn(id, contact.OptInStatusOPTED_IN, SourceKeyword, ts)
+	}
+	return id, err
 }
 
 // conversation finds or creates the one conversation of a contact on a

@@ -20,6 +20,8 @@ const (
 	maxExternalID  = 256 // message.external_id
 	maxProfileName = 200 // contact.profile_name
 	maxPhone       = 20  // contact.phone and wa_id
+	maxUserID      = 256 // contact.user_id
+	maxUsername    = 200 // contact.username
 )
 
 // earliest is the first plausible Meta timestamp: WhatsApp was released in
@@ -52,6 +54,10 @@ func cleanKeys(it *whatsapp.Item) {
 		m := &it.Messages[i]
 		m.ID = whatsapp.CleanText(m.ID, maxExternalID)
 		m.From = whatsapp.CleanText(m.From, 0)
+		m.FromUserID = userIDOf(m.FromUserID)
+		if sys := m.System; sys != nil {
+			sys.UserID, sys.PreviousUserID = userIDOf(sys.UserID), userIDOf(sys.PreviousUserID)
+		}
 	}
 	for i := range it.Statuses {
 		s := &it.Statuses[i]
@@ -61,8 +67,27 @@ func cleanKeys(it *whatsapp.Item) {
 	for i := range it.Contacts {
 		c := &it.Contacts[i]
 		c.WAID = whatsapp.CleanText(c.WAID, 0)
+		c.UserID = userIDOf(c.UserID)
 		c.Profile.Name = whatsapp.CleanText(c.Profile.Name, maxProfileName)
+		c.Profile.Username = whatsapp.CleanText(c.Profile.Username, maxUsername)
 	}
+	for i := range it.Preferences {
+		p := &it.Preferences[i]
+		p.WAID = whatsapp.CleanText(p.WAID, 0)
+		p.UserID = userIDOf(p.UserID)
+	}
+}
+
+// userIDOf is a business-scoped user id as kept, or "" for one that cannot
+// be stored (longer than the column): cutting it would make two customers
+// one, so such a sender is known by its phone alone, or kept only in the
+// raw event. Meta's ids are about 130 characters.
+func userIDOf(id string) string {
+	id = whatsapp.CleanText(id, 0)
+	if len(id) > maxUserID {
+		return ""
+	}
+	return id
 }
 
 // phoneOf is the E.164 phone of a sender's wa_id, normalized exactly as a
