@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"image"
@@ -20,10 +21,12 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"switchboard/ent/event"
 	"switchboard/internal/config"
 	"switchboard/internal/media"
 	"switchboard/internal/testenv"
 	"switchboard/internal/testwait"
+	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp/sim"
 	"switchboard/internal/whatsapp/sim/graphapi"
 )
@@ -308,6 +311,17 @@ func TestUploadOutsideMetaLimitsIsRefused(t *testing.T) {
 		t.Fatalf("over MAX_UPLOAD_BYTES: %d", res.StatusCode)
 	}
 
+	// Without a Content-Length (chunked), an upload would have no deadline
+	// to grow with it: it is refused before anything is read.
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, env.Server.URL+"/graphql",
+		io.MultiReader(strings.NewReader("--x\r\n")))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusLengthRequired {
+		t.Fatalf("chunked upload: %v, %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+
 	bigJPEG := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, 5<<20)...)
 	for _, c := range []struct {
 		name, typ, contentType, want string
@@ -401,5 +415,34 @@ func TestMediaUploadIsSentToMeta(t *testing.T) {
 	}
 	if res, body := get(t, s.env, "/media/"+m.ID, s.owner.Token); res.StatusCode != 200 || !bytes.Equal(body, data) {
 		t.Fatalf("GET /media of the sent file: %d, %d bytes", res.StatusCode, len(body))
+	}
+}
+
+// A media id Meta does not know (or no longer keeps) cannot be downloaded
+// by any retry: the file is FAILED at once with the reason, and each change
+// of the media reached the inbox as MESSAGE_UPDATED.
+func TestInboundMediaMetaDoesNotKnowFailsAtOnce(t *testing.T) {
+	env, _ := testenv.NewWithMeta(t, graphapi.Config{})
+	owner := env.SignUp(t, "Frances Allen")
+	connect(t, env, owner.Token, mediaNumber)
+	ch := sim.Channel{WABAID: "102290129340398", PhoneNumberID: mediaNumber, DisplayPhoneNumber: "15550100"}
+	body, err := sim.Marshal(sim.Inbound(ch, sim.Customer{WAID: "15551230002", Name: "Fran"},
+		sim.Media(sim.TypeDocument, "15551230002", "wamid.doc.1", time.Now(), sim.File{
+			ID: "4242", MimeType: "application/pdf", SHA256: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xab}, 32)),
+			Filename: "plan.pdf"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, env, string(body))
+	processed(t, env)
+	m := settled(t, env, owner.Token)
+	if m.Type != "DOCUMENT" || m.Media.State != "FAILED" || !strings.Contains(m.Media.Reason, "Meta no longer has this file") ||
+		m.Media.Filename != "plan.pdf" || m.Media.URL != "" || m.Media.SHA256 != strings.Repeat("ab", 32) {
+		t.Fatalf("media = %+v", m)
+	}
+	n := env.DB.Client.Event.Query().Where(event.MessageID(pulidOf(m.ID)), event.KindEQ(event.KindMESSAGE_UPDATED)).
+		CountX(viewer.System(t.Context()))
+	if n != 1 {
+		t.Fatalf("%d MESSAGE_UPDATED events for the failed file, want 1", n)
 	}
 }

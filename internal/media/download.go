@@ -58,6 +58,12 @@ func Queue(ctx context.Context, tx *ent.Tx, tenant pulid.ID, msg *ent.Message) e
 		return nil
 	}
 	md := *msg.Media
+	// The API shows sha256 as lowercase hex; webhooks often carry base64.
+	if b, ok := decodeHash(strings.TrimSpace(md.SHA256)); ok {
+		md.SHA256 = hex.EncodeToString(b)
+	} else {
+		md.SHA256 = "" // not a SHA-256: the lookup's hash is checked instead
+	}
 	if md.MediaID == "" {
 		md.State, md.Reason = schematype.MediaFailed, "Meta sent no file for this message (files over 100 MB are not delivered)"
 	} else {
