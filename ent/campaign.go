@@ -44,6 +44,8 @@ type Campaign struct {
 	Parameters []string `json:"parameters,omitempty"`
 	// ScheduledAt holds the value of the "scheduled_at" field.
 	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
+	// PausedReason holds the value of the "paused_reason" field.
+	PausedReason string `json:"paused_reason,omitempty"`
 	// StartedAt holds the value of the "started_at" field.
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	// CompletedAt holds the value of the "completed_at" field.
@@ -124,7 +126,7 @@ func (*Campaign) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case campaign.FieldID, campaign.FieldTenantID, campaign.FieldChannelID, campaign.FieldTemplateID:
 			values[i] = new(pulid.ID)
-		case campaign.FieldName, campaign.FieldStatus:
+		case campaign.FieldName, campaign.FieldStatus, campaign.FieldPausedReason:
 			values[i] = new(sql.NullString)
 		case campaign.FieldCreatedAt, campaign.FieldUpdatedAt, campaign.FieldScheduledAt, campaign.FieldStartedAt, campaign.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -221,6 +223,12 @@ func (_m *Campaign) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ScheduledAt = new(time.Time)
 				*_m.ScheduledAt = value.Time
+			}
+		case campaign.FieldPausedReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field paused_reason", values[i])
+			} else if value.Valid {
+				_m.PausedReason = value.String
 			}
 		case campaign.FieldStartedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -326,6 +334,9 @@ func (_m *Campaign) String() string {
 		builder.WriteString("scheduled_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("paused_reason=")
+	builder.WriteString(_m.PausedReason)
 	builder.WriteString(", ")
 	if v := _m.StartedAt; v != nil {
 		builder.WriteString("started_at=")

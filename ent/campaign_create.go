@@ -126,6 +126,20 @@ func (_c *CampaignCreate) SetNillableScheduledAt(v *time.Time) *CampaignCreate {
 	return _c
 }
 
+// SetPausedReason sets the "paused_reason" field.
+func (_c *CampaignCreate) SetPausedReason(v string) *CampaignCreate {
+	_c.mutation.SetPausedReason(v)
+	return _c
+}
+
+// SetNillablePausedReason sets the "paused_reason" field if the given value is not nil.
+func (_c *CampaignCreate) SetNillablePausedReason(v *string) *CampaignCreate {
+	if v != nil {
+		_c.SetPausedReason(*v)
+	}
+	return _c
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_c *CampaignCreate) SetStartedAt(v time.Time) *CampaignCreate {
 	_c.mutation.SetStartedAt(v)
@@ -301,6 +315,11 @@ func (_c *CampaignCreate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Campaign.status": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.PausedReason(); ok {
+		if err := campaign.PausedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "paused_reason", err: fmt.Errorf(`ent: validator failed for field "Campaign.paused_reason": %w`, err)}
+		}
+	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Campaign.tenant"`)}
 	}
@@ -377,6 +396,10 @@ func (_c *CampaignCreate) createSpec() (*Campaign, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ScheduledAt(); ok {
 		_spec.SetField(campaign.FieldScheduledAt, field.TypeTime, value)
 		_node.ScheduledAt = &value
+	}
+	if value, ok := _c.mutation.PausedReason(); ok {
+		_spec.SetField(campaign.FieldPausedReason, field.TypeString, value)
+		_node.PausedReason = value
 	}
 	if value, ok := _c.mutation.StartedAt(); ok {
 		_spec.SetField(campaign.FieldStartedAt, field.TypeTime, value)
@@ -625,6 +648,24 @@ func (u *CampaignUpsert) ClearScheduledAt() *CampaignUpsert {
 	return u
 }
 
+// SetPausedReason sets the "paused_reason" field.
+func (u *CampaignUpsert) SetPausedReason(v string) *CampaignUpsert {
+	u.Set(campaign.FieldPausedReason, v)
+	return u
+}
+
+// UpdatePausedReason sets the "paused_reason" field to the value that was provided on create.
+func (u *CampaignUpsert) UpdatePausedReason() *CampaignUpsert {
+	u.SetExcluded(campaign.FieldPausedReason)
+	return u
+}
+
+// ClearPausedReason clears the value of the "paused_reason" field.
+func (u *CampaignUpsert) ClearPausedReason() *CampaignUpsert {
+	u.SetNull(campaign.FieldPausedReason)
+	return u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (u *CampaignUpsert) SetStartedAt(v time.Time) *CampaignUpsert {
 	u.Set(campaign.FieldStartedAt, v)
@@ -855,6 +896,27 @@ func (u *CampaignUpsertOne) UpdateScheduledAt() *CampaignUpsertOne {
 func (u *CampaignUpsertOne) ClearScheduledAt() *CampaignUpsertOne {
 	return u.Update(func(s *CampaignUpsert) {
 		s.ClearScheduledAt()
+	})
+}
+
+// SetPausedReason sets the "paused_reason" field.
+func (u *CampaignUpsertOne) SetPausedReason(v string) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetPausedReason(v)
+	})
+}
+
+// UpdatePausedReason sets the "paused_reason" field to the value that was provided on create.
+func (u *CampaignUpsertOne) UpdatePausedReason() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdatePausedReason()
+	})
+}
+
+// ClearPausedReason clears the value of the "paused_reason" field.
+func (u *CampaignUpsertOne) ClearPausedReason() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.ClearPausedReason()
 	})
 }
 
@@ -1261,6 +1323,27 @@ func (u *CampaignUpsertBulk) UpdateScheduledAt() *CampaignUpsertBulk {
 func (u *CampaignUpsertBulk) ClearScheduledAt() *CampaignUpsertBulk {
 	return u.Update(func(s *CampaignUpsert) {
 		s.ClearScheduledAt()
+	})
+}
+
+// SetPausedReason sets the "paused_reason" field.
+func (u *CampaignUpsertBulk) SetPausedReason(v string) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetPausedReason(v)
+	})
+}
+
+// UpdatePausedReason sets the "paused_reason" field to the value that was provided on create.
+func (u *CampaignUpsertBulk) UpdatePausedReason() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdatePausedReason()
+	})
+}
+
+// ClearPausedReason clears the value of the "paused_reason" field.
+func (u *CampaignUpsertBulk) ClearPausedReason() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.ClearPausedReason()
 	})
 }
 

@@ -155,6 +155,26 @@ func (_u *CampaignUpdate) ClearScheduledAt() *CampaignUpdate {
 	return _u
 }
 
+// SetPausedReason sets the "paused_reason" field.
+func (_u *CampaignUpdate) SetPausedReason(v string) *CampaignUpdate {
+	_u.mutation.SetPausedReason(v)
+	return _u
+}
+
+// SetNillablePausedReason sets the "paused_reason" field if the given value is not nil.
+func (_u *CampaignUpdate) SetNillablePausedReason(v *string) *CampaignUpdate {
+	if v != nil {
+		_u.SetPausedReason(*v)
+	}
+	return _u
+}
+
+// ClearPausedReason clears the value of the "paused_reason" field.
+func (_u *CampaignUpdate) ClearPausedReason() *CampaignUpdate {
+	_u.mutation.ClearPausedReason()
+	return _u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_u *CampaignUpdate) SetStartedAt(v time.Time) *CampaignUpdate {
 	_u.mutation.SetStartedAt(v)
@@ -301,6 +321,11 @@ func (_u *CampaignUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Campaign.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PausedReason(); ok {
+		if err := campaign.PausedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "paused_reason", err: fmt.Errorf(`ent: validator failed for field "Campaign.paused_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Campaign.tenant"`)
 	}
@@ -378,6 +403,12 @@ func (_u *CampaignUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ScheduledAtCleared() {
 		_spec.ClearField(campaign.FieldScheduledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PausedReason(); ok {
+		_spec.SetField(campaign.FieldPausedReason, field.TypeString, value)
+	}
+	if _u.mutation.PausedReasonCleared() {
+		_spec.ClearField(campaign.FieldPausedReason, field.TypeString)
 	}
 	if value, ok := _u.mutation.StartedAt(); ok {
 		_spec.SetField(campaign.FieldStartedAt, field.TypeTime, value)
@@ -609,6 +640,26 @@ func (_u *CampaignUpdateOne) ClearScheduledAt() *CampaignUpdateOne {
 	return _u
 }
 
+// SetPausedReason sets the "paused_reason" field.
+func (_u *CampaignUpdateOne) SetPausedReason(v string) *CampaignUpdateOne {
+	_u.mutation.SetPausedReason(v)
+	return _u
+}
+
+// SetNillablePausedReason sets the "paused_reason" field if the given value is not nil.
+func (_u *CampaignUpdateOne) SetNillablePausedReason(v *string) *CampaignUpdateOne {
+	if v != nil {
+		_u.SetPausedReason(*v)
+	}
+	return _u
+}
+
+// ClearPausedReason clears the value of the "paused_reason" field.
+func (_u *CampaignUpdateOne) ClearPausedReason() *CampaignUpdateOne {
+	_u.mutation.ClearPausedReason()
+	return _u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_u *CampaignUpdateOne) SetStartedAt(v time.Time) *CampaignUpdateOne {
 	_u.mutation.SetStartedAt(v)
@@ -768,6 +819,11 @@ func (_u *CampaignUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Campaign.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PausedReason(); ok {
+		if err := campaign.PausedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "paused_reason", err: fmt.Errorf(`ent: validator failed for field "Campaign.paused_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Campaign.tenant"`)
 	}
@@ -862,6 +918,12 @@ func (_u *CampaignUpdateOne) sqlSave(ctx context.Context) (_node *Campaign, err 
 	}
 	if _u.mutation.ScheduledAtCleared() {
 		_spec.ClearField(campaign.FieldScheduledAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PausedReason(); ok {
+		_spec.SetField(campaign.FieldPausedReason, field.TypeString, value)
+	}
+	if _u.mutation.PausedReasonCleared() {
+		_spec.ClearField(campaign.FieldPausedReason, field.TypeString)
 	}
 	if value, ok := _u.mutation.StartedAt(); ok {
 		_spec.SetField(campaign.FieldStartedAt, field.TypeTime, value)

@@ -118,8 +118,22 @@ func (_c *CampaignRecipientCreate) SetNillableSkipReason(v *string) *CampaignRec
 }
 
 // SetError sets the "error" field.
-func (_c *CampaignRecipientCreate) SetError(v schematype.JSON) *CampaignRecipientCreate {
+func (_c *CampaignRecipientCreate) SetError(v *schematype.Error) *CampaignRecipientCreate {
 	_c.mutation.SetError(v)
+	return _c
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (_c *CampaignRecipientCreate) SetRepliedAt(v time.Time) *CampaignRecipientCreate {
+	_c.mutation.SetRepliedAt(v)
+	return _c
+}
+
+// SetNillableRepliedAt sets the "replied_at" field if the given value is not nil.
+func (_c *CampaignRecipientCreate) SetNillableRepliedAt(v *time.Time) *CampaignRecipientCreate {
+	if v != nil {
+		_c.SetRepliedAt(*v)
+	}
 	return _c
 }
 
@@ -317,6 +331,10 @@ func (_c *CampaignRecipientCreate) createSpec() (*CampaignRecipient, *sqlgraph.C
 		_spec.SetField(campaignrecipient.FieldError, field.TypeJSON, value)
 		_node.Error = value
 	}
+	if value, ok := _c.mutation.RepliedAt(); ok {
+		_spec.SetField(campaignrecipient.FieldRepliedAt, field.TypeTime, value)
+		_node.RepliedAt = &value
+	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -498,7 +516,7 @@ func (u *CampaignRecipientUpsert) ClearSkipReason() *CampaignRecipientUpsert {
 }
 
 // SetError sets the "error" field.
-func (u *CampaignRecipientUpsert) SetError(v schematype.JSON) *CampaignRecipientUpsert {
+func (u *CampaignRecipientUpsert) SetError(v *schematype.Error) *CampaignRecipientUpsert {
 	u.Set(campaignrecipient.FieldError, v)
 	return u
 }
@@ -512,6 +530,24 @@ func (u *CampaignRecipientUpsert) UpdateError() *CampaignRecipientUpsert {
 // ClearError clears the value of the "error" field.
 func (u *CampaignRecipientUpsert) ClearError() *CampaignRecipientUpsert {
 	u.SetNull(campaignrecipient.FieldError)
+	return u
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (u *CampaignRecipientUpsert) SetRepliedAt(v time.Time) *CampaignRecipientUpsert {
+	u.Set(campaignrecipient.FieldRepliedAt, v)
+	return u
+}
+
+// UpdateRepliedAt sets the "replied_at" field to the value that was provided on create.
+func (u *CampaignRecipientUpsert) UpdateRepliedAt() *CampaignRecipientUpsert {
+	u.SetExcluded(campaignrecipient.FieldRepliedAt)
+	return u
+}
+
+// ClearRepliedAt clears the value of the "replied_at" field.
+func (u *CampaignRecipientUpsert) ClearRepliedAt() *CampaignRecipientUpsert {
+	u.SetNull(campaignrecipient.FieldRepliedAt)
 	return u
 }
 
@@ -646,7 +682,7 @@ func (u *CampaignRecipientUpsertOne) ClearSkipReason() *CampaignRecipientUpsertO
 }
 
 // SetError sets the "error" field.
-func (u *CampaignRecipientUpsertOne) SetError(v schematype.JSON) *CampaignRecipientUpsertOne {
+func (u *CampaignRecipientUpsertOne) SetError(v *schematype.Error) *CampaignRecipientUpsertOne {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.SetError(v)
 	})
@@ -663,6 +699,27 @@ func (u *CampaignRecipientUpsertOne) UpdateError() *CampaignRecipientUpsertOne {
 func (u *CampaignRecipientUpsertOne) ClearError() *CampaignRecipientUpsertOne {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.ClearError()
+	})
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (u *CampaignRecipientUpsertOne) SetRepliedAt(v time.Time) *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.SetRepliedAt(v)
+	})
+}
+
+// UpdateRepliedAt sets the "replied_at" field to the value that was provided on create.
+func (u *CampaignRecipientUpsertOne) UpdateRepliedAt() *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.UpdateRepliedAt()
+	})
+}
+
+// ClearRepliedAt clears the value of the "replied_at" field.
+func (u *CampaignRecipientUpsertOne) ClearRepliedAt() *CampaignRecipientUpsertOne {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.ClearRepliedAt()
 	})
 }
 
@@ -964,7 +1021,7 @@ func (u *CampaignRecipientUpsertBulk) ClearSkipReason() *CampaignRecipientUpsert
 }
 
 // SetError sets the "error" field.
-func (u *CampaignRecipientUpsertBulk) SetError(v schematype.JSON) *CampaignRecipientUpsertBulk {
+func (u *CampaignRecipientUpsertBulk) SetError(v *schematype.Error) *CampaignRecipientUpsertBulk {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.SetError(v)
 	})
@@ -981,6 +1038,27 @@ func (u *CampaignRecipientUpsertBulk) UpdateError() *CampaignRecipientUpsertBulk
 func (u *CampaignRecipientUpsertBulk) ClearError() *CampaignRecipientUpsertBulk {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.ClearError()
+	})
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (u *CampaignRecipientUpsertBulk) SetRepliedAt(v time.Time) *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.SetRepliedAt(v)
+	})
+}
+
+// UpdateRepliedAt sets the "replied_at" field to the value that was provided on create.
+func (u *CampaignRecipientUpsertBulk) UpdateRepliedAt() *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.UpdateRepliedAt()
+	})
+}
+
+// ClearRepliedAt clears the value of the "replied_at" field.
+func (u *CampaignRecipientUpsertBulk) ClearRepliedAt() *CampaignRecipientUpsertBulk {
+	return u.Update(func(s *CampaignRecipientUpsert) {
+		s.ClearRepliedAt()
 	})
 }
 

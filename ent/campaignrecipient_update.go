@@ -15,7 +15,6 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
-	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 )
 
@@ -94,20 +93,34 @@ func (_u *CampaignRecipientUpdate) ClearSkipReason() *CampaignRecipientUpdate {
 }
 
 // SetError sets the "error" field.
-func (_u *CampaignRecipientUpdate) SetError(v schematype.JSON) *CampaignRecipientUpdate {
+func (_u *CampaignRecipientUpdate) SetError(v *schematype.Error) *CampaignRecipientUpdate {
 	_u.mutation.SetError(v)
-	return _u
-}
-
-// AppendError appends value to the "error" field.
-func (_u *CampaignRecipientUpdate) AppendError(v schematype.JSON) *CampaignRecipientUpdate {
-	_u.mutation.AppendError(v)
 	return _u
 }
 
 // ClearError clears the value of the "error" field.
 func (_u *CampaignRecipientUpdate) ClearError() *CampaignRecipientUpdate {
 	_u.mutation.ClearError()
+	return _u
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (_u *CampaignRecipientUpdate) SetRepliedAt(v time.Time) *CampaignRecipientUpdate {
+	_u.mutation.SetRepliedAt(v)
+	return _u
+}
+
+// SetNillableRepliedAt sets the "replied_at" field if the given value is not nil.
+func (_u *CampaignRecipientUpdate) SetNillableRepliedAt(v *time.Time) *CampaignRecipientUpdate {
+	if v != nil {
+		_u.SetRepliedAt(*v)
+	}
+	return _u
+}
+
+// ClearRepliedAt clears the value of the "replied_at" field.
+func (_u *CampaignRecipientUpdate) ClearRepliedAt() *CampaignRecipientUpdate {
+	_u.mutation.ClearRepliedAt()
 	return _u
 }
 
@@ -221,13 +234,14 @@ func (_u *CampaignRecipientUpdate) sqlSave(ctx context.Context) (_node int, err 
 	if value, ok := _u.mutation.Error(); ok {
 		_spec.SetField(campaignrecipient.FieldError, field.TypeJSON, value)
 	}
-	if value, ok := _u.mutation.AppendedError(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, campaignrecipient.FieldError, value)
-		})
-	}
 	if _u.mutation.ErrorCleared() {
 		_spec.ClearField(campaignrecipient.FieldError, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.RepliedAt(); ok {
+		_spec.SetField(campaignrecipient.FieldRepliedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RepliedAtCleared() {
+		_spec.ClearField(campaignrecipient.FieldRepliedAt, field.TypeTime)
 	}
 	if _u.mutation.MessageCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -341,20 +355,34 @@ func (_u *CampaignRecipientUpdateOne) ClearSkipReason() *CampaignRecipientUpdate
 }
 
 // SetError sets the "error" field.
-func (_u *CampaignRecipientUpdateOne) SetError(v schematype.JSON) *CampaignRecipientUpdateOne {
+func (_u *CampaignRecipientUpdateOne) SetError(v *schematype.Error) *CampaignRecipientUpdateOne {
 	_u.mutation.SetError(v)
-	return _u
-}
-
-// AppendError appends value to the "error" field.
-func (_u *CampaignRecipientUpdateOne) AppendError(v schematype.JSON) *CampaignRecipientUpdateOne {
-	_u.mutation.AppendError(v)
 	return _u
 }
 
 // ClearError clears the value of the "error" field.
 func (_u *CampaignRecipientUpdateOne) ClearError() *CampaignRecipientUpdateOne {
 	_u.mutation.ClearError()
+	return _u
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (_u *CampaignRecipientUpdateOne) SetRepliedAt(v time.Time) *CampaignRecipientUpdateOne {
+	_u.mutation.SetRepliedAt(v)
+	return _u
+}
+
+// SetNillableRepliedAt sets the "replied_at" field if the given value is not nil.
+func (_u *CampaignRecipientUpdateOne) SetNillableRepliedAt(v *time.Time) *CampaignRecipientUpdateOne {
+	if v != nil {
+		_u.SetRepliedAt(*v)
+	}
+	return _u
+}
+
+// ClearRepliedAt clears the value of the "replied_at" field.
+func (_u *CampaignRecipientUpdateOne) ClearRepliedAt() *CampaignRecipientUpdateOne {
+	_u.mutation.ClearRepliedAt()
 	return _u
 }
 
@@ -498,13 +526,14 @@ func (_u *CampaignRecipientUpdateOne) sqlSave(ctx context.Context) (_node *Campa
 	if value, ok := _u.mutation.Error(); ok {
 		_spec.SetField(campaignrecipient.FieldError, field.TypeJSON, value)
 	}
-	if value, ok := _u.mutation.AppendedError(); ok {
-		_spec.AddModifier(func(u *sql.UpdateBuilder) {
-			sqljson.Append(u, campaignrecipient.FieldError, value)
-		})
-	}
 	if _u.mutation.ErrorCleared() {
 		_spec.ClearField(campaignrecipient.FieldError, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.RepliedAt(); ok {
+		_spec.SetField(campaignrecipient.FieldRepliedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RepliedAtCleared() {
+		_spec.ClearField(campaignrecipient.FieldRepliedAt, field.TypeTime)
 	}
 	if _u.mutation.MessageCleared() {
 		edge := &sqlgraph.EdgeSpec{

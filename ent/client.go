@@ -29,6 +29,7 @@ import (
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
 	"switchboard/ent/throttlekey"
+	"switchboard/ent/usagedaily"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 
@@ -79,6 +80,8 @@ type Client struct {
 	Tenant *TenantClient
 	// ThrottleKey is the client for interacting with the ThrottleKey builders.
 	ThrottleKey *ThrottleKeyClient
+	// UsageDaily is the client for interacting with the UsageDaily builders.
+	UsageDaily *UsageDailyClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
@@ -111,6 +114,7 @@ func (c *Client) init() {
 	c.Template = NewTemplateClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.ThrottleKey = NewThrottleKeyClient(c.config)
+	c.UsageDaily = NewUsageDailyClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
 }
@@ -222,6 +226,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Template:          NewTemplateClient(cfg),
 		Tenant:            NewTenantClient(cfg),
 		ThrottleKey:       NewThrottleKeyClient(cfg),
+		UsageDaily:        NewUsageDailyClient(cfg),
 		User:              NewUserClient(cfg),
 		WebhookEvent:      NewWebhookEventClient(cfg),
 	}, nil
@@ -260,6 +265,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Template:          NewTemplateClient(cfg),
 		Tenant:            NewTenantClient(cfg),
 		ThrottleKey:       NewThrottleKeyClient(cfg),
+		UsageDaily:        NewUsageDailyClient(cfg),
 		User:              NewUserClient(cfg),
 		WebhookEvent:      NewWebhookEventClient(cfg),
 	}, nil
@@ -293,8 +299,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
 		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.PendingStatus,
-		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.User,
-		c.WebhookEvent,
+		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily,
+		c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -306,8 +312,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
 		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.PendingStatus,
-		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.User,
-		c.WebhookEvent,
+		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily,
+		c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -350,6 +356,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Tenant.mutate(ctx, m)
 	case *ThrottleKeyMutation:
 		return c.ThrottleKey.mutate(ctx, m)
+	case *UsageDailyMutation:
+		return c.UsageDaily.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *WebhookEventMutation:
@@ -3166,6 +3174,157 @@ func (c *ThrottleKeyClient) mutate(ctx context.Context, m *ThrottleKeyMutation) 
 	}
 }
 
+// UsageDailyClient is a client for the UsageDaily schema.
+type UsageDailyClient struct {
+	config
+}
+
+// NewUsageDailyClient returns a client for the UsageDaily from the given config.
+func NewUsageDailyClient(c config) *UsageDailyClient {
+	return &UsageDailyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `usagedaily.Hooks(f(g(h())))`.
+func (c *UsageDailyClient) Use(hooks ...Hook) {
+	c.hooks.UsageDaily = append(c.hooks.UsageDaily, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `usagedaily.Intercept(f(g(h())))`.
+func (c *UsageDailyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.UsageDaily = append(c.inters.UsageDaily, interceptors...)
+}
+
+// Create returns a builder for creating a UsageDaily entity.
+func (c *UsageDailyClient) Create() *UsageDailyCreate {
+	mutation := newUsageDailyMutation(c.config, OpCreate)
+	return &UsageDailyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of UsageDaily entities.
+func (c *UsageDailyClient) CreateBulk(builders ...*UsageDailyCreate) *UsageDailyCreateBulk {
+	return &UsageDailyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *UsageDailyClient) MapCreateBulk(slice any, setFunc func(*UsageDailyCreate, int)) *UsageDailyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &UsageDailyCreateBulk{err: fmt.Errorf("calling to UsageDailyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*UsageDailyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &UsageDailyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for UsageDaily.
+func (c *UsageDailyClient) Update() *UsageDailyUpdate {
+	mutation := newUsageDailyMutation(c.config, OpUpdate)
+	return &UsageDailyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *UsageDailyClient) UpdateOne(_m *UsageDaily) *UsageDailyUpdateOne {
+	mutation := newUsageDailyMutation(c.config, OpUpdateOne, withUsageDaily(_m))
+	return &UsageDailyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *UsageDailyClient) UpdateOneID(id pulid.ID) *UsageDailyUpdateOne {
+	mutation := newUsageDailyMutation(c.config, OpUpdateOne, withUsageDailyID(id))
+	return &UsageDailyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for UsageDaily.
+func (c *UsageDailyClient) Delete() *UsageDailyDelete {
+	mutation := newUsageDailyMutation(c.config, OpDelete)
+	return &UsageDailyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *UsageDailyClient) DeleteOne(_m *UsageDaily) *UsageDailyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *UsageDailyClient) DeleteOneID(id pulid.ID) *UsageDailyDeleteOne {
+	builder := c.Delete().Where(usagedaily.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &UsageDailyDeleteOne{builder}
+}
+
+// Query returns a query builder for UsageDaily.
+func (c *UsageDailyClient) Query() *UsageDailyQuery {
+	return &UsageDailyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeUsageDaily},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a UsageDaily entity by its id.
+func (c *UsageDailyClient) Get(ctx context.Context, id pulid.ID) (*UsageDaily, error) {
+	return c.Query().Where(usagedaily.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *UsageDailyClient) GetX(ctx context.Context, id pulid.ID) *UsageDaily {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a UsageDaily.
+func (c *UsageDailyClient) QueryTenant(_m *UsageDaily) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(usagedaily.Table, usagedaily.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, usagedaily.TenantTable, usagedaily.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *UsageDailyClient) Hooks() []Hook {
+	hooks := c.hooks.UsageDaily
+	return append(hooks[:len(hooks):len(hooks)], usagedaily.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *UsageDailyClient) Interceptors() []Interceptor {
+	inters := c.inters.UsageDaily
+	return append(inters[:len(inters):len(inters)], usagedaily.Interceptors[:]...)
+}
+
+func (c *UsageDailyClient) mutate(ctx context.Context, m *UsageDailyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&UsageDailyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&UsageDailyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&UsageDailyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&UsageDailyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown UsageDaily mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3457,12 +3616,12 @@ type (
 	hooks struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
 		Event, Job, LoginFailure, Message, PendingStatus, PrivacyRequest, Session,
-		Template, Tenant, ThrottleKey, User, WebhookEvent []ent.Hook
+		Template, Tenant, ThrottleKey, UsageDaily, User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
 		Event, Job, LoginFailure, Message, PendingStatus, PrivacyRequest, Session,
-		Template, Tenant, ThrottleKey, User, WebhookEvent []ent.Interceptor
+		Template, Tenant, ThrottleKey, UsageDaily, User, WebhookEvent []ent.Interceptor
 	}
 )
 

@@ -24,6 +24,7 @@ import (
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
 	"switchboard/ent/throttlekey"
+	"switchboard/ent/usagedaily"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"sync"
@@ -108,6 +109,7 @@ func checkColumn(t, c string) error {
 			template.Table:          template.ValidColumn,
 			tenant.Table:            tenant.ValidColumn,
 			throttlekey.Table:       throttlekey.ValidColumn,
+			usagedaily.Table:        usagedaily.ValidColumn,
 			user.Table:              user.ValidColumn,
 			webhookevent.Table:      webhookevent.ValidColumn,
 		})

@@ -412,6 +412,11 @@ func (_q *CampaignQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, campaign.FieldScheduledAt)
 				fieldSeen[campaign.FieldScheduledAt] = struct{}{}
 			}
+		case "pausedReason":
+			if _, ok := fieldSeen[campaign.FieldPausedReason]; !ok {
+				selectedFields = append(selectedFields, campaign.FieldPausedReason)
+				fieldSeen[campaign.FieldPausedReason] = struct{}{}
+			}
 		case "startedAt":
 			if _, ok := fieldSeen[campaign.FieldStartedAt]; !ok {
 				selectedFields = append(selectedFields, campaign.FieldStartedAt)
@@ -567,6 +572,11 @@ func (_q *CampaignRecipientQuery) collectField(ctx context.Context, oneNode bool
 			if _, ok := fieldSeen[campaignrecipient.FieldError]; !ok {
 				selectedFields = append(selectedFields, campaignrecipient.FieldError)
 				fieldSeen[campaignrecipient.FieldError] = struct{}{}
+			}
+		case "repliedAt":
+			if _, ok := fieldSeen[campaignrecipient.FieldRepliedAt]; !ok {
+				selectedFields = append(selectedFields, campaignrecipient.FieldRepliedAt)
+				fieldSeen[campaignrecipient.FieldRepliedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1576,6 +1586,36 @@ func (_q *TemplateQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[template.FieldRejectedReason]; !ok {
 				selectedFields = append(selectedFields, template.FieldRejectedReason)
 				fieldSeen[template.FieldRejectedReason] = struct{}{}
+			}
+		case "statusReason":
+			if _, ok := fieldSeen[template.FieldStatusReason]; !ok {
+				selectedFields = append(selectedFields, template.FieldStatusReason)
+				fieldSeen[template.FieldStatusReason] = struct{}{}
+			}
+		case "lastEvent":
+			if _, ok := fieldSeen[template.FieldLastEvent]; !ok {
+				selectedFields = append(selectedFields, template.FieldLastEvent)
+				fieldSeen[template.FieldLastEvent] = struct{}{}
+			}
+		case "parameterFormat":
+			if _, ok := fieldSeen[template.FieldParameterFormat]; !ok {
+				selectedFields = append(selectedFields, template.FieldParameterFormat)
+				fieldSeen[template.FieldParameterFormat] = struct{}{}
+			}
+		case "qualityScore":
+			if _, ok := fieldSeen[template.FieldQualityScore]; !ok {
+				selectedFields = append(selectedFields, template.FieldQualityScore)
+				fieldSeen[template.FieldQualityScore] = struct{}{}
+			}
+		case "pendingCategory":
+			if _, ok := fieldSeen[template.FieldPendingCategory]; !ok {
+				selectedFields = append(selectedFields, template.FieldPendingCategory)
+				fieldSeen[template.FieldPendingCategory] = struct{}{}
+			}
+		case "pendingCategoryAt":
+			if _, ok := fieldSeen[template.FieldPendingCategoryAt]; !ok {
+				selectedFields = append(selectedFields, template.FieldPendingCategoryAt)
+				fieldSeen[template.FieldPendingCategoryAt] = struct{}{}
 			}
 		case "body":
 			if _, ok := fieldSeen[template.FieldBody]; !ok {

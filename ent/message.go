@@ -70,6 +70,14 @@ type Message struct {
 	SendAfter *time.Time `json:"send_after,omitempty"`
 	// SendPriority holds the value of the "send_priority" field.
 	SendPriority int `json:"send_priority,omitempty"`
+	// CampaignID holds the value of the "campaign_id" field.
+	CampaignID *pulid.ID `json:"campaign_id,omitempty"`
+	// OutsideWindow holds the value of the "outside_window" field.
+	OutsideWindow bool `json:"outside_window,omitempty"`
+	// PricingType holds the value of the "pricing_type" field.
+	PricingType string `json:"pricing_type,omitempty"`
+	// PricingCategory holds the value of the "pricing_category" field.
+	PricingCategory string `json:"pricing_category,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MessageQuery when eager-loading is set.
 	Edges        MessageEdges `json:"edges"`
@@ -116,15 +124,17 @@ func (*Message) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case message.FieldReplyToID:
+		case message.FieldReplyToID, message.FieldCampaignID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
 		case message.FieldMedia, message.FieldError, message.FieldRaw:
 			values[i] = new([]byte)
 		case message.FieldID, message.FieldTenantID, message.FieldConversationID, message.FieldChannelID:
 			values[i] = new(pulid.ID)
+		case message.FieldOutsideWindow:
+			values[i] = new(sql.NullBool)
 		case message.FieldAttempts, message.FieldSendPriority:
 			values[i] = new(sql.NullInt64)
-		case message.FieldDirection, message.FieldType, message.FieldText, message.FieldStatus, message.FieldExternalID, message.FieldClientMessageID, message.FieldSendState:
+		case message.FieldDirection, message.FieldType, message.FieldText, message.FieldStatus, message.FieldExternalID, message.FieldClientMessageID, message.FieldSendState, message.FieldPricingType, message.FieldPricingCategory:
 			values[i] = new(sql.NullString)
 		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldTimestamp, message.FieldSentAt, message.FieldDeliveredAt, message.FieldReadAt, message.FieldFailedAt, message.FieldSendAfter:
 			values[i] = new(sql.NullTime)
@@ -308,6 +318,31 @@ func (_m *Message) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SendPriority = int(value.Int64)
 			}
+		case message.FieldCampaignID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field campaign_id", values[i])
+			} else if value.Valid {
+				_m.CampaignID = new(pulid.ID)
+				*_m.CampaignID = *value.S.(*pulid.ID)
+			}
+		case message.FieldOutsideWindow:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field outside_window", values[i])
+			} else if value.Valid {
+				_m.OutsideWindow = value.Bool
+			}
+		case message.FieldPricingType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field pricing_type", values[i])
+			} else if value.Valid {
+				_m.PricingType = value.String
+			}
+		case message.FieldPricingCategory:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field pricing_category", values[i])
+			} else if value.Valid {
+				_m.PricingCategory = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -443,6 +478,20 @@ func (_m *Message) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("send_priority=")
 	builder.WriteString(fmt.Sprintf("%v", _m.SendPriority))
+	builder.WriteString(", ")
+	if v := _m.CampaignID; v != nil {
+		builder.WriteString("campaign_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("outside_window=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OutsideWindow))
+	builder.WriteString(", ")
+	builder.WriteString("pricing_type=")
+	builder.WriteString(_m.PricingType)
+	builder.WriteString(", ")
+	builder.WriteString("pricing_category=")
+	builder.WriteString(_m.PricingCategory)
 	builder.WriteByte(')')
 	return builder.String()
 }

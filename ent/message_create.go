@@ -284,6 +284,62 @@ func (_c *MessageCreate) SetNillableSendPriority(v *int) *MessageCreate {
 	return _c
 }
 
+// SetCampaignID sets the "campaign_id" field.
+func (_c *MessageCreate) SetCampaignID(v pulid.ID) *MessageCreate {
+	_c.mutation.SetCampaignID(v)
+	return _c
+}
+
+// SetNillableCampaignID sets the "campaign_id" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableCampaignID(v *pulid.ID) *MessageCreate {
+	if v != nil {
+		_c.SetCampaignID(*v)
+	}
+	return _c
+}
+
+// SetOutsideWindow sets the "outside_window" field.
+func (_c *MessageCreate) SetOutsideWindow(v bool) *MessageCreate {
+	_c.mutation.SetOutsideWindow(v)
+	return _c
+}
+
+// SetNillableOutsideWindow sets the "outside_window" field if the given value is not nil.
+func (_c *MessageCreate) SetNillableOutsideWindow(v *bool) *MessageCreate {
+	if v != nil {
+		_c.SetOutsideWindow(*v)
+	}
+	return _c
+}
+
+// SetPricingType sets the "pricing_type" field.
+func (_c *MessageCreate) SetPricingType(v string) *MessageCreate {
+	_c.mutation.SetPricingType(v)
+	return _c
+}
+
+// SetNillablePricingType sets the "pricing_type" field if the given value is not nil.
+func (_c *MessageCreate) SetNillablePricingType(v *string) *MessageCreate {
+	if v != nil {
+		_c.SetPricingType(*v)
+	}
+	return _c
+}
+
+// SetPricingCategory sets the "pricing_category" field.
+func (_c *MessageCreate) SetPricingCategory(v string) *MessageCreate {
+	_c.mutation.SetPricingCategory(v)
+	return _c
+}
+
+// SetNillablePricingCategory sets the "pricing_category" field if the given value is not nil.
+func (_c *MessageCreate) SetNillablePricingCategory(v *string) *MessageCreate {
+	if v != nil {
+		_c.SetPricingCategory(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *MessageCreate) SetID(v pulid.ID) *MessageCreate {
 	_c.mutation.SetID(v)
@@ -367,6 +423,10 @@ func (_c *MessageCreate) defaults() error {
 		v := message.DefaultSendPriority
 		_c.mutation.SetSendPriority(v)
 	}
+	if _, ok := _c.mutation.OutsideWindow(); !ok {
+		v := message.DefaultOutsideWindow
+		_c.mutation.SetOutsideWindow(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if message.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized message.DefaultID (forgotten import ent/runtime?)")
@@ -446,6 +506,19 @@ func (_c *MessageCreate) check() error {
 	}
 	if _, ok := _c.mutation.SendPriority(); !ok {
 		return &ValidationError{Name: "send_priority", err: errors.New(`ent: missing required field "Message.send_priority"`)}
+	}
+	if _, ok := _c.mutation.OutsideWindow(); !ok {
+		return &ValidationError{Name: "outside_window", err: errors.New(`ent: missing required field "Message.outside_window"`)}
+	}
+	if v, ok := _c.mutation.PricingType(); ok {
+		if err := message.PricingTypeValidator(v); err != nil {
+			return &ValidationError{Name: "pricing_type", err: fmt.Errorf(`ent: validator failed for field "Message.pricing_type": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.PricingCategory(); ok {
+		if err := message.PricingCategoryValidator(v); err != nil {
+			return &ValidationError{Name: "pricing_category", err: fmt.Errorf(`ent: validator failed for field "Message.pricing_category": %w`, err)}
+		}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Message.tenant"`)}
@@ -576,6 +649,22 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SendPriority(); ok {
 		_spec.SetField(message.FieldSendPriority, field.TypeInt, value)
 		_node.SendPriority = value
+	}
+	if value, ok := _c.mutation.CampaignID(); ok {
+		_spec.SetField(message.FieldCampaignID, field.TypeString, value)
+		_node.CampaignID = &value
+	}
+	if value, ok := _c.mutation.OutsideWindow(); ok {
+		_spec.SetField(message.FieldOutsideWindow, field.TypeBool, value)
+		_node.OutsideWindow = value
+	}
+	if value, ok := _c.mutation.PricingType(); ok {
+		_spec.SetField(message.FieldPricingType, field.TypeString, value)
+		_node.PricingType = value
+	}
+	if value, ok := _c.mutation.PricingCategory(); ok {
+		_spec.SetField(message.FieldPricingCategory, field.TypeString, value)
+		_node.PricingCategory = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -978,6 +1067,72 @@ func (u *MessageUpsert) UpdateSendPriority() *MessageUpsert {
 // AddSendPriority adds v to the "send_priority" field.
 func (u *MessageUpsert) AddSendPriority(v int) *MessageUpsert {
 	u.Add(message.FieldSendPriority, v)
+	return u
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (u *MessageUpsert) SetCampaignID(v pulid.ID) *MessageUpsert {
+	u.Set(message.FieldCampaignID, v)
+	return u
+}
+
+// UpdateCampaignID sets the "campaign_id" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateCampaignID() *MessageUpsert {
+	u.SetExcluded(message.FieldCampaignID)
+	return u
+}
+
+// ClearCampaignID clears the value of the "campaign_id" field.
+func (u *MessageUpsert) ClearCampaignID() *MessageUpsert {
+	u.SetNull(message.FieldCampaignID)
+	return u
+}
+
+// SetOutsideWindow sets the "outside_window" field.
+func (u *MessageUpsert) SetOutsideWindow(v bool) *MessageUpsert {
+	u.Set(message.FieldOutsideWindow, v)
+	return u
+}
+
+// UpdateOutsideWindow sets the "outside_window" field to the value that was provided on create.
+func (u *MessageUpsert) UpdateOutsideWindow() *MessageUpsert {
+	u.SetExcluded(message.FieldOutsideWindow)
+	return u
+}
+
+// SetPricingType sets the "pricing_type" field.
+func (u *MessageUpsert) SetPricingType(v string) *MessageUpsert {
+	u.Set(message.FieldPricingType, v)
+	return u
+}
+
+// UpdatePricingType sets the "pricing_type" field to the value that was provided on create.
+func (u *MessageUpsert) UpdatePricingType() *MessageUpsert {
+	u.SetExcluded(message.FieldPricingType)
+	return u
+}
+
+// ClearPricingType clears the value of the "pricing_type" field.
+func (u *MessageUpsert) ClearPricingType() *MessageUpsert {
+	u.SetNull(message.FieldPricingType)
+	return u
+}
+
+// SetPricingCategory sets the "pricing_category" field.
+func (u *MessageUpsert) SetPricingCategory(v string) *MessageUpsert {
+	u.Set(message.FieldPricingCategory, v)
+	return u
+}
+
+// UpdatePricingCategory sets the "pricing_category" field to the value that was provided on create.
+func (u *MessageUpsert) UpdatePricingCategory() *MessageUpsert {
+	u.SetExcluded(message.FieldPricingCategory)
+	return u
+}
+
+// ClearPricingCategory clears the value of the "pricing_category" field.
+func (u *MessageUpsert) ClearPricingCategory() *MessageUpsert {
+	u.SetNull(message.FieldPricingCategory)
 	return u
 }
 
@@ -1412,6 +1567,83 @@ func (u *MessageUpsertOne) AddSendPriority(v int) *MessageUpsertOne {
 func (u *MessageUpsertOne) UpdateSendPriority() *MessageUpsertOne {
 	return u.Update(func(s *MessageUpsert) {
 		s.UpdateSendPriority()
+	})
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (u *MessageUpsertOne) SetCampaignID(v pulid.ID) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetCampaignID(v)
+	})
+}
+
+// UpdateCampaignID sets the "campaign_id" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateCampaignID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateCampaignID()
+	})
+}
+
+// ClearCampaignID clears the value of the "campaign_id" field.
+func (u *MessageUpsertOne) ClearCampaignID() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearCampaignID()
+	})
+}
+
+// SetOutsideWindow sets the "outside_window" field.
+func (u *MessageUpsertOne) SetOutsideWindow(v bool) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetOutsideWindow(v)
+	})
+}
+
+// UpdateOutsideWindow sets the "outside_window" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdateOutsideWindow() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateOutsideWindow()
+	})
+}
+
+// SetPricingType sets the "pricing_type" field.
+func (u *MessageUpsertOne) SetPricingType(v string) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetPricingType(v)
+	})
+}
+
+// UpdatePricingType sets the "pricing_type" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdatePricingType() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdatePricingType()
+	})
+}
+
+// ClearPricingType clears the value of the "pricing_type" field.
+func (u *MessageUpsertOne) ClearPricingType() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearPricingType()
+	})
+}
+
+// SetPricingCategory sets the "pricing_category" field.
+func (u *MessageUpsertOne) SetPricingCategory(v string) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetPricingCategory(v)
+	})
+}
+
+// UpdatePricingCategory sets the "pricing_category" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdatePricingCategory() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdatePricingCategory()
+	})
+}
+
+// ClearPricingCategory clears the value of the "pricing_category" field.
+func (u *MessageUpsertOne) ClearPricingCategory() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearPricingCategory()
 	})
 }
 
@@ -2013,6 +2245,83 @@ func (u *MessageUpsertBulk) AddSendPriority(v int) *MessageUpsertBulk {
 func (u *MessageUpsertBulk) UpdateSendPriority() *MessageUpsertBulk {
 	return u.Update(func(s *MessageUpsert) {
 		s.UpdateSendPriority()
+	})
+}
+
+// SetCampaignID sets the "campaign_id" field.
+func (u *MessageUpsertBulk) SetCampaignID(v pulid.ID) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetCampaignID(v)
+	})
+}
+
+// UpdateCampaignID sets the "campaign_id" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateCampaignID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateCampaignID()
+	})
+}
+
+// ClearCampaignID clears the value of the "campaign_id" field.
+func (u *MessageUpsertBulk) ClearCampaignID() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearCampaignID()
+	})
+}
+
+// SetOutsideWindow sets the "outside_window" field.
+func (u *MessageUpsertBulk) SetOutsideWindow(v bool) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetOutsideWindow(v)
+	})
+}
+
+// UpdateOutsideWindow sets the "outside_window" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdateOutsideWindow() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdateOutsideWindow()
+	})
+}
+
+// SetPricingType sets the "pricing_type" field.
+func (u *MessageUpsertBulk) SetPricingType(v string) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetPricingType(v)
+	})
+}
+
+// UpdatePricingType sets the "pricing_type" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdatePricingType() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdatePricingType()
+	})
+}
+
+// ClearPricingType clears the value of the "pricing_type" field.
+func (u *MessageUpsertBulk) ClearPricingType() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearPricingType()
+	})
+}
+
+// SetPricingCategory sets the "pricing_category" field.
+func (u *MessageUpsertBulk) SetPricingCategory(v string) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetPricingCategory(v)
+	})
+}
+
+// UpdatePricingCategory sets the "pricing_category" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdatePricingCategory() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdatePricingCategory()
+	})
+}
+
+// ClearPricingCategory clears the value of the "pricing_category" field.
+func (u *MessageUpsertBulk) ClearPricingCategory() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearPricingCategory()
 	})
 }
 

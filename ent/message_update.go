@@ -365,6 +365,80 @@ func (_u *MessageUpdate) AddSendPriority(v int) *MessageUpdate {
 	return _u
 }
 
+// SetCampaignID sets the "campaign_id" field.
+func (_u *MessageUpdate) SetCampaignID(v pulid.ID) *MessageUpdate {
+	_u.mutation.SetCampaignID(v)
+	return _u
+}
+
+// SetNillableCampaignID sets the "campaign_id" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableCampaignID(v *pulid.ID) *MessageUpdate {
+	if v != nil {
+		_u.SetCampaignID(*v)
+	}
+	return _u
+}
+
+// ClearCampaignID clears the value of the "campaign_id" field.
+func (_u *MessageUpdate) ClearCampaignID() *MessageUpdate {
+	_u.mutation.ClearCampaignID()
+	return _u
+}
+
+// SetOutsideWindow sets the "outside_window" field.
+func (_u *MessageUpdate) SetOutsideWindow(v bool) *MessageUpdate {
+	_u.mutation.SetOutsideWindow(v)
+	return _u
+}
+
+// SetNillableOutsideWindow sets the "outside_window" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillableOutsideWindow(v *bool) *MessageUpdate {
+	if v != nil {
+		_u.SetOutsideWindow(*v)
+	}
+	return _u
+}
+
+// SetPricingType sets the "pricing_type" field.
+func (_u *MessageUpdate) SetPricingType(v string) *MessageUpdate {
+	_u.mutation.SetPricingType(v)
+	return _u
+}
+
+// SetNillablePricingType sets the "pricing_type" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillablePricingType(v *string) *MessageUpdate {
+	if v != nil {
+		_u.SetPricingType(*v)
+	}
+	return _u
+}
+
+// ClearPricingType clears the value of the "pricing_type" field.
+func (_u *MessageUpdate) ClearPricingType() *MessageUpdate {
+	_u.mutation.ClearPricingType()
+	return _u
+}
+
+// SetPricingCategory sets the "pricing_category" field.
+func (_u *MessageUpdate) SetPricingCategory(v string) *MessageUpdate {
+	_u.mutation.SetPricingCategory(v)
+	return _u
+}
+
+// SetNillablePricingCategory sets the "pricing_category" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillablePricingCategory(v *string) *MessageUpdate {
+	if v != nil {
+		_u.SetPricingCategory(*v)
+	}
+	return _u
+}
+
+// ClearPricingCategory clears the value of the "pricing_category" field.
+func (_u *MessageUpdate) ClearPricingCategory() *MessageUpdate {
+	_u.mutation.ClearPricingCategory()
+	return _u
+}
+
 // Mutation returns the MessageMutation object of the builder.
 func (_u *MessageUpdate) Mutation() *MessageMutation {
 	return _u.mutation
@@ -437,6 +511,16 @@ func (_u *MessageUpdate) check() error {
 	if v, ok := _u.mutation.SendState(); ok {
 		if err := message.SendStateValidator(v); err != nil {
 			return &ValidationError{Name: "send_state", err: fmt.Errorf(`ent: validator failed for field "Message.send_state": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PricingType(); ok {
+		if err := message.PricingTypeValidator(v); err != nil {
+			return &ValidationError{Name: "pricing_type", err: fmt.Errorf(`ent: validator failed for field "Message.pricing_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PricingCategory(); ok {
+		if err := message.PricingCategoryValidator(v); err != nil {
+			return &ValidationError{Name: "pricing_category", err: fmt.Errorf(`ent: validator failed for field "Message.pricing_category": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -572,6 +656,27 @@ func (_u *MessageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedSendPriority(); ok {
 		_spec.AddField(message.FieldSendPriority, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CampaignID(); ok {
+		_spec.SetField(message.FieldCampaignID, field.TypeString, value)
+	}
+	if _u.mutation.CampaignIDCleared() {
+		_spec.ClearField(message.FieldCampaignID, field.TypeString)
+	}
+	if value, ok := _u.mutation.OutsideWindow(); ok {
+		_spec.SetField(message.FieldOutsideWindow, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.PricingType(); ok {
+		_spec.SetField(message.FieldPricingType, field.TypeString, value)
+	}
+	if _u.mutation.PricingTypeCleared() {
+		_spec.ClearField(message.FieldPricingType, field.TypeString)
+	}
+	if value, ok := _u.mutation.PricingCategory(); ok {
+		_spec.SetField(message.FieldPricingCategory, field.TypeString, value)
+	}
+	if _u.mutation.PricingCategoryCleared() {
+		_spec.ClearField(message.FieldPricingCategory, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -927,6 +1032,80 @@ func (_u *MessageUpdateOne) AddSendPriority(v int) *MessageUpdateOne {
 	return _u
 }
 
+// SetCampaignID sets the "campaign_id" field.
+func (_u *MessageUpdateOne) SetCampaignID(v pulid.ID) *MessageUpdateOne {
+	_u.mutation.SetCampaignID(v)
+	return _u
+}
+
+// SetNillableCampaignID sets the "campaign_id" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableCampaignID(v *pulid.ID) *MessageUpdateOne {
+	if v != nil {
+		_u.SetCampaignID(*v)
+	}
+	return _u
+}
+
+// ClearCampaignID clears the value of the "campaign_id" field.
+func (_u *MessageUpdateOne) ClearCampaignID() *MessageUpdateOne {
+	_u.mutation.ClearCampaignID()
+	return _u
+}
+
+// SetOutsideWindow sets the "outside_window" field.
+func (_u *MessageUpdateOne) SetOutsideWindow(v bool) *MessageUpdateOne {
+	_u.mutation.SetOutsideWindow(v)
+	return _u
+}
+
+// SetNillableOutsideWindow sets the "outside_window" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillableOutsideWindow(v *bool) *MessageUpdateOne {
+	if v != nil {
+		_u.SetOutsideWindow(*v)
+	}
+	return _u
+}
+
+// SetPricingType sets the "pricing_type" field.
+func (_u *MessageUpdateOne) SetPricingType(v string) *MessageUpdateOne {
+	_u.mutation.SetPricingType(v)
+	return _u
+}
+
+// SetNillablePricingType sets the "pricing_type" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillablePricingType(v *string) *MessageUpdateOne {
+	if v != nil {
+		_u.SetPricingType(*v)
+	}
+	return _u
+}
+
+// ClearPricingType clears the value of the "pricing_type" field.
+func (_u *MessageUpdateOne) ClearPricingType() *MessageUpdateOne {
+	_u.mutation.ClearPricingType()
+	return _u
+}
+
+// SetPricingCategory sets the "pricing_category" field.
+func (_u *MessageUpdateOne) SetPricingCategory(v string) *MessageUpdateOne {
+	_u.mutation.SetPricingCategory(v)
+	return _u
+}
+
+// SetNillablePricingCategory sets the "pricing_category" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillablePricingCategory(v *string) *MessageUpdateOne {
+	if v != nil {
+		_u.SetPricingCategory(*v)
+	}
+	return _u
+}
+
+// ClearPricingCategory clears the value of the "pricing_category" field.
+func (_u *MessageUpdateOne) ClearPricingCategory() *MessageUpdateOne {
+	_u.mutation.ClearPricingCategory()
+	return _u
+}
+
 // Mutation returns the MessageMutation object of the builder.
 func (_u *MessageUpdateOne) Mutation() *MessageMutation {
 	return _u.mutation
@@ -1012,6 +1191,16 @@ func (_u *MessageUpdateOne) check() error {
 	if v, ok := _u.mutation.SendState(); ok {
 		if err := message.SendStateValidator(v); err != nil {
 			return &ValidationError{Name: "send_state", err: fmt.Errorf(`ent: validator failed for field "Message.send_state": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PricingType(); ok {
+		if err := message.PricingTypeValidator(v); err != nil {
+			return &ValidationError{Name: "pricing_type", err: fmt.Errorf(`ent: validator failed for field "Message.pricing_type": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PricingCategory(); ok {
+		if err := message.PricingCategoryValidator(v); err != nil {
+			return &ValidationError{Name: "pricing_category", err: fmt.Errorf(`ent: validator failed for field "Message.pricing_category": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -1164,6 +1353,27 @@ func (_u *MessageUpdateOne) sqlSave(ctx context.Context) (_node *Message, err er
 	}
 	if value, ok := _u.mutation.AddedSendPriority(); ok {
 		_spec.AddField(message.FieldSendPriority, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CampaignID(); ok {
+		_spec.SetField(message.FieldCampaignID, field.TypeString, value)
+	}
+	if _u.mutation.CampaignIDCleared() {
+		_spec.ClearField(message.FieldCampaignID, field.TypeString)
+	}
+	if value, ok := _u.mutation.OutsideWindow(); ok {
+		_spec.SetField(message.FieldOutsideWindow, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.PricingType(); ok {
+		_spec.SetField(message.FieldPricingType, field.TypeString, value)
+	}
+	if _u.mutation.PricingTypeCleared() {
+		_spec.ClearField(message.FieldPricingType, field.TypeString)
+	}
+	if value, ok := _u.mutation.PricingCategory(); ok {
+		_spec.SetField(message.FieldPricingCategory, field.TypeString, value)
+	}
+	if _u.mutation.PricingCategoryCleared() {
+		_spec.ClearField(message.FieldPricingCategory, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Message{config: _u.config}

@@ -26,6 +26,7 @@ import (
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
 	"switchboard/ent/throttlekey"
+	"switchboard/ent/usagedaily"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/pulid"
@@ -62,6 +63,7 @@ const (
 	TypeTemplate          = "Template"
 	TypeTenant            = "Tenant"
 	TypeThrottleKey       = "ThrottleKey"
+	TypeUsageDaily        = "UsageDaily"
 	TypeUser              = "User"
 	TypeWebhookEvent      = "WebhookEvent"
 )
@@ -1942,6 +1944,7 @@ type CampaignMutation struct {
 	parameters                 *[]string
 	appendparameters           []string
 	scheduled_at               *time.Time
+	paused_reason              *string
 	started_at                 *time.Time
 	completed_at               *time.Time
 	clearedFields              map[string]struct{}
@@ -2559,6 +2562,55 @@ func (m *CampaignMutation) ResetScheduledAt() {
 	delete(m.clearedFields, campaign.FieldScheduledAt)
 }
 
+// SetPausedReason sets the "paused_reason" field.
+func (m *CampaignMutation) SetPausedReason(s string) {
+	m.paused_reason = &s
+}
+
+// PausedReason returns the value of the "paused_reason" field in the mutation.
+func (m *CampaignMutation) PausedReason() (r string, exists bool) {
+	v := m.paused_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPausedReason returns the old "paused_reason" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldPausedReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPausedReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPausedReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPausedReason: %w", err)
+	}
+	return oldValue.PausedReason, nil
+}
+
+// ClearPausedReason clears the value of the "paused_reason" field.
+func (m *CampaignMutation) ClearPausedReason() {
+	m.paused_reason = nil
+	m.clearedFields[campaign.FieldPausedReason] = struct{}{}
+}
+
+// PausedReasonCleared returns if the "paused_reason" field was cleared in this mutation.
+func (m *CampaignMutation) PausedReasonCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldPausedReason]
+	return ok
+}
+
+// ResetPausedReason resets all changes to the "paused_reason" field.
+func (m *CampaignMutation) ResetPausedReason() {
+	m.paused_reason = nil
+	delete(m.clearedFields, campaign.FieldPausedReason)
+}
+
 // SetStartedAt sets the "started_at" field.
 func (m *CampaignMutation) SetStartedAt(t time.Time) {
 	m.started_at = &t
@@ -2826,7 +2878,7 @@ func (m *CampaignMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, campaign.FieldCreatedAt)
 	}
@@ -2859,6 +2911,9 @@ func (m *CampaignMutation) Fields() []string {
 	}
 	if m.scheduled_at != nil {
 		fields = append(fields, campaign.FieldScheduledAt)
+	}
+	if m.paused_reason != nil {
+		fields = append(fields, campaign.FieldPausedReason)
 	}
 	if m.started_at != nil {
 		fields = append(fields, campaign.FieldStartedAt)
@@ -2896,6 +2951,8 @@ func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
 		return m.Parameters()
 	case campaign.FieldScheduledAt:
 		return m.ScheduledAt()
+	case campaign.FieldPausedReason:
+		return m.PausedReason()
 	case campaign.FieldStartedAt:
 		return m.StartedAt()
 	case campaign.FieldCompletedAt:
@@ -2931,6 +2988,8 @@ func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldParameters(ctx)
 	case campaign.FieldScheduledAt:
 		return m.OldScheduledAt(ctx)
+	case campaign.FieldPausedReason:
+		return m.OldPausedReason(ctx)
 	case campaign.FieldStartedAt:
 		return m.OldStartedAt(ctx)
 	case campaign.FieldCompletedAt:
@@ -3021,6 +3080,13 @@ func (m *CampaignMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetScheduledAt(v)
 		return nil
+	case campaign.FieldPausedReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPausedReason(v)
+		return nil
 	case campaign.FieldStartedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -3077,6 +3143,9 @@ func (m *CampaignMutation) ClearedFields() []string {
 	if m.FieldCleared(campaign.FieldScheduledAt) {
 		fields = append(fields, campaign.FieldScheduledAt)
 	}
+	if m.FieldCleared(campaign.FieldPausedReason) {
+		fields = append(fields, campaign.FieldPausedReason)
+	}
 	if m.FieldCleared(campaign.FieldStartedAt) {
 		fields = append(fields, campaign.FieldStartedAt)
 	}
@@ -3108,6 +3177,9 @@ func (m *CampaignMutation) ClearField(name string) error {
 		return nil
 	case campaign.FieldScheduledAt:
 		m.ClearScheduledAt()
+		return nil
+	case campaign.FieldPausedReason:
+		m.ClearPausedReason()
 		return nil
 	case campaign.FieldStartedAt:
 		m.ClearStartedAt()
@@ -3155,6 +3227,9 @@ func (m *CampaignMutation) ResetField(name string) error {
 		return nil
 	case campaign.FieldScheduledAt:
 		m.ResetScheduledAt()
+		return nil
+	case campaign.FieldPausedReason:
+		m.ResetPausedReason()
 		return nil
 	case campaign.FieldStartedAt:
 		m.ResetStartedAt()
@@ -3314,8 +3389,8 @@ type CampaignRecipientMutation struct {
 	updated_at      *time.Time
 	status          *campaignrecipient.Status
 	skip_reason     *string
-	error           *schematype.JSON
-	appenderror     schematype.JSON
+	error           **schematype.Error
+	replied_at      *time.Time
 	clearedFields   map[string]struct{}
 	tenant          *pulid.ID
 	clearedtenant   bool
@@ -3749,13 +3824,12 @@ func (m *CampaignRecipientMutation) ResetSkipReason() {
 }
 
 // SetError sets the "error" field.
-func (m *CampaignRecipientMutation) SetError(s schematype.JSON) {
+func (m *CampaignRecipientMutation) SetError(s *schematype.Error) {
 	m.error = &s
-	m.appenderror = nil
 }
 
 // Error returns the value of the "error" field in the mutation.
-func (m *CampaignRecipientMutation) Error() (r schematype.JSON, exists bool) {
+func (m *CampaignRecipientMutation) Error() (r *schematype.Error, exists bool) {
 	v := m.error
 	if v == nil {
 		return
@@ -3766,7 +3840,7 @@ func (m *CampaignRecipientMutation) Error() (r schematype.JSON, exists bool) {
 // OldError returns the old "error" field's value of the CampaignRecipient entity.
 // If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CampaignRecipientMutation) OldError(ctx context.Context) (v schematype.JSON, err error) {
+func (m *CampaignRecipientMutation) OldError(ctx context.Context) (v *schematype.Error, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldError is only allowed on UpdateOne operations")
 	}
@@ -3780,23 +3854,9 @@ func (m *CampaignRecipientMutation) OldError(ctx context.Context) (v schematype.
 	return oldValue.Error, nil
 }
 
-// AppendError adds s to the "error" field.
-func (m *CampaignRecipientMutation) AppendError(s schematype.JSON) {
-	m.appenderror = append(m.appenderror, s...)
-}
-
-// AppendedError returns the list of values that were appended to the "error" field in this mutation.
-func (m *CampaignRecipientMutation) AppendedError() (schematype.JSON, bool) {
-	if len(m.appenderror) == 0 {
-		return nil, false
-	}
-	return m.appenderror, true
-}
-
 // ClearError clears the value of the "error" field.
 func (m *CampaignRecipientMutation) ClearError() {
 	m.error = nil
-	m.appenderror = nil
 	m.clearedFields[campaignrecipient.FieldError] = struct{}{}
 }
 
@@ -3809,8 +3869,56 @@ func (m *CampaignRecipientMutation) ErrorCleared() bool {
 // ResetError resets all changes to the "error" field.
 func (m *CampaignRecipientMutation) ResetError() {
 	m.error = nil
-	m.appenderror = nil
 	delete(m.clearedFields, campaignrecipient.FieldError)
+}
+
+// SetRepliedAt sets the "replied_at" field.
+func (m *CampaignRecipientMutation) SetRepliedAt(t time.Time) {
+	m.replied_at = &t
+}
+
+// RepliedAt returns the value of the "replied_at" field in the mutation.
+func (m *CampaignRecipientMutation) RepliedAt() (r time.Time, exists bool) {
+	v := m.replied_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepliedAt returns the old "replied_at" field's value of the CampaignRecipient entity.
+// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignRecipientMutation) OldRepliedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepliedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepliedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepliedAt: %w", err)
+	}
+	return oldValue.RepliedAt, nil
+}
+
+// ClearRepliedAt clears the value of the "replied_at" field.
+func (m *CampaignRecipientMutation) ClearRepliedAt() {
+	m.replied_at = nil
+	m.clearedFields[campaignrecipient.FieldRepliedAt] = struct{}{}
+}
+
+// RepliedAtCleared returns if the "replied_at" field was cleared in this mutation.
+func (m *CampaignRecipientMutation) RepliedAtCleared() bool {
+	_, ok := m.clearedFields[campaignrecipient.FieldRepliedAt]
+	return ok
+}
+
+// ResetRepliedAt resets all changes to the "replied_at" field.
+func (m *CampaignRecipientMutation) ResetRepliedAt() {
+	m.replied_at = nil
+	delete(m.clearedFields, campaignrecipient.FieldRepliedAt)
 }
 
 // ClearTenant clears the "tenant" edge to the Tenant entity.
@@ -3955,7 +4063,7 @@ func (m *CampaignRecipientMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignRecipientMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, campaignrecipient.FieldCreatedAt)
 	}
@@ -3983,6 +4091,9 @@ func (m *CampaignRecipientMutation) Fields() []string {
 	if m.error != nil {
 		fields = append(fields, campaignrecipient.FieldError)
 	}
+	if m.replied_at != nil {
+		fields = append(fields, campaignrecipient.FieldRepliedAt)
+	}
 	return fields
 }
 
@@ -4009,6 +4120,8 @@ func (m *CampaignRecipientMutation) Field(name string) (ent.Value, bool) {
 		return m.SkipReason()
 	case campaignrecipient.FieldError:
 		return m.Error()
+	case campaignrecipient.FieldRepliedAt:
+		return m.RepliedAt()
 	}
 	return nil, false
 }
@@ -4036,6 +4149,8 @@ func (m *CampaignRecipientMutation) OldField(ctx context.Context, name string) (
 		return m.OldSkipReason(ctx)
 	case campaignrecipient.FieldError:
 		return m.OldError(ctx)
+	case campaignrecipient.FieldRepliedAt:
+		return m.OldRepliedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown CampaignRecipient field %s", name)
 }
@@ -4102,11 +4217,18 @@ func (m *CampaignRecipientMutation) SetField(name string, value ent.Value) error
 		m.SetSkipReason(v)
 		return nil
 	case campaignrecipient.FieldError:
-		v, ok := value.(schematype.JSON)
+		v, ok := value.(*schematype.Error)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetError(v)
+		return nil
+	case campaignrecipient.FieldRepliedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepliedAt(v)
 		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient field %s", name)
@@ -4147,6 +4269,9 @@ func (m *CampaignRecipientMutation) ClearedFields() []string {
 	if m.FieldCleared(campaignrecipient.FieldError) {
 		fields = append(fields, campaignrecipient.FieldError)
 	}
+	if m.FieldCleared(campaignrecipient.FieldRepliedAt) {
+		fields = append(fields, campaignrecipient.FieldRepliedAt)
+	}
 	return fields
 }
 
@@ -4169,6 +4294,9 @@ func (m *CampaignRecipientMutation) ClearField(name string) error {
 		return nil
 	case campaignrecipient.FieldError:
 		m.ClearError()
+		return nil
+	case campaignrecipient.FieldRepliedAt:
+		m.ClearRepliedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient nullable field %s", name)
@@ -4204,6 +4332,9 @@ func (m *CampaignRecipientMutation) ResetField(name string) error {
 		return nil
 	case campaignrecipient.FieldError:
 		m.ResetError()
+		return nil
+	case campaignrecipient.FieldRepliedAt:
+		m.ResetRepliedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient field %s", name)
@@ -11353,6 +11484,10 @@ type MessageMutation struct {
 	send_after          *time.Time
 	send_priority       *int
 	addsend_priority    *int
+	campaign_id         *pulid.ID
+	outside_window      *bool
+	pricing_type        *string
+	pricing_category    *string
 	clearedFields       map[string]struct{}
 	tenant              *pulid.ID
 	clearedtenant       bool
@@ -12556,6 +12691,189 @@ func (m *MessageMutation) ResetSendPriority() {
 	m.addsend_priority = nil
 }
 
+// SetCampaignID sets the "campaign_id" field.
+func (m *MessageMutation) SetCampaignID(pu pulid.ID) {
+	m.campaign_id = &pu
+}
+
+// CampaignID returns the value of the "campaign_id" field in the mutation.
+func (m *MessageMutation) CampaignID() (r pulid.ID, exists bool) {
+	v := m.campaign_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCampaignID returns the old "campaign_id" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldCampaignID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCampaignID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCampaignID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCampaignID: %w", err)
+	}
+	return oldValue.CampaignID, nil
+}
+
+// ClearCampaignID clears the value of the "campaign_id" field.
+func (m *MessageMutation) ClearCampaignID() {
+	m.campaign_id = nil
+	m.clearedFields[message.FieldCampaignID] = struct{}{}
+}
+
+// CampaignIDCleared returns if the "campaign_id" field was cleared in this mutation.
+func (m *MessageMutation) CampaignIDCleared() bool {
+	_, ok := m.clearedFields[message.FieldCampaignID]
+	return ok
+}
+
+// ResetCampaignID resets all changes to the "campaign_id" field.
+func (m *MessageMutation) ResetCampaignID() {
+	m.campaign_id = nil
+	delete(m.clearedFields, message.FieldCampaignID)
+}
+
+// SetOutsideWindow sets the "outside_window" field.
+func (m *MessageMutation) SetOutsideWindow(b bool) {
+	m.outside_window = &b
+}
+
+// OutsideWindow returns the value of the "outside_window" field in the mutation.
+func (m *MessageMutation) OutsideWindow() (r bool, exists bool) {
+	v := m.outside_window
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutsideWindow returns the old "outside_window" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldOutsideWindow(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutsideWindow is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutsideWindow requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutsideWindow: %w", err)
+	}
+	return oldValue.OutsideWindow, nil
+}
+
+// ResetOutsideWindow resets all changes to the "outside_window" field.
+func (m *MessageMutation) ResetOutsideWindow() {
+	m.outside_window = nil
+}
+
+// SetPricingType sets the "pricing_type" field.
+func (m *MessageMutation) SetPricingType(s string) {
+	m.pricing_type = &s
+}
+
+// PricingType returns the value of the "pricing_type" field in the mutation.
+func (m *MessageMutation) PricingType() (r string, exists bool) {
+	v := m.pricing_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPricingType returns the old "pricing_type" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldPricingType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPricingType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPricingType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPricingType: %w", err)
+	}
+	return oldValue.PricingType, nil
+}
+
+// ClearPricingType clears the value of the "pricing_type" field.
+func (m *MessageMutation) ClearPricingType() {
+	m.pricing_type = nil
+	m.clearedFields[message.FieldPricingType] = struct{}{}
+}
+
+// PricingTypeCleared returns if the "pricing_type" field was cleared in this mutation.
+func (m *MessageMutation) PricingTypeCleared() bool {
+	_, ok := m.clearedFields[message.FieldPricingType]
+	return ok
+}
+
+// ResetPricingType resets all changes to the "pricing_type" field.
+func (m *MessageMutation) ResetPricingType() {
+	m.pricing_type = nil
+	delete(m.clearedFields, message.FieldPricingType)
+}
+
+// SetPricingCategory sets the "pricing_category" field.
+func (m *MessageMutation) SetPricingCategory(s string) {
+	m.pricing_category = &s
+}
+
+// PricingCategory returns the value of the "pricing_category" field in the mutation.
+func (m *MessageMutation) PricingCategory() (r string, exists bool) {
+	v := m.pricing_category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPricingCategory returns the old "pricing_category" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldPricingCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPricingCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPricingCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPricingCategory: %w", err)
+	}
+	return oldValue.PricingCategory, nil
+}
+
+// ClearPricingCategory clears the value of the "pricing_category" field.
+func (m *MessageMutation) ClearPricingCategory() {
+	m.pricing_category = nil
+	m.clearedFields[message.FieldPricingCategory] = struct{}{}
+}
+
+// PricingCategoryCleared returns if the "pricing_category" field was cleared in this mutation.
+func (m *MessageMutation) PricingCategoryCleared() bool {
+	_, ok := m.clearedFields[message.FieldPricingCategory]
+	return ok
+}
+
+// ResetPricingCategory resets all changes to the "pricing_category" field.
+func (m *MessageMutation) ResetPricingCategory() {
+	m.pricing_category = nil
+	delete(m.clearedFields, message.FieldPricingCategory)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *MessageMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -12644,7 +12962,7 @@ func (m *MessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MessageMutation) Fields() []string {
-	fields := make([]string, 0, 24)
+	fields := make([]string, 0, 28)
 	if m.created_at != nil {
 		fields = append(fields, message.FieldCreatedAt)
 	}
@@ -12717,6 +13035,18 @@ func (m *MessageMutation) Fields() []string {
 	if m.send_priority != nil {
 		fields = append(fields, message.FieldSendPriority)
 	}
+	if m.campaign_id != nil {
+		fields = append(fields, message.FieldCampaignID)
+	}
+	if m.outside_window != nil {
+		fields = append(fields, message.FieldOutsideWindow)
+	}
+	if m.pricing_type != nil {
+		fields = append(fields, message.FieldPricingType)
+	}
+	if m.pricing_category != nil {
+		fields = append(fields, message.FieldPricingCategory)
+	}
 	return fields
 }
 
@@ -12773,6 +13103,14 @@ func (m *MessageMutation) Field(name string) (ent.Value, bool) {
 		return m.SendAfter()
 	case message.FieldSendPriority:
 		return m.SendPriority()
+	case message.FieldCampaignID:
+		return m.CampaignID()
+	case message.FieldOutsideWindow:
+		return m.OutsideWindow()
+	case message.FieldPricingType:
+		return m.PricingType()
+	case message.FieldPricingCategory:
+		return m.PricingCategory()
 	}
 	return nil, false
 }
@@ -12830,6 +13168,14 @@ func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSendAfter(ctx)
 	case message.FieldSendPriority:
 		return m.OldSendPriority(ctx)
+	case message.FieldCampaignID:
+		return m.OldCampaignID(ctx)
+	case message.FieldOutsideWindow:
+		return m.OldOutsideWindow(ctx)
+	case message.FieldPricingType:
+		return m.OldPricingType(ctx)
+	case message.FieldPricingCategory:
+		return m.OldPricingCategory(ctx)
 	}
 	return nil, fmt.Errorf("unknown Message field %s", name)
 }
@@ -13007,6 +13353,34 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSendPriority(v)
 		return nil
+	case message.FieldCampaignID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCampaignID(v)
+		return nil
+	case message.FieldOutsideWindow:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutsideWindow(v)
+		return nil
+	case message.FieldPricingType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPricingType(v)
+		return nil
+	case message.FieldPricingCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPricingCategory(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
 }
@@ -13103,6 +13477,15 @@ func (m *MessageMutation) ClearedFields() []string {
 	if m.FieldCleared(message.FieldSendAfter) {
 		fields = append(fields, message.FieldSendAfter)
 	}
+	if m.FieldCleared(message.FieldCampaignID) {
+		fields = append(fields, message.FieldCampaignID)
+	}
+	if m.FieldCleared(message.FieldPricingType) {
+		fields = append(fields, message.FieldPricingType)
+	}
+	if m.FieldCleared(message.FieldPricingCategory) {
+		fields = append(fields, message.FieldPricingCategory)
+	}
 	return fields
 }
 
@@ -13155,6 +13538,15 @@ func (m *MessageMutation) ClearField(name string) error {
 		return nil
 	case message.FieldSendAfter:
 		m.ClearSendAfter()
+		return nil
+	case message.FieldCampaignID:
+		m.ClearCampaignID()
+		return nil
+	case message.FieldPricingType:
+		m.ClearPricingType()
+		return nil
+	case message.FieldPricingCategory:
+		m.ClearPricingCategory()
 		return nil
 	}
 	return fmt.Errorf("unknown Message nullable field %s", name)
@@ -13235,6 +13627,18 @@ func (m *MessageMutation) ResetField(name string) error {
 		return nil
 	case message.FieldSendPriority:
 		m.ResetSendPriority()
+		return nil
+	case message.FieldCampaignID:
+		m.ResetCampaignID()
+		return nil
+	case message.FieldOutsideWindow:
+		m.ResetOutsideWindow()
+		return nil
+	case message.FieldPricingType:
+		m.ResetPricingType()
+		return nil
+	case message.FieldPricingCategory:
+		m.ResetPricingCategory()
 		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
@@ -16167,31 +16571,37 @@ func (m *SessionMutation) ResetEdge(name string) error {
 // TemplateMutation represents an operation that mutates the Template nodes in the graph.
 type TemplateMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *pulid.ID
-	created_at       *time.Time
-	updated_at       *time.Time
-	name             *string
-	language         *string
-	category         *template.Category
-	status           *template.Status
-	rejected_reason  *string
-	external_id      *string
-	body             *string
-	components       *schematype.JSON
-	appendcomponents schematype.JSON
-	clearedFields    map[string]struct{}
-	tenant           *pulid.ID
-	clearedtenant    bool
-	channel          *pulid.ID
-	clearedchannel   bool
-	campaigns        map[pulid.ID]struct{}
-	removedcampaigns map[pulid.ID]struct{}
-	clearedcampaigns bool
-	done             bool
-	oldValue         func(context.Context) (*Template, error)
-	predicates       []predicate.Template
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	language            *string
+	category            *template.Category
+	status              *template.Status
+	rejected_reason     *string
+	status_reason       *string
+	last_event          *string
+	parameter_format    *template.ParameterFormat
+	quality_score       *string
+	pending_category    *string
+	pending_category_at *time.Time
+	external_id         *string
+	body                *string
+	components          *schematype.JSON
+	appendcomponents    schematype.JSON
+	clearedFields       map[string]struct{}
+	tenant              *pulid.ID
+	clearedtenant       bool
+	channel             *pulid.ID
+	clearedchannel      bool
+	campaigns           map[pulid.ID]struct{}
+	removedcampaigns    map[pulid.ID]struct{}
+	clearedcampaigns    bool
+	done                bool
+	oldValue            func(context.Context) (*Template, error)
+	predicates          []predicate.Template
 }
 
 var _ ent.Mutation = (*TemplateMutation)(nil)
@@ -16635,6 +17045,287 @@ func (m *TemplateMutation) ResetRejectedReason() {
 	delete(m.clearedFields, template.FieldRejectedReason)
 }
 
+// SetStatusReason sets the "status_reason" field.
+func (m *TemplateMutation) SetStatusReason(s string) {
+	m.status_reason = &s
+}
+
+// StatusReason returns the value of the "status_reason" field in the mutation.
+func (m *TemplateMutation) StatusReason() (r string, exists bool) {
+	v := m.status_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusReason returns the old "status_reason" field's value of the Template entity.
+// If the Template object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TemplateMutation) OldStatusReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusReason: %w", err)
+	}
+	return oldValue.StatusReason, nil
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (m *TemplateMutation) ClearStatusReason() {
+	m.status_reason = nil
+	m.clearedFields[template.FieldStatusReason] = struct{}{}
+}
+
+// StatusReasonCleared returns if the "status_reason" field was cleared in this mutation.
+func (m *TemplateMutation) StatusReasonCleared() bool {
+	_, ok := m.clearedFields[template.FieldStatusReason]
+	return ok
+}
+
+// ResetStatusReason resets all changes to the "status_reason" field.
+func (m *TemplateMutation) ResetStatusReason() {
+	m.status_reason = nil
+	delete(m.clearedFields, template.FieldStatusReason)
+}
+
+// SetLastEvent sets the "last_event" field.
+func (m *TemplateMutation) SetLastEvent(s string) {
+	m.last_event = &s
+}
+
+// LastEvent returns the value of the "last_event" field in the mutation.
+func (m *TemplateMutation) LastEvent() (r string, exists bool) {
+	v := m.last_event
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastEvent returns the old "last_event" field's value of the Template entity.
+// If the Template object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TemplateMutation) OldLastEvent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastEvent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastEvent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastEvent: %w", err)
+	}
+	return oldValue.LastEvent, nil
+}
+
+// ClearLastEvent clears the value of the "last_event" field.
+func (m *TemplateMutation) ClearLastEvent() {
+	m.last_event = nil
+	m.clearedFields[template.FieldLastEvent] = struct{}{}
+}
+
+// LastEventCleared returns if the "last_event" field was cleared in this mutation.
+func (m *TemplateMutation) LastEventCleared() bool {
+	_, ok := m.clearedFields[template.FieldLastEvent]
+	return ok
+}
+
+// ResetLastEvent resets all changes to the "last_event" field.
+func (m *TemplateMutation) ResetLastEvent() {
+	m.last_event = nil
+	delete(m.clearedFields, template.FieldLastEvent)
+}
+
+// SetParameterFormat sets the "parameter_format" field.
+func (m *TemplateMutation) SetParameterFormat(tf template.ParameterFormat) {
+	m.parameter_format = &tf
+}
+
+// ParameterFormat returns the value of the "parameter_format" field in the mutation.
+func (m *TemplateMutation) ParameterFormat() (r template.ParameterFormat, exists bool) {
+	v := m.parameter_format
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParameterFormat returns the old "parameter_format" field's value of the Template entity.
+// If the Template object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TemplateMutation) OldParameterFormat(ctx context.Context) (v template.ParameterFormat, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParameterFormat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParameterFormat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParameterFormat: %w", err)
+	}
+	return oldValue.ParameterFormat, nil
+}
+
+// ResetParameterFormat resets all changes to the "parameter_format" field.
+func (m *TemplateMutation) ResetParameterFormat() {
+	m.parameter_format = nil
+}
+
+// SetQualityScore sets the "quality_score" field.
+func (m *TemplateMutation) SetQualityScore(s string) {
+	m.quality_score = &s
+}
+
+// QualityScore returns the value of the "quality_score" field in the mutation.
+func (m *TemplateMutation) QualityScore() (r string, exists bool) {
+	v := m.quality_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQualityScore returns the old "quality_score" field's value of the Template entity.
+// If the Template object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TemplateMutation) OldQualityScore(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQualityScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQualityScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQualityScore: %w", err)
+	}
+	return oldValue.QualityScore, nil
+}
+
+// ClearQualityScore clears the value of the "quality_score" field.
+func (m *TemplateMutation) ClearQualityScore() {
+	m.quality_score = nil
+	m.clearedFields[template.FieldQualityScore] = struct{}{}
+}
+
+// QualityScoreCleared returns if the "quality_score" field was cleared in this mutation.
+func (m *TemplateMutation) QualityScoreCleared() bool {
+	_, ok := m.clearedFields[template.FieldQualityScore]
+	return ok
+}
+
+// ResetQualityScore resets all changes to the "quality_score" field.
+func (m *TemplateMutation) ResetQualityScore() {
+	m.quality_score = nil
+	delete(m.clearedFields, template.FieldQualityScore)
+}
+
+// SetPendingCategory sets the "pending_category" field.
+func (m *TemplateMutation) SetPendingCategory(s string) {
+	m.pending_category = &s
+}
+
+// PendingCategory returns the value of the "pending_category" field in the mutation.
+func (m *TemplateMutation) PendingCategory() (r string, exists bool) {
+	v := m.pending_category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingCategory returns the old "pending_category" field's value of the Template entity.
+// If the Template object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TemplateMutation) OldPendingCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingCategory: %w", err)
+	}
+	return oldValue.PendingCategory, nil
+}
+
+// ClearPendingCategory clears the value of the "pending_category" field.
+func (m *TemplateMutation) ClearPendingCategory() {
+	m.pending_category = nil
+	m.clearedFields[template.FieldPendingCategory] = struct{}{}
+}
+
+// PendingCategoryCleared returns if the "pending_category" field was cleared in this mutation.
+func (m *TemplateMutation) PendingCategoryCleared() bool {
+	_, ok := m.clearedFields[template.FieldPendingCategory]
+	return ok
+}
+
+// ResetPendingCategory resets all changes to the "pending_category" field.
+func (m *TemplateMutation) ResetPendingCategory() {
+	m.pending_category = nil
+	delete(m.clearedFields, template.FieldPendingCategory)
+}
+
+// SetPendingCategoryAt sets the "pending_category_at" field.
+func (m *TemplateMutation) SetPendingCategoryAt(t time.Time) {
+	m.pending_category_at = &t
+}
+
+// PendingCategoryAt returns the value of the "pending_category_at" field in the mutation.
+func (m *TemplateMutation) PendingCategoryAt() (r time.Time, exists bool) {
+	v := m.pending_category_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingCategoryAt returns the old "pending_category_at" field's value of the Template entity.
+// If the Template object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TemplateMutation) OldPendingCategoryAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingCategoryAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingCategoryAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingCategoryAt: %w", err)
+	}
+	return oldValue.PendingCategoryAt, nil
+}
+
+// ClearPendingCategoryAt clears the value of the "pending_category_at" field.
+func (m *TemplateMutation) ClearPendingCategoryAt() {
+	m.pending_category_at = nil
+	m.clearedFields[template.FieldPendingCategoryAt] = struct{}{}
+}
+
+// PendingCategoryAtCleared returns if the "pending_category_at" field was cleared in this mutation.
+func (m *TemplateMutation) PendingCategoryAtCleared() bool {
+	_, ok := m.clearedFields[template.FieldPendingCategoryAt]
+	return ok
+}
+
+// ResetPendingCategoryAt resets all changes to the "pending_category_at" field.
+func (m *TemplateMutation) ResetPendingCategoryAt() {
+	m.pending_category_at = nil
+	delete(m.clearedFields, template.FieldPendingCategoryAt)
+}
+
 // SetExternalID sets the "external_id" field.
 func (m *TemplateMutation) SetExternalID(s string) {
 	m.external_id = &s
@@ -16940,7 +17631,7 @@ func (m *TemplateMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TemplateMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, template.FieldCreatedAt)
 	}
@@ -16967,6 +17658,24 @@ func (m *TemplateMutation) Fields() []string {
 	}
 	if m.rejected_reason != nil {
 		fields = append(fields, template.FieldRejectedReason)
+	}
+	if m.status_reason != nil {
+		fields = append(fields, template.FieldStatusReason)
+	}
+	if m.last_event != nil {
+		fields = append(fields, template.FieldLastEvent)
+	}
+	if m.parameter_format != nil {
+		fields = append(fields, template.FieldParameterFormat)
+	}
+	if m.quality_score != nil {
+		fields = append(fields, template.FieldQualityScore)
+	}
+	if m.pending_category != nil {
+		fields = append(fields, template.FieldPendingCategory)
+	}
+	if m.pending_category_at != nil {
+		fields = append(fields, template.FieldPendingCategoryAt)
 	}
 	if m.external_id != nil {
 		fields = append(fields, template.FieldExternalID)
@@ -17003,6 +17712,18 @@ func (m *TemplateMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case template.FieldRejectedReason:
 		return m.RejectedReason()
+	case template.FieldStatusReason:
+		return m.StatusReason()
+	case template.FieldLastEvent:
+		return m.LastEvent()
+	case template.FieldParameterFormat:
+		return m.ParameterFormat()
+	case template.FieldQualityScore:
+		return m.QualityScore()
+	case template.FieldPendingCategory:
+		return m.PendingCategory()
+	case template.FieldPendingCategoryAt:
+		return m.PendingCategoryAt()
 	case template.FieldExternalID:
 		return m.ExternalID()
 	case template.FieldBody:
@@ -17036,6 +17757,18 @@ func (m *TemplateMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldStatus(ctx)
 	case template.FieldRejectedReason:
 		return m.OldRejectedReason(ctx)
+	case template.FieldStatusReason:
+		return m.OldStatusReason(ctx)
+	case template.FieldLastEvent:
+		return m.OldLastEvent(ctx)
+	case template.FieldParameterFormat:
+		return m.OldParameterFormat(ctx)
+	case template.FieldQualityScore:
+		return m.OldQualityScore(ctx)
+	case template.FieldPendingCategory:
+		return m.OldPendingCategory(ctx)
+	case template.FieldPendingCategoryAt:
+		return m.OldPendingCategoryAt(ctx)
 	case template.FieldExternalID:
 		return m.OldExternalID(ctx)
 	case template.FieldBody:
@@ -17114,6 +17847,48 @@ func (m *TemplateMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRejectedReason(v)
 		return nil
+	case template.FieldStatusReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusReason(v)
+		return nil
+	case template.FieldLastEvent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastEvent(v)
+		return nil
+	case template.FieldParameterFormat:
+		v, ok := value.(template.ParameterFormat)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParameterFormat(v)
+		return nil
+	case template.FieldQualityScore:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQualityScore(v)
+		return nil
+	case template.FieldPendingCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingCategory(v)
+		return nil
+	case template.FieldPendingCategoryAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingCategoryAt(v)
+		return nil
 	case template.FieldExternalID:
 		v, ok := value.(string)
 		if !ok {
@@ -17168,6 +17943,21 @@ func (m *TemplateMutation) ClearedFields() []string {
 	if m.FieldCleared(template.FieldRejectedReason) {
 		fields = append(fields, template.FieldRejectedReason)
 	}
+	if m.FieldCleared(template.FieldStatusReason) {
+		fields = append(fields, template.FieldStatusReason)
+	}
+	if m.FieldCleared(template.FieldLastEvent) {
+		fields = append(fields, template.FieldLastEvent)
+	}
+	if m.FieldCleared(template.FieldQualityScore) {
+		fields = append(fields, template.FieldQualityScore)
+	}
+	if m.FieldCleared(template.FieldPendingCategory) {
+		fields = append(fields, template.FieldPendingCategory)
+	}
+	if m.FieldCleared(template.FieldPendingCategoryAt) {
+		fields = append(fields, template.FieldPendingCategoryAt)
+	}
 	if m.FieldCleared(template.FieldExternalID) {
 		fields = append(fields, template.FieldExternalID)
 	}
@@ -17193,6 +17983,21 @@ func (m *TemplateMutation) ClearField(name string) error {
 	switch name {
 	case template.FieldRejectedReason:
 		m.ClearRejectedReason()
+		return nil
+	case template.FieldStatusReason:
+		m.ClearStatusReason()
+		return nil
+	case template.FieldLastEvent:
+		m.ClearLastEvent()
+		return nil
+	case template.FieldQualityScore:
+		m.ClearQualityScore()
+		return nil
+	case template.FieldPendingCategory:
+		m.ClearPendingCategory()
+		return nil
+	case template.FieldPendingCategoryAt:
+		m.ClearPendingCategoryAt()
 		return nil
 	case template.FieldExternalID:
 		m.ClearExternalID()
@@ -17237,6 +18042,24 @@ func (m *TemplateMutation) ResetField(name string) error {
 		return nil
 	case template.FieldRejectedReason:
 		m.ResetRejectedReason()
+		return nil
+	case template.FieldStatusReason:
+		m.ResetStatusReason()
+		return nil
+	case template.FieldLastEvent:
+		m.ResetLastEvent()
+		return nil
+	case template.FieldParameterFormat:
+		m.ResetParameterFormat()
+		return nil
+	case template.FieldQualityScore:
+		m.ResetQualityScore()
+		return nil
+	case template.FieldPendingCategory:
+		m.ResetPendingCategory()
+		return nil
+	case template.FieldPendingCategoryAt:
+		m.ResetPendingCategoryAt()
 		return nil
 	case template.FieldExternalID:
 		m.ResetExternalID()
@@ -18556,6 +19379,698 @@ func (m *ThrottleKeyMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *ThrottleKeyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ThrottleKey edge %s", name)
+}
+
+// UsageDailyMutation represents an operation that mutates the UsageDaily nodes in the graph.
+type UsageDailyMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *pulid.ID
+	channel_id       *pulid.ID
+	day              *time.Time
+	pricing_type     *string
+	pricing_category *string
+	count            *int64
+	addcount         *int64
+	clearedFields    map[string]struct{}
+	tenant           *pulid.ID
+	clearedtenant    bool
+	done             bool
+	oldValue         func(context.Context) (*UsageDaily, error)
+	predicates       []predicate.UsageDaily
+}
+
+var _ ent.Mutation = (*UsageDailyMutation)(nil)
+
+// usagedailyOption allows management of the mutation configuration using functional options.
+type usagedailyOption func(*UsageDailyMutation)
+
+// newUsageDailyMutation creates new mutation for the UsageDaily entity.
+func newUsageDailyMutation(c config, op Op, opts ...usagedailyOption) *UsageDailyMutation {
+	m := &UsageDailyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeUsageDaily,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withUsageDailyID sets the ID field of the mutation.
+func withUsageDailyID(id pulid.ID) usagedailyOption {
+	return func(m *UsageDailyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *UsageDaily
+		)
+		m.oldValue = func(ctx context.Context) (*UsageDaily, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().UsageDaily.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withUsageDaily sets the old UsageDaily of the mutation.
+func withUsageDaily(node *UsageDaily) usagedailyOption {
+	return func(m *UsageDailyMutation) {
+		m.oldValue = func(context.Context) (*UsageDaily, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m UsageDailyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m UsageDailyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of UsageDaily entities.
+func (m *UsageDailyMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *UsageDailyMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *UsageDailyMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().UsageDaily.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *UsageDailyMutation) SetTenantID(pu pulid.ID) {
+	m.tenant = &pu
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *UsageDailyMutation) TenantID() (r pulid.ID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the UsageDaily entity.
+// If the UsageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageDailyMutation) OldTenantID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *UsageDailyMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetChannelID sets the "channel_id" field.
+func (m *UsageDailyMutation) SetChannelID(pu pulid.ID) {
+	m.channel_id = &pu
+}
+
+// ChannelID returns the value of the "channel_id" field in the mutation.
+func (m *UsageDailyMutation) ChannelID() (r pulid.ID, exists bool) {
+	v := m.channel_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannelID returns the old "channel_id" field's value of the UsageDaily entity.
+// If the UsageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageDailyMutation) OldChannelID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannelID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannelID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannelID: %w", err)
+	}
+	return oldValue.ChannelID, nil
+}
+
+// ResetChannelID resets all changes to the "channel_id" field.
+func (m *UsageDailyMutation) ResetChannelID() {
+	m.channel_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *UsageDailyMutation) SetDay(t time.Time) {
+	m.day = &t
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *UsageDailyMutation) Day() (r time.Time, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the UsageDaily entity.
+// If the UsageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageDailyMutation) OldDay(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *UsageDailyMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetPricingType sets the "pricing_type" field.
+func (m *UsageDailyMutation) SetPricingType(s string) {
+	m.pricing_type = &s
+}
+
+// PricingType returns the value of the "pricing_type" field in the mutation.
+func (m *UsageDailyMutation) PricingType() (r string, exists bool) {
+	v := m.pricing_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPricingType returns the old "pricing_type" field's value of the UsageDaily entity.
+// If the UsageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageDailyMutation) OldPricingType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPricingType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPricingType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPricingType: %w", err)
+	}
+	return oldValue.PricingType, nil
+}
+
+// ResetPricingType resets all changes to the "pricing_type" field.
+func (m *UsageDailyMutation) ResetPricingType() {
+	m.pricing_type = nil
+}
+
+// SetPricingCategory sets the "pricing_category" field.
+func (m *UsageDailyMutation) SetPricingCategory(s string) {
+	m.pricing_category = &s
+}
+
+// PricingCategory returns the value of the "pricing_category" field in the mutation.
+func (m *UsageDailyMutation) PricingCategory() (r string, exists bool) {
+	v := m.pricing_category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPricingCategory returns the old "pricing_category" field's value of the UsageDaily entity.
+// If the UsageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageDailyMutation) OldPricingCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPricingCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPricingCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPricingCategory: %w", err)
+	}
+	return oldValue.PricingCategory, nil
+}
+
+// ResetPricingCategory resets all changes to the "pricing_category" field.
+func (m *UsageDailyMutation) ResetPricingCategory() {
+	m.pricing_category = nil
+}
+
+// SetCount sets the "count" field.
+func (m *UsageDailyMutation) SetCount(i int64) {
+	m.count = &i
+	m.addcount = nil
+}
+
+// Count returns the value of the "count" field in the mutation.
+func (m *UsageDailyMutation) Count() (r int64, exists bool) {
+	v := m.count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCount returns the old "count" field's value of the UsageDaily entity.
+// If the UsageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UsageDailyMutation) OldCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCount: %w", err)
+	}
+	return oldValue.Count, nil
+}
+
+// AddCount adds i to the "count" field.
+func (m *UsageDailyMutation) AddCount(i int64) {
+	if m.addcount != nil {
+		*m.addcount += i
+	} else {
+		m.addcount = &i
+	}
+}
+
+// AddedCount returns the value that was added to the "count" field in this mutation.
+func (m *UsageDailyMutation) AddedCount() (r int64, exists bool) {
+	v := m.addcount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCount resets all changes to the "count" field.
+func (m *UsageDailyMutation) ResetCount() {
+	m.count = nil
+	m.addcount = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *UsageDailyMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[usagedaily.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *UsageDailyMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *UsageDailyMutation) TenantIDs() (ids []pulid.ID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *UsageDailyMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the UsageDailyMutation builder.
+func (m *UsageDailyMutation) Where(ps ...predicate.UsageDaily) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the UsageDailyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *UsageDailyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.UsageDaily, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *UsageDailyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *UsageDailyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (UsageDaily).
+func (m *UsageDailyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *UsageDailyMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.tenant != nil {
+		fields = append(fields, usagedaily.FieldTenantID)
+	}
+	if m.channel_id != nil {
+		fields = append(fields, usagedaily.FieldChannelID)
+	}
+	if m.day != nil {
+		fields = append(fields, usagedaily.FieldDay)
+	}
+	if m.pricing_type != nil {
+		fields = append(fields, usagedaily.FieldPricingType)
+	}
+	if m.pricing_category != nil {
+		fields = append(fields, usagedaily.FieldPricingCategory)
+	}
+	if m.count != nil {
+		fields = append(fields, usagedaily.FieldCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *UsageDailyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case usagedaily.FieldTenantID:
+		return m.TenantID()
+	case usagedaily.FieldChannelID:
+		return m.ChannelID()
+	case usagedaily.FieldDay:
+		return m.Day()
+	case usagedaily.FieldPricingType:
+		return m.PricingType()
+	case usagedaily.FieldPricingCategory:
+		return m.PricingCategory()
+	case usagedaily.FieldCount:
+		return m.Count()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *UsageDailyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case usagedaily.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case usagedaily.FieldChannelID:
+		return m.OldChannelID(ctx)
+	case usagedaily.FieldDay:
+		return m.OldDay(ctx)
+	case usagedaily.FieldPricingType:
+		return m.OldPricingType(ctx)
+	case usagedaily.FieldPricingCategory:
+		return m.OldPricingCategory(ctx)
+	case usagedaily.FieldCount:
+		return m.OldCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown UsageDaily field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *UsageDailyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case usagedaily.FieldTenantID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case usagedaily.FieldChannelID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannelID(v)
+		return nil
+	case usagedaily.FieldDay:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case usagedaily.FieldPricingType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPricingType(v)
+		return nil
+	case usagedaily.FieldPricingCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPricingCategory(v)
+		return nil
+	case usagedaily.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown UsageDaily field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *UsageDailyMutation) AddedFields() []string {
+	var fields []string
+	if m.addcount != nil {
+		fields = append(fields, usagedaily.FieldCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *UsageDailyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case usagedaily.FieldCount:
+		return m.AddedCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *UsageDailyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case usagedaily.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown UsageDaily numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *UsageDailyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *UsageDailyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *UsageDailyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown UsageDaily nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *UsageDailyMutation) ResetField(name string) error {
+	switch name {
+	case usagedaily.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case usagedaily.FieldChannelID:
+		m.ResetChannelID()
+		return nil
+	case usagedaily.FieldDay:
+		m.ResetDay()
+		return nil
+	case usagedaily.FieldPricingType:
+		m.ResetPricingType()
+		return nil
+	case usagedaily.FieldPricingCategory:
+		m.ResetPricingCategory()
+		return nil
+	case usagedaily.FieldCount:
+		m.ResetCount()
+		return nil
+	}
+	return fmt.Errorf("unknown UsageDaily field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *UsageDailyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, usagedaily.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *UsageDailyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case usagedaily.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *UsageDailyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *UsageDailyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *UsageDailyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, usagedaily.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *UsageDailyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case usagedaily.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *UsageDailyMutation) ClearEdge(name string) error {
+	switch name {
+	case usagedaily.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown UsageDaily unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *UsageDailyMutation) ResetEdge(name string) error {
+	switch name {
+	case usagedaily.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown UsageDaily edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

@@ -21,6 +21,7 @@ import (
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
 	"switchboard/ent/throttlekey"
+	"switchboard/ent/usagedaily"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/pulid"
@@ -46,6 +47,7 @@ var prefixTables = map[string]string{
 	"TP": template.Table,
 	"TN": tenant.Table,
 	"TK": throttlekey.Table,
+	"UD": usagedaily.Table,
 	"US": user.Table,
 	"WH": webhookevent.Table,
 }

@@ -40,6 +40,18 @@ type Template struct {
 	Status template.Status `json:"status,omitempty"`
 	// RejectedReason holds the value of the "rejected_reason" field.
 	RejectedReason string `json:"rejected_reason,omitempty"`
+	// StatusReason holds the value of the "status_reason" field.
+	StatusReason string `json:"status_reason,omitempty"`
+	// LastEvent holds the value of the "last_event" field.
+	LastEvent string `json:"last_event,omitempty"`
+	// ParameterFormat holds the value of the "parameter_format" field.
+	ParameterFormat template.ParameterFormat `json:"parameter_format,omitempty"`
+	// QualityScore holds the value of the "quality_score" field.
+	QualityScore string `json:"quality_score,omitempty"`
+	// PendingCategory holds the value of the "pending_category" field.
+	PendingCategory string `json:"pending_category,omitempty"`
+	// PendingCategoryAt holds the value of the "pending_category_at" field.
+	PendingCategoryAt *time.Time `json:"pending_category_at,omitempty"`
 	// ExternalID holds the value of the "external_id" field.
 	ExternalID *string `json:"external_id,omitempty"`
 	// Body holds the value of the "body" field.
@@ -109,9 +121,9 @@ func (*Template) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case template.FieldID, template.FieldTenantID, template.FieldChannelID:
 			values[i] = new(pulid.ID)
-		case template.FieldName, template.FieldLanguage, template.FieldCategory, template.FieldStatus, template.FieldRejectedReason, template.FieldExternalID, template.FieldBody:
+		case template.FieldName, template.FieldLanguage, template.FieldCategory, template.FieldStatus, template.FieldRejectedReason, template.FieldStatusReason, template.FieldLastEvent, template.FieldParameterFormat, template.FieldQualityScore, template.FieldPendingCategory, template.FieldExternalID, template.FieldBody:
 			values[i] = new(sql.NullString)
-		case template.FieldCreatedAt, template.FieldUpdatedAt:
+		case template.FieldCreatedAt, template.FieldUpdatedAt, template.FieldPendingCategoryAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -187,6 +199,43 @@ func (_m *Template) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field rejected_reason", values[i])
 			} else if value.Valid {
 				_m.RejectedReason = value.String
+			}
+		case template.FieldStatusReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status_reason", values[i])
+			} else if value.Valid {
+				_m.StatusReason = value.String
+			}
+		case template.FieldLastEvent:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field last_event", values[i])
+			} else if value.Valid {
+				_m.LastEvent = value.String
+			}
+		case template.FieldParameterFormat:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field parameter_format", values[i])
+			} else if value.Valid {
+				_m.ParameterFormat = template.ParameterFormat(value.String)
+			}
+		case template.FieldQualityScore:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field quality_score", values[i])
+			} else if value.Valid {
+				_m.QualityScore = value.String
+			}
+		case template.FieldPendingCategory:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field pending_category", values[i])
+			} else if value.Valid {
+				_m.PendingCategory = value.String
+			}
+		case template.FieldPendingCategoryAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field pending_category_at", values[i])
+			} else if value.Valid {
+				_m.PendingCategoryAt = new(time.Time)
+				*_m.PendingCategoryAt = value.Time
 			}
 		case template.FieldExternalID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -286,6 +335,26 @@ func (_m *Template) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("rejected_reason=")
 	builder.WriteString(_m.RejectedReason)
+	builder.WriteString(", ")
+	builder.WriteString("status_reason=")
+	builder.WriteString(_m.StatusReason)
+	builder.WriteString(", ")
+	builder.WriteString("last_event=")
+	builder.WriteString(_m.LastEvent)
+	builder.WriteString(", ")
+	builder.WriteString("parameter_format=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ParameterFormat))
+	builder.WriteString(", ")
+	builder.WriteString("quality_score=")
+	builder.WriteString(_m.QualityScore)
+	builder.WriteString(", ")
+	builder.WriteString("pending_category=")
+	builder.WriteString(_m.PendingCategory)
+	builder.WriteString(", ")
+	if v := _m.PendingCategoryAt; v != nil {
+		builder.WriteString("pending_category_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteString(", ")
 	if v := _m.ExternalID; v != nil {
 		builder.WriteString("external_id=")

@@ -114,6 +114,90 @@ func (_c *TemplateCreate) SetNillableRejectedReason(v *string) *TemplateCreate {
 	return _c
 }
 
+// SetStatusReason sets the "status_reason" field.
+func (_c *TemplateCreate) SetStatusReason(v string) *TemplateCreate {
+	_c.mutation.SetStatusReason(v)
+	return _c
+}
+
+// SetNillableStatusReason sets the "status_reason" field if the given value is not nil.
+func (_c *TemplateCreate) SetNillableStatusReason(v *string) *TemplateCreate {
+	if v != nil {
+		_c.SetStatusReason(*v)
+	}
+	return _c
+}
+
+// SetLastEvent sets the "last_event" field.
+func (_c *TemplateCreate) SetLastEvent(v string) *TemplateCreate {
+	_c.mutation.SetLastEvent(v)
+	return _c
+}
+
+// SetNillableLastEvent sets the "last_event" field if the given value is not nil.
+func (_c *TemplateCreate) SetNillableLastEvent(v *string) *TemplateCreate {
+	if v != nil {
+		_c.SetLastEvent(*v)
+	}
+	return _c
+}
+
+// SetParameterFormat sets the "parameter_format" field.
+func (_c *TemplateCreate) SetParameterFormat(v template.ParameterFormat) *TemplateCreate {
+	_c.mutation.SetParameterFormat(v)
+	return _c
+}
+
+// SetNillableParameterFormat sets the "parameter_format" field if the given value is not nil.
+func (_c *TemplateCreate) SetNillableParameterFormat(v *template.ParameterFormat) *TemplateCreate {
+	if v != nil {
+		_c.SetParameterFormat(*v)
+	}
+	return _c
+}
+
+// SetQualityScore sets the "quality_score" field.
+func (_c *TemplateCreate) SetQualityScore(v string) *TemplateCreate {
+	_c.mutation.SetQualityScore(v)
+	return _c
+}
+
+// SetNillableQualityScore sets the "quality_score" field if the given value is not nil.
+func (_c *TemplateCreate) SetNillableQualityScore(v *string) *TemplateCreate {
+	if v != nil {
+		_c.SetQualityScore(*v)
+	}
+	return _c
+}
+
+// SetPendingCategory sets the "pending_category" field.
+func (_c *TemplateCreate) SetPendingCategory(v string) *TemplateCreate {
+	_c.mutation.SetPendingCategory(v)
+	return _c
+}
+
+// SetNillablePendingCategory sets the "pending_category" field if the given value is not nil.
+func (_c *TemplateCreate) SetNillablePendingCategory(v *string) *TemplateCreate {
+	if v != nil {
+		_c.SetPendingCategory(*v)
+	}
+	return _c
+}
+
+// SetPendingCategoryAt sets the "pending_category_at" field.
+func (_c *TemplateCreate) SetPendingCategoryAt(v time.Time) *TemplateCreate {
+	_c.mutation.SetPendingCategoryAt(v)
+	return _c
+}
+
+// SetNillablePendingCategoryAt sets the "pending_category_at" field if the given value is not nil.
+func (_c *TemplateCreate) SetNillablePendingCategoryAt(v *time.Time) *TemplateCreate {
+	if v != nil {
+		_c.SetPendingCategoryAt(*v)
+	}
+	return _c
+}
+
 // SetExternalID sets the "external_id" field.
 func (_c *TemplateCreate) SetExternalID(v string) *TemplateCreate {
 	_c.mutation.SetExternalID(v)
@@ -242,6 +326,10 @@ func (_c *TemplateCreate) defaults() error {
 		v := template.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.ParameterFormat(); !ok {
+		v := template.DefaultParameterFormat
+		_c.mutation.SetParameterFormat(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if template.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized template.DefaultID (forgotten import ent/runtime?)")
@@ -301,6 +389,29 @@ func (_c *TemplateCreate) check() error {
 	if v, ok := _c.mutation.Status(); ok {
 		if err := template.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Template.status": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.LastEvent(); ok {
+		if err := template.LastEventValidator(v); err != nil {
+			return &ValidationError{Name: "last_event", err: fmt.Errorf(`ent: validator failed for field "Template.last_event": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.ParameterFormat(); !ok {
+		return &ValidationError{Name: "parameter_format", err: errors.New(`ent: missing required field "Template.parameter_format"`)}
+	}
+	if v, ok := _c.mutation.ParameterFormat(); ok {
+		if err := template.ParameterFormatValidator(v); err != nil {
+			return &ValidationError{Name: "parameter_format", err: fmt.Errorf(`ent: validator failed for field "Template.parameter_format": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.QualityScore(); ok {
+		if err := template.QualityScoreValidator(v); err != nil {
+			return &ValidationError{Name: "quality_score", err: fmt.Errorf(`ent: validator failed for field "Template.quality_score": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.PendingCategory(); ok {
+		if err := template.PendingCategoryValidator(v); err != nil {
+			return &ValidationError{Name: "pending_category", err: fmt.Errorf(`ent: validator failed for field "Template.pending_category": %w`, err)}
 		}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
@@ -372,6 +483,30 @@ func (_c *TemplateCreate) createSpec() (*Template, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RejectedReason(); ok {
 		_spec.SetField(template.FieldRejectedReason, field.TypeString, value)
 		_node.RejectedReason = value
+	}
+	if value, ok := _c.mutation.StatusReason(); ok {
+		_spec.SetField(template.FieldStatusReason, field.TypeString, value)
+		_node.StatusReason = value
+	}
+	if value, ok := _c.mutation.LastEvent(); ok {
+		_spec.SetField(template.FieldLastEvent, field.TypeString, value)
+		_node.LastEvent = value
+	}
+	if value, ok := _c.mutation.ParameterFormat(); ok {
+		_spec.SetField(template.FieldParameterFormat, field.TypeEnum, value)
+		_node.ParameterFormat = value
+	}
+	if value, ok := _c.mutation.QualityScore(); ok {
+		_spec.SetField(template.FieldQualityScore, field.TypeString, value)
+		_node.QualityScore = value
+	}
+	if value, ok := _c.mutation.PendingCategory(); ok {
+		_spec.SetField(template.FieldPendingCategory, field.TypeString, value)
+		_node.PendingCategory = value
+	}
+	if value, ok := _c.mutation.PendingCategoryAt(); ok {
+		_spec.SetField(template.FieldPendingCategoryAt, field.TypeTime, value)
+		_node.PendingCategoryAt = &value
 	}
 	if value, ok := _c.mutation.ExternalID(); ok {
 		_spec.SetField(template.FieldExternalID, field.TypeString, value)
@@ -562,6 +697,108 @@ func (u *TemplateUpsert) UpdateRejectedReason() *TemplateUpsert {
 // ClearRejectedReason clears the value of the "rejected_reason" field.
 func (u *TemplateUpsert) ClearRejectedReason() *TemplateUpsert {
 	u.SetNull(template.FieldRejectedReason)
+	return u
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (u *TemplateUpsert) SetStatusReason(v string) *TemplateUpsert {
+	u.Set(template.FieldStatusReason, v)
+	return u
+}
+
+// UpdateStatusReason sets the "status_reason" field to the value that was provided on create.
+func (u *TemplateUpsert) UpdateStatusReason() *TemplateUpsert {
+	u.SetExcluded(template.FieldStatusReason)
+	return u
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (u *TemplateUpsert) ClearStatusReason() *TemplateUpsert {
+	u.SetNull(template.FieldStatusReason)
+	return u
+}
+
+// SetLastEvent sets the "last_event" field.
+func (u *TemplateUpsert) SetLastEvent(v string) *TemplateUpsert {
+	u.Set(template.FieldLastEvent, v)
+	return u
+}
+
+// UpdateLastEvent sets the "last_event" field to the value that was provided on create.
+func (u *TemplateUpsert) UpdateLastEvent() *TemplateUpsert {
+	u.SetExcluded(template.FieldLastEvent)
+	return u
+}
+
+// ClearLastEvent clears the value of the "last_event" field.
+func (u *TemplateUpsert) ClearLastEvent() *TemplateUpsert {
+	u.SetNull(template.FieldLastEvent)
+	return u
+}
+
+// SetParameterFormat sets the "parameter_format" field.
+func (u *TemplateUpsert) SetParameterFormat(v template.ParameterFormat) *TemplateUpsert {
+	u.Set(template.FieldParameterFormat, v)
+	return u
+}
+
+// UpdateParameterFormat sets the "parameter_format" field to the value that was provided on create.
+func (u *TemplateUpsert) UpdateParameterFormat() *TemplateUpsert {
+	u.SetExcluded(template.FieldParameterFormat)
+	return u
+}
+
+// SetQualityScore sets the "quality_score" field.
+func (u *TemplateUpsert) SetQualityScore(v string) *TemplateUpsert {
+	u.Set(template.FieldQualityScore, v)
+	return u
+}
+
+// UpdateQualityScore sets the "quality_score" field to the value that was provided on create.
+func (u *TemplateUpsert) UpdateQualityScore() *TemplateUpsert {
+	u.SetExcluded(template.FieldQualityScore)
+	return u
+}
+
+// ClearQualityScore clears the value of the "quality_score" field.
+func (u *TemplateUpsert) ClearQualityScore() *TemplateUpsert {
+	u.SetNull(template.FieldQualityScore)
+	return u
+}
+
+// SetPendingCategory sets the "pending_category" field.
+func (u *TemplateUpsert) SetPendingCategory(v string) *TemplateUpsert {
+	u.Set(template.FieldPendingCategory, v)
+	return u
+}
+
+// UpdatePendingCategory sets the "pending_category" field to the value that was provided on create.
+func (u *TemplateUpsert) UpdatePendingCategory() *TemplateUpsert {
+	u.SetExcluded(template.FieldPendingCategory)
+	return u
+}
+
+// ClearPendingCategory clears the value of the "pending_category" field.
+func (u *TemplateUpsert) ClearPendingCategory() *TemplateUpsert {
+	u.SetNull(template.FieldPendingCategory)
+	return u
+}
+
+// SetPendingCategoryAt sets the "pending_category_at" field.
+func (u *TemplateUpsert) SetPendingCategoryAt(v time.Time) *TemplateUpsert {
+	u.Set(template.FieldPendingCategoryAt, v)
+	return u
+}
+
+// UpdatePendingCategoryAt sets the "pending_category_at" field to the value that was provided on create.
+func (u *TemplateUpsert) UpdatePendingCategoryAt() *TemplateUpsert {
+	u.SetExcluded(template.FieldPendingCategoryAt)
+	return u
+}
+
+// ClearPendingCategoryAt clears the value of the "pending_category_at" field.
+func (u *TemplateUpsert) ClearPendingCategoryAt() *TemplateUpsert {
+	u.SetNull(template.FieldPendingCategoryAt)
 	return u
 }
 
@@ -764,6 +1001,125 @@ func (u *TemplateUpsertOne) UpdateRejectedReason() *TemplateUpsertOne {
 func (u *TemplateUpsertOne) ClearRejectedReason() *TemplateUpsertOne {
 	return u.Update(func(s *TemplateUpsert) {
 		s.ClearRejectedReason()
+	})
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (u *TemplateUpsertOne) SetStatusReason(v string) *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetStatusReason(v)
+	})
+}
+
+// UpdateStatusReason sets the "status_reason" field to the value that was provided on create.
+func (u *TemplateUpsertOne) UpdateStatusReason() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdateStatusReason()
+	})
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (u *TemplateUpsertOne) ClearStatusReason() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearStatusReason()
+	})
+}
+
+// SetLastEvent sets the "last_event" field.
+func (u *TemplateUpsertOne) SetLastEvent(v string) *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetLastEvent(v)
+	})
+}
+
+// UpdateLastEvent sets the "last_event" field to the value that was provided on create.
+func (u *TemplateUpsertOne) UpdateLastEvent() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdateLastEvent()
+	})
+}
+
+// ClearLastEvent clears the value of the "last_event" field.
+func (u *TemplateUpsertOne) ClearLastEvent() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearLastEvent()
+	})
+}
+
+// SetParameterFormat sets the "parameter_format" field.
+func (u *TemplateUpsertOne) SetParameterFormat(v template.ParameterFormat) *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetParameterFormat(v)
+	})
+}
+
+// UpdateParameterFormat sets the "parameter_format" field to the value that was provided on create.
+func (u *TemplateUpsertOne) UpdateParameterFormat() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdateParameterFormat()
+	})
+}
+
+// SetQualityScore sets the "quality_score" field.
+func (u *TemplateUpsertOne) SetQualityScore(v string) *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetQualityScore(v)
+	})
+}
+
+// UpdateQualityScore sets the "quality_score" field to the value that was provided on create.
+func (u *TemplateUpsertOne) UpdateQualityScore() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdateQualityScore()
+	})
+}
+
+// ClearQualityScore clears the value of the "quality_score" field.
+func (u *TemplateUpsertOne) ClearQualityScore() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearQualityScore()
+	})
+}
+
+// SetPendingCategory sets the "pending_category" field.
+func (u *TemplateUpsertOne) SetPendingCategory(v string) *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetPendingCategory(v)
+	})
+}
+
+// UpdatePendingCategory sets the "pending_category" field to the value that was provided on create.
+func (u *TemplateUpsertOne) UpdatePendingCategory() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdatePendingCategory()
+	})
+}
+
+// ClearPendingCategory clears the value of the "pending_category" field.
+func (u *TemplateUpsertOne) ClearPendingCategory() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearPendingCategory()
+	})
+}
+
+// SetPendingCategoryAt sets the "pending_category_at" field.
+func (u *TemplateUpsertOne) SetPendingCategoryAt(v time.Time) *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetPendingCategoryAt(v)
+	})
+}
+
+// UpdatePendingCategoryAt sets the "pending_category_at" field to the value that was provided on create.
+func (u *TemplateUpsertOne) UpdatePendingCategoryAt() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdatePendingCategoryAt()
+	})
+}
+
+// ClearPendingCategoryAt clears the value of the "pending_category_at" field.
+func (u *TemplateUpsertOne) ClearPendingCategoryAt() *TemplateUpsertOne {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearPendingCategoryAt()
 	})
 }
 
@@ -1142,6 +1498,125 @@ func (u *TemplateUpsertBulk) UpdateRejectedReason() *TemplateUpsertBulk {
 func (u *TemplateUpsertBulk) ClearRejectedReason() *TemplateUpsertBulk {
 	return u.Update(func(s *TemplateUpsert) {
 		s.ClearRejectedReason()
+	})
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (u *TemplateUpsertBulk) SetStatusReason(v string) *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetStatusReason(v)
+	})
+}
+
+// UpdateStatusReason sets the "status_reason" field to the value that was provided on create.
+func (u *TemplateUpsertBulk) UpdateStatusReason() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdateStatusReason()
+	})
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (u *TemplateUpsertBulk) ClearStatusReason() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearStatusReason()
+	})
+}
+
+// SetLastEvent sets the "last_event" field.
+func (u *TemplateUpsertBulk) SetLastEvent(v string) *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetLastEvent(v)
+	})
+}
+
+// UpdateLastEvent sets the "last_event" field to the value that was provided on create.
+func (u *TemplateUpsertBulk) UpdateLastEvent() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdateLastEvent()
+	})
+}
+
+// ClearLastEvent clears the value of the "last_event" field.
+func (u *TemplateUpsertBulk) ClearLastEvent() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearLastEvent()
+	})
+}
+
+// SetParameterFormat sets the "parameter_format" field.
+func (u *TemplateUpsertBulk) SetParameterFormat(v template.ParameterFormat) *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetParameterFormat(v)
+	})
+}
+
+// UpdateParameterFormat sets the "parameter_format" field to the value that was provided on create.
+func (u *TemplateUpsertBulk) UpdateParameterFormat() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdateParameterFormat()
+	})
+}
+
+// SetQualityScore sets the "quality_score" field.
+func (u *TemplateUpsertBulk) SetQualityScore(v string) *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetQualityScore(v)
+	})
+}
+
+// UpdateQualityScore sets the "quality_score" field to the value that was provided on create.
+func (u *TemplateUpsertBulk) UpdateQualityScore() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdateQualityScore()
+	})
+}
+
+// ClearQualityScore clears the value of the "quality_score" field.
+func (u *TemplateUpsertBulk) ClearQualityScore() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearQualityScore()
+	})
+}
+
+// SetPendingCategory sets the "pending_category" field.
+func (u *TemplateUpsertBulk) SetPendingCategory(v string) *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetPendingCategory(v)
+	})
+}
+
+// UpdatePendingCategory sets the "pending_category" field to the value that was provided on create.
+func (u *TemplateUpsertBulk) UpdatePendingCategory() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdatePendingCategory()
+	})
+}
+
+// ClearPendingCategory clears the value of the "pending_category" field.
+func (u *TemplateUpsertBulk) ClearPendingCategory() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearPendingCategory()
+	})
+}
+
+// SetPendingCategoryAt sets the "pending_category_at" field.
+func (u *TemplateUpsertBulk) SetPendingCategoryAt(v time.Time) *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.SetPendingCategoryAt(v)
+	})
+}
+
+// UpdatePendingCategoryAt sets the "pending_category_at" field to the value that was provided on create.
+func (u *TemplateUpsertBulk) UpdatePendingCategoryAt() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.UpdatePendingCategoryAt()
+	})
+}
+
+// ClearPendingCategoryAt clears the value of the "pending_category_at" field.
+func (u *TemplateUpsertBulk) ClearPendingCategoryAt() *TemplateUpsertBulk {
+	return u.Update(func(s *TemplateUpsert) {
+		s.ClearPendingCategoryAt()
 	})
 }
 

@@ -115,6 +115,120 @@ func (_u *TemplateUpdate) ClearRejectedReason() *TemplateUpdate {
 	return _u
 }
 
+// SetStatusReason sets the "status_reason" field.
+func (_u *TemplateUpdate) SetStatusReason(v string) *TemplateUpdate {
+	_u.mutation.SetStatusReason(v)
+	return _u
+}
+
+// SetNillableStatusReason sets the "status_reason" field if the given value is not nil.
+func (_u *TemplateUpdate) SetNillableStatusReason(v *string) *TemplateUpdate {
+	if v != nil {
+		_u.SetStatusReason(*v)
+	}
+	return _u
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (_u *TemplateUpdate) ClearStatusReason() *TemplateUpdate {
+	_u.mutation.ClearStatusReason()
+	return _u
+}
+
+// SetLastEvent sets the "last_event" field.
+func (_u *TemplateUpdate) SetLastEvent(v string) *TemplateUpdate {
+	_u.mutation.SetLastEvent(v)
+	return _u
+}
+
+// SetNillableLastEvent sets the "last_event" field if the given value is not nil.
+func (_u *TemplateUpdate) SetNillableLastEvent(v *string) *TemplateUpdate {
+	if v != nil {
+		_u.SetLastEvent(*v)
+	}
+	return _u
+}
+
+// ClearLastEvent clears the value of the "last_event" field.
+func (_u *TemplateUpdate) ClearLastEvent() *TemplateUpdate {
+	_u.mutation.ClearLastEvent()
+	return _u
+}
+
+// SetParameterFormat sets the "parameter_format" field.
+func (_u *TemplateUpdate) SetParameterFormat(v template.ParameterFormat) *TemplateUpdate {
+	_u.mutation.SetParameterFormat(v)
+	return _u
+}
+
+// SetNillableParameterFormat sets the "parameter_format" field if the given value is not nil.
+func (_u *TemplateUpdate) SetNillableParameterFormat(v *template.ParameterFormat) *TemplateUpdate {
+	if v != nil {
+		_u.SetParameterFormat(*v)
+	}
+	return _u
+}
+
+// SetQualityScore sets the "quality_score" field.
+func (_u *TemplateUpdate) SetQualityScore(v string) *TemplateUpdate {
+	_u.mutation.SetQualityScore(v)
+	return _u
+}
+
+// SetNillableQualityScore sets the "quality_score" field if the given value is not nil.
+func (_u *TemplateUpdate) SetNillableQualityScore(v *string) *TemplateUpdate {
+	if v != nil {
+		_u.SetQualityScore(*v)
+	}
+	return _u
+}
+
+// ClearQualityScore clears the value of the "quality_score" field.
+func (_u *TemplateUpdate) ClearQualityScore() *TemplateUpdate {
+	_u.mutation.ClearQualityScore()
+	return _u
+}
+
+// SetPendingCategory sets the "pending_category" field.
+func (_u *TemplateUpdate) SetPendingCategory(v string) *TemplateUpdate {
+	_u.mutation.SetPendingCategory(v)
+	return _u
+}
+
+// SetNillablePendingCategory sets the "pending_category" field if the given value is not nil.
+func (_u *TemplateUpdate) SetNillablePendingCategory(v *string) *TemplateUpdate {
+	if v != nil {
+		_u.SetPendingCategory(*v)
+	}
+	return _u
+}
+
+// ClearPendingCategory clears the value of the "pending_category" field.
+func (_u *TemplateUpdate) ClearPendingCategory() *TemplateUpdate {
+	_u.mutation.ClearPendingCategory()
+	return _u
+}
+
+// SetPendingCategoryAt sets the "pending_category_at" field.
+func (_u *TemplateUpdate) SetPendingCategoryAt(v time.Time) *TemplateUpdate {
+	_u.mutation.SetPendingCategoryAt(v)
+	return _u
+}
+
+// SetNillablePendingCategoryAt sets the "pending_category_at" field if the given value is not nil.
+func (_u *TemplateUpdate) SetNillablePendingCategoryAt(v *time.Time) *TemplateUpdate {
+	if v != nil {
+		_u.SetPendingCategoryAt(*v)
+	}
+	return _u
+}
+
+// ClearPendingCategoryAt clears the value of the "pending_category_at" field.
+func (_u *TemplateUpdate) ClearPendingCategoryAt() *TemplateUpdate {
+	_u.mutation.ClearPendingCategoryAt()
+	return _u
+}
+
 // SetExternalID sets the "external_id" field.
 func (_u *TemplateUpdate) SetExternalID(v string) *TemplateUpdate {
 	_u.mutation.SetExternalID(v)
@@ -278,6 +392,26 @@ func (_u *TemplateUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Template.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LastEvent(); ok {
+		if err := template.LastEventValidator(v); err != nil {
+			return &ValidationError{Name: "last_event", err: fmt.Errorf(`ent: validator failed for field "Template.last_event": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ParameterFormat(); ok {
+		if err := template.ParameterFormatValidator(v); err != nil {
+			return &ValidationError{Name: "parameter_format", err: fmt.Errorf(`ent: validator failed for field "Template.parameter_format": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.QualityScore(); ok {
+		if err := template.QualityScoreValidator(v); err != nil {
+			return &ValidationError{Name: "quality_score", err: fmt.Errorf(`ent: validator failed for field "Template.quality_score": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PendingCategory(); ok {
+		if err := template.PendingCategoryValidator(v); err != nil {
+			return &ValidationError{Name: "pending_category", err: fmt.Errorf(`ent: validator failed for field "Template.pending_category": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Template.tenant"`)
 	}
@@ -325,6 +459,39 @@ func (_u *TemplateUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.RejectedReasonCleared() {
 		_spec.ClearField(template.FieldRejectedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.StatusReason(); ok {
+		_spec.SetField(template.FieldStatusReason, field.TypeString, value)
+	}
+	if _u.mutation.StatusReasonCleared() {
+		_spec.ClearField(template.FieldStatusReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.LastEvent(); ok {
+		_spec.SetField(template.FieldLastEvent, field.TypeString, value)
+	}
+	if _u.mutation.LastEventCleared() {
+		_spec.ClearField(template.FieldLastEvent, field.TypeString)
+	}
+	if value, ok := _u.mutation.ParameterFormat(); ok {
+		_spec.SetField(template.FieldParameterFormat, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.QualityScore(); ok {
+		_spec.SetField(template.FieldQualityScore, field.TypeString, value)
+	}
+	if _u.mutation.QualityScoreCleared() {
+		_spec.ClearField(template.FieldQualityScore, field.TypeString)
+	}
+	if value, ok := _u.mutation.PendingCategory(); ok {
+		_spec.SetField(template.FieldPendingCategory, field.TypeString, value)
+	}
+	if _u.mutation.PendingCategoryCleared() {
+		_spec.ClearField(template.FieldPendingCategory, field.TypeString)
+	}
+	if value, ok := _u.mutation.PendingCategoryAt(); ok {
+		_spec.SetField(template.FieldPendingCategoryAt, field.TypeTime, value)
+	}
+	if _u.mutation.PendingCategoryAtCleared() {
+		_spec.ClearField(template.FieldPendingCategoryAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ExternalID(); ok {
 		_spec.SetField(template.FieldExternalID, field.TypeString, value)
@@ -495,6 +662,120 @@ func (_u *TemplateUpdateOne) SetNillableRejectedReason(v *string) *TemplateUpdat
 // ClearRejectedReason clears the value of the "rejected_reason" field.
 func (_u *TemplateUpdateOne) ClearRejectedReason() *TemplateUpdateOne {
 	_u.mutation.ClearRejectedReason()
+	return _u
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (_u *TemplateUpdateOne) SetStatusReason(v string) *TemplateUpdateOne {
+	_u.mutation.SetStatusReason(v)
+	return _u
+}
+
+// SetNillableStatusReason sets the "status_reason" field if the given value is not nil.
+func (_u *TemplateUpdateOne) SetNillableStatusReason(v *string) *TemplateUpdateOne {
+	if v != nil {
+		_u.SetStatusReason(*v)
+	}
+	return _u
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (_u *TemplateUpdateOne) ClearStatusReason() *TemplateUpdateOne {
+	_u.mutation.ClearStatusReason()
+	return _u
+}
+
+// SetLastEvent sets the "last_event" field.
+func (_u *TemplateUpdateOne) SetLastEvent(v string) *TemplateUpdateOne {
+	_u.mutation.SetLastEvent(v)
+	return _u
+}
+
+// SetNillableLastEvent sets the "last_event" field if the given value is not nil.
+func (_u *TemplateUpdateOne) SetNillableLastEvent(v *string) *TemplateUpdateOne {
+	if v != nil {
+		_u.SetLastEvent(*v)
+	}
+	return _u
+}
+
+// ClearLastEvent clears the value of the "last_event" field.
+func (_u *TemplateUpdateOne) ClearLastEvent() *TemplateUpdateOne {
+	_u.mutation.ClearLastEvent()
+	return _u
+}
+
+// SetParameterFormat sets the "parameter_format" field.
+func (_u *TemplateUpdateOne) SetParameterFormat(v template.ParameterFormat) *TemplateUpdateOne {
+	_u.mutation.SetParameterFormat(v)
+	return _u
+}
+
+// SetNillableParameterFormat sets the "parameter_format" field if the given value is not nil.
+func (_u *TemplateUpdateOne) SetNillableParameterFormat(v *template.ParameterFormat) *TemplateUpdateOne {
+	if v != nil {
+		_u.SetParameterFormat(*v)
+	}
+	return _u
+}
+
+// SetQualityScore sets the "quality_score" field.
+func (_u *TemplateUpdateOne) SetQualityScore(v string) *TemplateUpdateOne {
+	_u.mutation.SetQualityScore(v)
+	return _u
+}
+
+// SetNillableQualityScore sets the "quality_score" field if the given value is not nil.
+func (_u *TemplateUpdateOne) SetNillableQualityScore(v *string) *TemplateUpdateOne {
+	if v != nil {
+		_u.SetQualityScore(*v)
+	}
+	return _u
+}
+
+// ClearQualityScore clears the value of the "quality_score" field.
+func (_u *TemplateUpdateOne) ClearQualityScore() *TemplateUpdateOne {
+	_u.mutation.ClearQualityScore()
+	return _u
+}
+
+// SetPendingCategory sets the "pending_category" field.
+func (_u *TemplateUpdateOne) SetPendingCategory(v string) *TemplateUpdateOne {
+	_u.mutation.SetPendingCategory(v)
+	return _u
+}
+
+// SetNillablePendingCategory sets the "pending_category" field if the given value is not nil.
+func (_u *TemplateUpdateOne) SetNillablePendingCategory(v *string) *TemplateUpdateOne {
+	if v != nil {
+		_u.SetPendingCategory(*v)
+	}
+	return _u
+}
+
+// ClearPendingCategory clears the value of the "pending_category" field.
+func (_u *TemplateUpdateOne) ClearPendingCategory() *TemplateUpdateOne {
+	_u.mutation.ClearPendingCategory()
+	return _u
+}
+
+// SetPendingCategoryAt sets the "pending_category_at" field.
+func (_u *TemplateUpdateOne) SetPendingCategoryAt(v time.Time) *TemplateUpdateOne {
+	_u.mutation.SetPendingCategoryAt(v)
+	return _u
+}
+
+// SetNillablePendingCategoryAt sets the "pending_category_at" field if the given value is not nil.
+func (_u *TemplateUpdateOne) SetNillablePendingCategoryAt(v *time.Time) *TemplateUpdateOne {
+	if v != nil {
+		_u.SetPendingCategoryAt(*v)
+	}
+	return _u
+}
+
+// ClearPendingCategoryAt clears the value of the "pending_category_at" field.
+func (_u *TemplateUpdateOne) ClearPendingCategoryAt() *TemplateUpdateOne {
+	_u.mutation.ClearPendingCategoryAt()
 	return _u
 }
 
@@ -674,6 +955,26 @@ func (_u *TemplateUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Template.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LastEvent(); ok {
+		if err := template.LastEventValidator(v); err != nil {
+			return &ValidationError{Name: "last_event", err: fmt.Errorf(`ent: validator failed for field "Template.last_event": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ParameterFormat(); ok {
+		if err := template.ParameterFormatValidator(v); err != nil {
+			return &ValidationError{Name: "parameter_format", err: fmt.Errorf(`ent: validator failed for field "Template.parameter_format": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.QualityScore(); ok {
+		if err := template.QualityScoreValidator(v); err != nil {
+			return &ValidationError{Name: "quality_score", err: fmt.Errorf(`ent: validator failed for field "Template.quality_score": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PendingCategory(); ok {
+		if err := template.PendingCategoryValidator(v); err != nil {
+			return &ValidationError{Name: "pending_category", err: fmt.Errorf(`ent: validator failed for field "Template.pending_category": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Template.tenant"`)
 	}
@@ -738,6 +1039,39 @@ func (_u *TemplateUpdateOne) sqlSave(ctx context.Context) (_node *Template, err 
 	}
 	if _u.mutation.RejectedReasonCleared() {
 		_spec.ClearField(template.FieldRejectedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.StatusReason(); ok {
+		_spec.SetField(template.FieldStatusReason, field.TypeString, value)
+	}
+	if _u.mutation.StatusReasonCleared() {
+		_spec.ClearField(template.FieldStatusReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.LastEvent(); ok {
+		_spec.SetField(template.FieldLastEvent, field.TypeString, value)
+	}
+	if _u.mutation.LastEventCleared() {
+		_spec.ClearField(template.FieldLastEvent, field.TypeString)
+	}
+	if value, ok := _u.mutation.ParameterFormat(); ok {
+		_spec.SetField(template.FieldParameterFormat, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.QualityScore(); ok {
+		_spec.SetField(template.FieldQualityScore, field.TypeString, value)
+	}
+	if _u.mutation.QualityScoreCleared() {
+		_spec.ClearField(template.FieldQualityScore, field.TypeString)
+	}
+	if value, ok := _u.mutation.PendingCategory(); ok {
+		_spec.SetField(template.FieldPendingCategory, field.TypeString, value)
+	}
+	if _u.mutation.PendingCategoryCleared() {
+		_spec.ClearField(template.FieldPendingCategory, field.TypeString)
+	}
+	if value, ok := _u.mutation.PendingCategoryAt(); ok {
+		_spec.SetField(template.FieldPendingCategoryAt, field.TypeTime, value)
+	}
+	if _u.mutation.PendingCategoryAtCleared() {
+		_spec.ClearField(template.FieldPendingCategoryAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ExternalID(); ok {
 		_spec.SetField(template.FieldExternalID, field.TypeString, value)

@@ -48,6 +48,8 @@ type Tx struct {
 	Tenant *TenantClient
 	// ThrottleKey is the client for interacting with the ThrottleKey builders.
 	ThrottleKey *ThrottleKeyClient
+	// UsageDaily is the client for interacting with the UsageDaily builders.
+	UsageDaily *UsageDailyClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// WebhookEvent is the client for interacting with the WebhookEvent builders.
@@ -200,6 +202,7 @@ func (tx *Tx) init() {
 	tx.Template = NewTemplateClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.ThrottleKey = NewThrottleKeyClient(tx.config)
+	tx.UsageDaily = NewUsageDailyClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.WebhookEvent = NewWebhookEventClient(tx.config)
 }

@@ -41,6 +41,8 @@ const (
 	FieldParameters = "parameters"
 	// FieldScheduledAt holds the string denoting the scheduled_at field in the database.
 	FieldScheduledAt = "scheduled_at"
+	// FieldPausedReason holds the string denoting the paused_reason field in the database.
+	FieldPausedReason = "paused_reason"
 	// FieldStartedAt holds the string denoting the started_at field in the database.
 	FieldStartedAt = "started_at"
 	// FieldCompletedAt holds the string denoting the completed_at field in the database.
@@ -99,6 +101,7 @@ var Columns = []string{
 	FieldAudienceContactIds,
 	FieldParameters,
 	FieldScheduledAt,
+	FieldPausedReason,
 	FieldStartedAt,
 	FieldCompletedAt,
 }
@@ -132,6 +135,8 @@ var (
 	TenantIDValidator func(string) error
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
+	// PausedReasonValidator is a validator for the "paused_reason" field. It is called by the builders before save.
+	PausedReasonValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -212,6 +217,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByScheduledAt orders the results by the scheduled_at field.
 func ByScheduledAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldScheduledAt, opts...).ToFunc()
+}
+
+// ByPausedReason orders the results by the paused_reason field.
+func ByPausedReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPausedReason, opts...).ToFunc()
 }
 
 // ByStartedAt orders the results by the started_at field.

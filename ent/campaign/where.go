@@ -91,6 +91,11 @@ func ScheduledAt(v time.Time) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldScheduledAt, v))
 }
 
+// PausedReason applies equality check predicate on the "paused_reason" field. It's identical to PausedReasonEQ.
+func PausedReason(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldPausedReason, v))
+}
+
 // StartedAt applies equality check predicate on the "started_at" field. It's identical to StartedAtEQ.
 func StartedAt(v time.Time) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldStartedAt, v))
@@ -554,6 +559,81 @@ func ScheduledAtIsNil() predicate.Campaign {
 // ScheduledAtNotNil applies the NotNil predicate on the "scheduled_at" field.
 func ScheduledAtNotNil() predicate.Campaign {
 	return predicate.Campaign(sql.FieldNotNull(FieldScheduledAt))
+}
+
+// PausedReasonEQ applies the EQ predicate on the "paused_reason" field.
+func PausedReasonEQ(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldPausedReason, v))
+}
+
+// PausedReasonNEQ applies the NEQ predicate on the "paused_reason" field.
+func PausedReasonNEQ(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNEQ(FieldPausedReason, v))
+}
+
+// PausedReasonIn applies the In predicate on the "paused_reason" field.
+func PausedReasonIn(vs ...string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldIn(FieldPausedReason, vs...))
+}
+
+// PausedReasonNotIn applies the NotIn predicate on the "paused_reason" field.
+func PausedReasonNotIn(vs ...string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotIn(FieldPausedReason, vs...))
+}
+
+// PausedReasonGT applies the GT predicate on the "paused_reason" field.
+func PausedReasonGT(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGT(FieldPausedReason, v))
+}
+
+// PausedReasonGTE applies the GTE predicate on the "paused_reason" field.
+func PausedReasonGTE(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldGTE(FieldPausedReason, v))
+}
+
+// PausedReasonLT applies the LT predicate on the "paused_reason" field.
+func PausedReasonLT(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLT(FieldPausedReason, v))
+}
+
+// PausedReasonLTE applies the LTE predicate on the "paused_reason" field.
+func PausedReasonLTE(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldLTE(FieldPausedReason, v))
+}
+
+// PausedReasonContains applies the Contains predicate on the "paused_reason" field.
+func PausedReasonContains(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldContains(FieldPausedReason, v))
+}
+
+// PausedReasonHasPrefix applies the HasPrefix predicate on the "paused_reason" field.
+func PausedReasonHasPrefix(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldHasPrefix(FieldPausedReason, v))
+}
+
+// PausedReasonHasSuffix applies the HasSuffix predicate on the "paused_reason" field.
+func PausedReasonHasSuffix(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldHasSuffix(FieldPausedReason, v))
+}
+
+// PausedReasonIsNil applies the IsNil predicate on the "paused_reason" field.
+func PausedReasonIsNil() predicate.Campaign {
+	return predicate.Campaign(sql.FieldIsNull(FieldPausedReason))
+}
+
+// PausedReasonNotNil applies the NotNil predicate on the "paused_reason" field.
+func PausedReasonNotNil() predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotNull(FieldPausedReason))
+}
+
+// PausedReasonEqualFold applies the EqualFold predicate on the "paused_reason" field.
+func PausedReasonEqualFold(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEqualFold(FieldPausedReason, v))
+}
+
+// PausedReasonContainsFold applies the ContainsFold predicate on the "paused_reason" field.
+func PausedReasonContainsFold(v string) predicate.Campaign {
+	return predicate.Campaign(sql.FieldContainsFold(FieldPausedReason, v))
 }
 
 // StartedAtEQ applies the EQ predicate on the "started_at" field.

@@ -37,6 +37,8 @@ const (
 	FieldSkipReason = "skip_reason"
 	// FieldError holds the string denoting the error field in the database.
 	FieldError = "error"
+	// FieldRepliedAt holds the string denoting the replied_at field in the database.
+	FieldRepliedAt = "replied_at"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeCampaign holds the string denoting the campaign edge name in mutations.
@@ -89,6 +91,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldSkipReason,
 	FieldError,
+	FieldRepliedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -130,6 +133,7 @@ const DefaultStatus = StatusPENDING
 // Status values.
 const (
 	StatusPENDING   Status = "PENDING"
+	StatusQUEUED    Status = "QUEUED"
 	StatusSENT      Status = "SENT"
 	StatusDELIVERED Status = "DELIVERED"
 	StatusREAD      Status = "READ"
@@ -144,7 +148,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusPENDING, StatusSENT, StatusDELIVERED, StatusREAD, StatusFAILED, StatusSKIPPED:
+	case StatusPENDING, StatusQUEUED, StatusSENT, StatusDELIVERED, StatusREAD, StatusFAILED, StatusSKIPPED:
 		return nil
 	default:
 		return fmt.Errorf("campaignrecipient: invalid enum value for status field: %q", s)
@@ -197,6 +201,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // BySkipReason orders the results by the skip_reason field.
 func BySkipReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSkipReason, opts...).ToFunc()
+}
+
+// ByRepliedAt orders the results by the replied_at field.
+func ByRepliedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRepliedAt, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

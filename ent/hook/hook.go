@@ -212,6 +212,18 @@ func (f ThrottleKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ThrottleKeyMutation", m)
 }
 
+// The UsageDailyFunc type is an adapter to allow the use of ordinary
+// function as UsageDaily mutator.
+type UsageDailyFunc func(context.Context, *ent.UsageDailyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f UsageDailyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.UsageDailyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UsageDailyMutation", m)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary
 // function as User mutator.
 type UserFunc func(context.Context, *ent.UserMutation) (ent.Value, error)

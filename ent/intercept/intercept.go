@@ -25,6 +25,7 @@ import (
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
 	"switchboard/ent/throttlekey"
+	"switchboard/ent/usagedaily"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 
@@ -546,6 +547,33 @@ func (f TraverseThrottleKey) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ThrottleKeyQuery", q)
 }
 
+// The UsageDailyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type UsageDailyFunc func(context.Context, *ent.UsageDailyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f UsageDailyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.UsageDailyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.UsageDailyQuery", q)
+}
+
+// The TraverseUsageDaily type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseUsageDaily func(context.Context, *ent.UsageDailyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseUsageDaily) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseUsageDaily) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.UsageDailyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.UsageDailyQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -637,6 +665,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.TenantQuery, predicate.Tenant, tenant.OrderOption]{typ: ent.TypeTenant, tq: q}, nil
 	case *ent.ThrottleKeyQuery:
 		return &query[*ent.ThrottleKeyQuery, predicate.ThrottleKey, throttlekey.OrderOption]{typ: ent.TypeThrottleKey, tq: q}, nil
+	case *ent.UsageDailyQuery:
+		return &query[*ent.UsageDailyQuery, predicate.UsageDaily, usagedaily.OrderOption]{typ: ent.TypeUsageDaily, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	case *ent.WebhookEventQuery:

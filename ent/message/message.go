@@ -67,6 +67,14 @@ const (
 	FieldSendAfter = "send_after"
 	// FieldSendPriority holds the string denoting the send_priority field in the database.
 	FieldSendPriority = "send_priority"
+	// FieldCampaignID holds the string denoting the campaign_id field in the database.
+	FieldCampaignID = "campaign_id"
+	// FieldOutsideWindow holds the string denoting the outside_window field in the database.
+	FieldOutsideWindow = "outside_window"
+	// FieldPricingType holds the string denoting the pricing_type field in the database.
+	FieldPricingType = "pricing_type"
+	// FieldPricingCategory holds the string denoting the pricing_category field in the database.
+	FieldPricingCategory = "pricing_category"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeConversation holds the string denoting the conversation edge name in mutations.
@@ -116,6 +124,10 @@ var Columns = []string{
 	FieldSendState,
 	FieldSendAfter,
 	FieldSendPriority,
+	FieldCampaignID,
+	FieldOutsideWindow,
+	FieldPricingType,
+	FieldPricingCategory,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -152,6 +164,12 @@ var (
 	DefaultAttempts int
 	// DefaultSendPriority holds the default value on creation for the "send_priority" field.
 	DefaultSendPriority int
+	// DefaultOutsideWindow holds the default value on creation for the "outside_window" field.
+	DefaultOutsideWindow bool
+	// PricingTypeValidator is a validator for the "pricing_type" field. It is called by the builders before save.
+	PricingTypeValidator func(string) error
+	// PricingCategoryValidator is a validator for the "pricing_category" field. It is called by the builders before save.
+	PricingCategoryValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -377,6 +395,26 @@ func BySendAfter(opts ...sql.OrderTermOption) OrderOption {
 // BySendPriority orders the results by the send_priority field.
 func BySendPriority(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSendPriority, opts...).ToFunc()
+}
+
+// ByCampaignID orders the results by the campaign_id field.
+func ByCampaignID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCampaignID, opts...).ToFunc()
+}
+
+// ByOutsideWindow orders the results by the outside_window field.
+func ByOutsideWindow(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOutsideWindow, opts...).ToFunc()
+}
+
+// ByPricingType orders the results by the pricing_type field.
+func ByPricingType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPricingType, opts...).ToFunc()
+}
+
+// ByPricingCategory orders the results by the pricing_category field.
+func ByPricingCategory(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPricingCategory, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -141,6 +141,26 @@ func SendPriority(v int) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldSendPriority, v))
 }
 
+// CampaignID applies equality check predicate on the "campaign_id" field. It's identical to CampaignIDEQ.
+func CampaignID(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldCampaignID, v))
+}
+
+// OutsideWindow applies equality check predicate on the "outside_window" field. It's identical to OutsideWindowEQ.
+func OutsideWindow(v bool) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldOutsideWindow, v))
+}
+
+// PricingType applies equality check predicate on the "pricing_type" field. It's identical to PricingTypeEQ.
+func PricingType(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldPricingType, v))
+}
+
+// PricingCategory applies equality check predicate on the "pricing_category" field. It's identical to PricingCategoryEQ.
+func PricingCategory(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldPricingCategory, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldCreatedAt, v))
@@ -1224,6 +1244,246 @@ func SendPriorityLT(v int) predicate.Message {
 // SendPriorityLTE applies the LTE predicate on the "send_priority" field.
 func SendPriorityLTE(v int) predicate.Message {
 	return predicate.Message(sql.FieldLTE(FieldSendPriority, v))
+}
+
+// CampaignIDEQ applies the EQ predicate on the "campaign_id" field.
+func CampaignIDEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldCampaignID, v))
+}
+
+// CampaignIDNEQ applies the NEQ predicate on the "campaign_id" field.
+func CampaignIDNEQ(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldCampaignID, v))
+}
+
+// CampaignIDIn applies the In predicate on the "campaign_id" field.
+func CampaignIDIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldCampaignID, vs...))
+}
+
+// CampaignIDNotIn applies the NotIn predicate on the "campaign_id" field.
+func CampaignIDNotIn(vs ...pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldCampaignID, vs...))
+}
+
+// CampaignIDGT applies the GT predicate on the "campaign_id" field.
+func CampaignIDGT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldCampaignID, v))
+}
+
+// CampaignIDGTE applies the GTE predicate on the "campaign_id" field.
+func CampaignIDGTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldCampaignID, v))
+}
+
+// CampaignIDLT applies the LT predicate on the "campaign_id" field.
+func CampaignIDLT(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldCampaignID, v))
+}
+
+// CampaignIDLTE applies the LTE predicate on the "campaign_id" field.
+func CampaignIDLTE(v pulid.ID) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldCampaignID, v))
+}
+
+// CampaignIDContains applies the Contains predicate on the "campaign_id" field.
+func CampaignIDContains(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContains(FieldCampaignID, vc))
+}
+
+// CampaignIDHasPrefix applies the HasPrefix predicate on the "campaign_id" field.
+func CampaignIDHasPrefix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasPrefix(FieldCampaignID, vc))
+}
+
+// CampaignIDHasSuffix applies the HasSuffix predicate on the "campaign_id" field.
+func CampaignIDHasSuffix(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldHasSuffix(FieldCampaignID, vc))
+}
+
+// CampaignIDIsNil applies the IsNil predicate on the "campaign_id" field.
+func CampaignIDIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldCampaignID))
+}
+
+// CampaignIDNotNil applies the NotNil predicate on the "campaign_id" field.
+func CampaignIDNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldCampaignID))
+}
+
+// CampaignIDEqualFold applies the EqualFold predicate on the "campaign_id" field.
+func CampaignIDEqualFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldEqualFold(FieldCampaignID, vc))
+}
+
+// CampaignIDContainsFold applies the ContainsFold predicate on the "campaign_id" field.
+func CampaignIDContainsFold(v pulid.ID) predicate.Message {
+	vc := string(v)
+	return predicate.Message(sql.FieldContainsFold(FieldCampaignID, vc))
+}
+
+// OutsideWindowEQ applies the EQ predicate on the "outside_window" field.
+func OutsideWindowEQ(v bool) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldOutsideWindow, v))
+}
+
+// OutsideWindowNEQ applies the NEQ predicate on the "outside_window" field.
+func OutsideWindowNEQ(v bool) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldOutsideWindow, v))
+}
+
+// PricingTypeEQ applies the EQ predicate on the "pricing_type" field.
+func PricingTypeEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldPricingType, v))
+}
+
+// PricingTypeNEQ applies the NEQ predicate on the "pricing_type" field.
+func PricingTypeNEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldPricingType, v))
+}
+
+// PricingTypeIn applies the In predicate on the "pricing_type" field.
+func PricingTypeIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldPricingType, vs...))
+}
+
+// PricingTypeNotIn applies the NotIn predicate on the "pricing_type" field.
+func PricingTypeNotIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldPricingType, vs...))
+}
+
+// PricingTypeGT applies the GT predicate on the "pricing_type" field.
+func PricingTypeGT(v string) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldPricingType, v))
+}
+
+// PricingTypeGTE applies the GTE predicate on the "pricing_type" field.
+func PricingTypeGTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldPricingType, v))
+}
+
+// PricingTypeLT applies the LT predicate on the "pricing_type" field.
+func PricingTypeLT(v string) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldPricingType, v))
+}
+
+// PricingTypeLTE applies the LTE predicate on the "pricing_type" field.
+func PricingTypeLTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldPricingType, v))
+}
+
+// PricingTypeContains applies the Contains predicate on the "pricing_type" field.
+func PricingTypeContains(v string) predicate.Message {
+	return predicate.Message(sql.FieldContains(FieldPricingType, v))
+}
+
+// PricingTypeHasPrefix applies the HasPrefix predicate on the "pricing_type" field.
+func PricingTypeHasPrefix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasPrefix(FieldPricingType, v))
+}
+
+// PricingTypeHasSuffix applies the HasSuffix predicate on the "pricing_type" field.
+func PricingTypeHasSuffix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasSuffix(FieldPricingType, v))
+}
+
+// PricingTypeIsNil applies the IsNil predicate on the "pricing_type" field.
+func PricingTypeIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldPricingType))
+}
+
+// PricingTypeNotNil applies the NotNil predicate on the "pricing_type" field.
+func PricingTypeNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldPricingType))
+}
+
+// PricingTypeEqualFold applies the EqualFold predicate on the "pricing_type" field.
+func PricingTypeEqualFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldEqualFold(FieldPricingType, v))
+}
+
+// PricingTypeContainsFold applies the ContainsFold predicate on the "pricing_type" field.
+func PricingTypeContainsFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldContainsFold(FieldPricingType, v))
+}
+
+// PricingCategoryEQ applies the EQ predicate on the "pricing_category" field.
+func PricingCategoryEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldPricingCategory, v))
+}
+
+// PricingCategoryNEQ applies the NEQ predicate on the "pricing_category" field.
+func PricingCategoryNEQ(v string) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldPricingCategory, v))
+}
+
+// PricingCategoryIn applies the In predicate on the "pricing_category" field.
+func PricingCategoryIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldPricingCategory, vs...))
+}
+
+// PricingCategoryNotIn applies the NotIn predicate on the "pricing_category" field.
+func PricingCategoryNotIn(vs ...string) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldPricingCategory, vs...))
+}
+
+// PricingCategoryGT applies the GT predicate on the "pricing_category" field.
+func PricingCategoryGT(v string) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldPricingCategory, v))
+}
+
+// PricingCategoryGTE applies the GTE predicate on the "pricing_category" field.
+func PricingCategoryGTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldPricingCategory, v))
+}
+
+// PricingCategoryLT applies the LT predicate on the "pricing_category" field.
+func PricingCategoryLT(v string) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldPricingCategory, v))
+}
+
+// PricingCategoryLTE applies the LTE predicate on the "pricing_category" field.
+func PricingCategoryLTE(v string) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldPricingCategory, v))
+}
+
+// PricingCategoryContains applies the Contains predicate on the "pricing_category" field.
+func PricingCategoryContains(v string) predicate.Message {
+	return predicate.Message(sql.FieldContains(FieldPricingCategory, v))
+}
+
+// PricingCategoryHasPrefix applies the HasPrefix predicate on the "pricing_category" field.
+func PricingCategoryHasPrefix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasPrefix(FieldPricingCategory, v))
+}
+
+// PricingCategoryHasSuffix applies the HasSuffix predicate on the "pricing_category" field.
+func PricingCategoryHasSuffix(v string) predicate.Message {
+	return predicate.Message(sql.FieldHasSuffix(FieldPricingCategory, v))
+}
+
+// PricingCategoryIsNil applies the IsNil predicate on the "pricing_category" field.
+func PricingCategoryIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldPricingCategory))
+}
+
+// PricingCategoryNotNil applies the NotNil predicate on the "pricing_category" field.
+func PricingCategoryNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldPricingCategory))
+}
+
+// PricingCategoryEqualFold applies the EqualFold predicate on the "pricing_category" field.
+func PricingCategoryEqualFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldEqualFold(FieldPricingCategory, v))
+}
+
+// PricingCategoryContainsFold applies the ContainsFold predicate on the "pricing_category" field.
+func PricingCategoryContainsFold(v string) predicate.Message {
+	return predicate.Message(sql.FieldContainsFold(FieldPricingCategory, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -92,6 +92,7 @@ var (
 		{Name: "audience_contact_ids", Type: field.TypeJSON, Nullable: true},
 		{Name: "parameters", Type: field.TypeJSON, Nullable: true},
 		{Name: "scheduled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "paused_reason", Type: field.TypeString, Nullable: true, Size: 1000},
 		{Name: "started_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeString},
@@ -106,19 +107,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "campaigns_tenants_tenant",
-				Columns:    []*schema.Column{CampaignsColumns[11]},
+				Columns:    []*schema.Column{CampaignsColumns[12]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "campaigns_channels_campaigns",
-				Columns:    []*schema.Column{CampaignsColumns[12]},
+				Columns:    []*schema.Column{CampaignsColumns[13]},
 				RefColumns: []*schema.Column{ChannelsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "campaigns_templates_campaigns",
-				Columns:    []*schema.Column{CampaignsColumns[13]},
+				Columns:    []*schema.Column{CampaignsColumns[14]},
 				RefColumns: []*schema.Column{TemplatesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -127,7 +128,7 @@ var (
 			{
 				Name:    "campaign_tenant_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignsColumns[11], CampaignsColumns[4]},
+				Columns: []*schema.Column{CampaignsColumns[12], CampaignsColumns[4]},
 			},
 		},
 	}
@@ -136,9 +137,10 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "SENT", "DELIVERED", "READ", "FAILED", "SKIPPED"}, Default: "PENDING"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "QUEUED", "SENT", "DELIVERED", "READ", "FAILED", "SKIPPED"}, Default: "PENDING"},
 		{Name: "skip_reason", Type: field.TypeString, Nullable: true},
 		{Name: "error", Type: field.TypeJSON, Nullable: true},
+		{Name: "replied_at", Type: field.TypeTime, Nullable: true},
 		{Name: "campaign_id", Type: field.TypeString},
 		{Name: "tenant_id", Type: field.TypeString},
 		{Name: "contact_id", Type: field.TypeString},
@@ -152,25 +154,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "campaign_recipients_campaigns_recipients",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[6]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[7]},
 				RefColumns: []*schema.Column{CampaignsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "campaign_recipients_tenants_tenant",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[7]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[8]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "campaign_recipients_contacts_contact",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[8]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[9]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "campaign_recipients_messages_message",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[9]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[10]},
 				RefColumns: []*schema.Column{MessagesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -179,12 +181,17 @@ var (
 			{
 				Name:    "campaignrecipient_campaign_id_contact_id",
 				Unique:  true,
-				Columns: []*schema.Column{CampaignRecipientsColumns[6], CampaignRecipientsColumns[8]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[7], CampaignRecipientsColumns[9]},
+			},
+			{
+				Name:    "campaignrecipient_message_id",
+				Unique:  false,
+				Columns: []*schema.Column{CampaignRecipientsColumns[10]},
 			},
 			{
 				Name:    "campaignrecipient_campaign_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[6], CampaignRecipientsColumns[3]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[7], CampaignRecipientsColumns[3]},
 			},
 		},
 	}
@@ -476,6 +483,10 @@ var (
 		{Name: "send_state", Type: field.TypeEnum, Nullable: true, Enums: []string{"READY", "IN_FLIGHT", "UNKNOWN"}},
 		{Name: "send_after", Type: field.TypeTime, Nullable: true},
 		{Name: "send_priority", Type: field.TypeInt, Default: 0},
+		{Name: "campaign_id", Type: field.TypeString, Nullable: true},
+		{Name: "outside_window", Type: field.TypeBool, Default: false},
+		{Name: "pricing_type", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "pricing_category", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "conversation_id", Type: field.TypeString},
 		{Name: "tenant_id", Type: field.TypeString},
 	}
@@ -487,13 +498,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "messages_conversations_messages",
-				Columns:    []*schema.Column{MessagesColumns[23]},
+				Columns:    []*schema.Column{MessagesColumns[27]},
 				RefColumns: []*schema.Column{ConversationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "messages_tenants_tenant",
-				Columns:    []*schema.Column{MessagesColumns[24]},
+				Columns:    []*schema.Column{MessagesColumns[28]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -507,17 +518,17 @@ var (
 			{
 				Name:    "message_tenant_id_client_message_id",
 				Unique:  true,
-				Columns: []*schema.Column{MessagesColumns[24], MessagesColumns[11]},
+				Columns: []*schema.Column{MessagesColumns[28], MessagesColumns[11]},
 			},
 			{
 				Name:    "message_conversation_id_timestamp",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[23], MessagesColumns[13]},
+				Columns: []*schema.Column{MessagesColumns[27], MessagesColumns[13]},
 			},
 			{
 				Name:    "message_tenant_id_timestamp",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[24], MessagesColumns[13]},
+				Columns: []*schema.Column{MessagesColumns[28], MessagesColumns[13]},
 			},
 			{
 				Name:    "message_channel_id_send_state_send_priority_send_after",
@@ -528,6 +539,11 @@ var (
 				Name:    "message_send_state_send_after",
 				Unique:  false,
 				Columns: []*schema.Column{MessagesColumns[20], MessagesColumns[21]},
+			},
+			{
+				Name:    "message_channel_id_outside_window_timestamp",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[3], MessagesColumns[24], MessagesColumns[13]},
 			},
 		},
 	}
@@ -644,8 +660,14 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 512},
 		{Name: "language", Type: field.TypeString, Size: 16},
 		{Name: "category", Type: field.TypeEnum, Enums: []string{"MARKETING", "UTILITY", "AUTHENTICATION"}},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "APPROVED", "REJECTED", "PAUSED", "DISABLED"}, Default: "PENDING"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "APPROVED", "REJECTED", "PAUSED", "DISABLED", "ARCHIVED", "DELETED"}, Default: "PENDING"},
 		{Name: "rejected_reason", Type: field.TypeString, Nullable: true},
+		{Name: "status_reason", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "last_event", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "parameter_format", Type: field.TypeEnum, Enums: []string{"POSITIONAL", "NAMED"}, Default: "POSITIONAL"},
+		{Name: "quality_score", Type: field.TypeString, Nullable: true, Size: 16},
+		{Name: "pending_category", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "pending_category_at", Type: field.TypeTime, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "body", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "components", Type: field.TypeJSON, Nullable: true},
@@ -660,13 +682,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "templates_channels_templates",
-				Columns:    []*schema.Column{TemplatesColumns[11]},
+				Columns:    []*schema.Column{TemplatesColumns[17]},
 				RefColumns: []*schema.Column{ChannelsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "templates_tenants_tenant",
-				Columns:    []*schema.Column{TemplatesColumns[12]},
+				Columns:    []*schema.Column{TemplatesColumns[18]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -675,12 +697,12 @@ var (
 			{
 				Name:    "template_tenant_id_channel_id_name_language",
 				Unique:  true,
-				Columns: []*schema.Column{TemplatesColumns[12], TemplatesColumns[11], TemplatesColumns[3], TemplatesColumns[4]},
+				Columns: []*schema.Column{TemplatesColumns[18], TemplatesColumns[17], TemplatesColumns[3], TemplatesColumns[4]},
 			},
 			{
 				Name:    "template_external_id",
 				Unique:  false,
-				Columns: []*schema.Column{TemplatesColumns[8]},
+				Columns: []*schema.Column{TemplatesColumns[14]},
 			},
 		},
 	}
@@ -718,6 +740,42 @@ var (
 				Name:    "throttlekey_touched_at",
 				Unique:  false,
 				Columns: []*schema.Column{ThrottleKeysColumns[2]},
+			},
+		},
+	}
+	// UsageDailiesColumns holds the columns for the "usage_dailies" table.
+	UsageDailiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "channel_id", Type: field.TypeString},
+		{Name: "day", Type: field.TypeTime},
+		{Name: "pricing_type", Type: field.TypeString, Size: 64},
+		{Name: "pricing_category", Type: field.TypeString, Size: 64},
+		{Name: "count", Type: field.TypeInt64, Default: 0},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// UsageDailiesTable holds the schema information for the "usage_dailies" table.
+	UsageDailiesTable = &schema.Table{
+		Name:       "usage_dailies",
+		Columns:    UsageDailiesColumns,
+		PrimaryKey: []*schema.Column{UsageDailiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "usage_dailies_tenants_tenant",
+				Columns:    []*schema.Column{UsageDailiesColumns[6]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "usagedaily_tenant_id_channel_id_day_pricing_type_pricing_category",
+				Unique:  true,
+				Columns: []*schema.Column{UsageDailiesColumns[6], UsageDailiesColumns[1], UsageDailiesColumns[2], UsageDailiesColumns[3], UsageDailiesColumns[4]},
+			},
+			{
+				Name:    "usagedaily_tenant_id_day",
+				Unique:  false,
+				Columns: []*schema.Column{UsageDailiesColumns[6], UsageDailiesColumns[2]},
 			},
 		},
 	}
@@ -806,6 +864,7 @@ var (
 		TemplatesTable,
 		TenantsTable,
 		ThrottleKeysTable,
+		UsageDailiesTable,
 		UsersTable,
 		WebhookEventsTable,
 	}
@@ -837,5 +896,6 @@ func init() {
 	SessionsTable.ForeignKeys[0].RefTable = TenantsTable
 	TemplatesTable.ForeignKeys[0].RefTable = ChannelsTable
 	TemplatesTable.ForeignKeys[1].RefTable = TenantsTable
+	UsageDailiesTable.ForeignKeys[0].RefTable = TenantsTable
 	UsersTable.ForeignKeys[0].RefTable = TenantsTable
 }

@@ -57,6 +57,9 @@ type Tenant func(*sql.Selector)
 // ThrottleKey is the predicate function for throttlekey builders.
 type ThrottleKey func(*sql.Selector)
 
+// UsageDaily is the predicate function for usagedaily builders.
+type UsageDaily func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
 

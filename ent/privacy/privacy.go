@@ -518,6 +518,30 @@ func (f ThrottleKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ThrottleKeyMutation", m)
 }
 
+// The UsageDailyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type UsageDailyQueryRuleFunc func(context.Context, *ent.UsageDailyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f UsageDailyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.UsageDailyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.UsageDailyQuery", q)
+}
+
+// The UsageDailyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type UsageDailyMutationRuleFunc func(context.Context, *ent.UsageDailyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f UsageDailyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.UsageDailyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UsageDailyMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error

@@ -22,6 +22,7 @@ import (
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
 	"switchboard/ent/throttlekey"
+	"switchboard/ent/usagedaily"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/pulid"
@@ -176,6 +177,10 @@ func init() {
 			return nil
 		}
 	}()
+	// campaignDescPausedReason is the schema descriptor for paused_reason field.
+	campaignDescPausedReason := campaignFields[8].Descriptor()
+	// campaign.PausedReasonValidator is a validator for the "paused_reason" field. It is called by the builders before save.
+	campaign.PausedReasonValidator = campaignDescPausedReason.Validators[0].(func(string) error)
 	// campaignDescID is the schema descriptor for id field.
 	campaignDescID := campaignMixinFields0[0].Descriptor()
 	// campaign.DefaultID holds the default value on creation for the id field.
@@ -570,6 +575,18 @@ func init() {
 	messageDescSendPriority := messageFields[20].Descriptor()
 	// message.DefaultSendPriority holds the default value on creation for the send_priority field.
 	message.DefaultSendPriority = messageDescSendPriority.Default.(int)
+	// messageDescOutsideWindow is the schema descriptor for outside_window field.
+	messageDescOutsideWindow := messageFields[22].Descriptor()
+	// message.DefaultOutsideWindow holds the default value on creation for the outside_window field.
+	message.DefaultOutsideWindow = messageDescOutsideWindow.Default.(bool)
+	// messageDescPricingType is the schema descriptor for pricing_type field.
+	messageDescPricingType := messageFields[23].Descriptor()
+	// message.PricingTypeValidator is a validator for the "pricing_type" field. It is called by the builders before save.
+	message.PricingTypeValidator = messageDescPricingType.Validators[0].(func(string) error)
+	// messageDescPricingCategory is the schema descriptor for pricing_category field.
+	messageDescPricingCategory := messageFields[24].Descriptor()
+	// message.PricingCategoryValidator is a validator for the "pricing_category" field. It is called by the builders before save.
+	message.PricingCategoryValidator = messageDescPricingCategory.Validators[0].(func(string) error)
 	// messageDescID is the schema descriptor for id field.
 	messageDescID := messageMixinFields0[0].Descriptor()
 	// message.DefaultID holds the default value on creation for the id field.
@@ -758,6 +775,18 @@ func init() {
 			return nil
 		}
 	}()
+	// templateDescLastEvent is the schema descriptor for last_event field.
+	templateDescLastEvent := templateFields[7].Descriptor()
+	// template.LastEventValidator is a validator for the "last_event" field. It is called by the builders before save.
+	template.LastEventValidator = templateDescLastEvent.Validators[0].(func(string) error)
+	// templateDescQualityScore is the schema descriptor for quality_score field.
+	templateDescQualityScore := templateFields[9].Descriptor()
+	// template.QualityScoreValidator is a validator for the "quality_score" field. It is called by the builders before save.
+	template.QualityScoreValidator = templateDescQualityScore.Validators[0].(func(string) error)
+	// templateDescPendingCategory is the schema descriptor for pending_category field.
+	templateDescPendingCategory := templateFields[10].Descriptor()
+	// template.PendingCategoryValidator is a validator for the "pending_category" field. It is called by the builders before save.
+	template.PendingCategoryValidator = templateDescPendingCategory.Validators[0].(func(string) error)
 	// templateDescID is the schema descriptor for id field.
 	templateDescID := templateMixinFields0[0].Descriptor()
 	// template.DefaultID holds the default value on creation for the id field.
@@ -846,6 +875,37 @@ func init() {
 	throttlekeyDescID := throttlekeyMixinFields0[0].Descriptor()
 	// throttlekey.DefaultID holds the default value on creation for the id field.
 	throttlekey.DefaultID = throttlekeyDescID.Default.(func() pulid.ID)
+	usagedailyMixin := schema.UsageDaily{}.Mixin()
+	usagedailyMixinHooks1 := usagedailyMixin[1].Hooks()
+	usagedaily.Hooks[0] = usagedailyMixinHooks1[0]
+	usagedailyMixinInters1 := usagedailyMixin[1].Interceptors()
+	usagedaily.Interceptors[0] = usagedailyMixinInters1[0]
+	usagedailyMixinFields0 := usagedailyMixin[0].Fields()
+	_ = usagedailyMixinFields0
+	usagedailyMixinFields1 := usagedailyMixin[1].Fields()
+	_ = usagedailyMixinFields1
+	usagedailyFields := schema.UsageDaily{}.Fields()
+	_ = usagedailyFields
+	// usagedailyDescTenantID is the schema descriptor for tenant_id field.
+	usagedailyDescTenantID := usagedailyMixinFields1[0].Descriptor()
+	// usagedaily.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	usagedaily.TenantIDValidator = usagedailyDescTenantID.Validators[0].(func(string) error)
+	// usagedailyDescPricingType is the schema descriptor for pricing_type field.
+	usagedailyDescPricingType := usagedailyFields[2].Descriptor()
+	// usagedaily.PricingTypeValidator is a validator for the "pricing_type" field. It is called by the builders before save.
+	usagedaily.PricingTypeValidator = usagedailyDescPricingType.Validators[0].(func(string) error)
+	// usagedailyDescPricingCategory is the schema descriptor for pricing_category field.
+	usagedailyDescPricingCategory := usagedailyFields[3].Descriptor()
+	// usagedaily.PricingCategoryValidator is a validator for the "pricing_category" field. It is called by the builders before save.
+	usagedaily.PricingCategoryValidator = usagedailyDescPricingCategory.Validators[0].(func(string) error)
+	// usagedailyDescCount is the schema descriptor for count field.
+	usagedailyDescCount := usagedailyFields[4].Descriptor()
+	// usagedaily.DefaultCount holds the default value on creation for the count field.
+	usagedaily.DefaultCount = usagedailyDescCount.Default.(int64)
+	// usagedailyDescID is the schema descriptor for id field.
+	usagedailyDescID := usagedailyMixinFields0[0].Descriptor()
+	// usagedaily.DefaultID holds the default value on creation for the id field.
+	usagedaily.DefaultID = usagedailyDescID.Default.(func() pulid.ID)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -30,6 +30,9 @@ func (Campaign) Fields() []ent.Field {
 		field.JSON("audience_contact_ids", []string{}).Optional().Annotations(skip()),
 		field.JSON("parameters", []string{}).Optional(),
 		field.Time("scheduled_at").Optional().Nillable(),
+		// paused_reason says why a PAUSED campaign stopped: by whom, or
+		// which limit or template event paused it.
+		field.String("paused_reason").Optional().MaxLen(1000),
 		field.Time("started_at").Optional().Nillable(),
 		field.Time("completed_at").Optional().Nillable(),
 	}
@@ -75,10 +78,13 @@ func (CampaignRecipient) Fields() []ent.Field {
 		field.String("campaign_id").GoType(pulidID()).Immutable().Annotations(skip()),
 		field.String("contact_id").GoType(pulidID()).Immutable().Annotations(skip()),
 		field.String("message_id").GoType(pulidID()).Optional().Nillable().Annotations(skip()),
-		field.Enum("status").Values("PENDING", "SENT", "DELIVERED", "READ", "FAILED", "SKIPPED").
+		field.Enum("status").Values("PENDING", "QUEUED", "SENT", "DELIVERED", "READ", "FAILED", "SKIPPED").
 			Default("PENDING").Annotations(enumType("CampaignRecipientStatus")),
 		field.String("skip_reason").Optional(),
-		field.JSON("error", schematype.JSON{}).Optional().Annotations(entgql.Type("JSON")),
+		field.JSON("error", &schematype.Error{}).Optional().Annotations(entgql.Type("MessageError")),
+		// replied_at: the contact's first message within 24 hours after
+		// this recipient's message was sent (the campaign funnel).
+		field.Time("replied_at").Optional().Nillable(),
 	}
 }
 
@@ -98,6 +104,7 @@ func (CampaignRecipient) Edges() []ent.Edge {
 func (CampaignRecipient) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("campaign_id", "contact_id").Unique(),
+		index.Fields("message_id"),
 		index.Fields("campaign_id", "status"),
 	}
 }

@@ -62,6 +62,16 @@ func (Message) Fields() []ent.Field {
 		// send_priority orders a channel's queue: agents' replies (0) go
 		// before broadcasts.
 		field.Int("send_priority").Default(0).Annotations(skip()),
+		// campaign_id names the campaign an outbound message belongs to.
+		field.String("campaign_id").GoType(pulidID()).Optional().Nillable().Annotations(skip()),
+		// outside_window: a template sent when the contact's service
+		// window was closed, which counts toward the number's messaging
+		// limit (unique customers per rolling 24 hours).
+		field.Bool("outside_window").Default(false).Annotations(skip()),
+		// Meta's pricing of the message (status webhooks' pricing.type and
+		// pricing.category), recorded once: the usage rollup counts it then.
+		field.String("pricing_type").Optional().MaxLen(64).Annotations(skip()),
+		field.String("pricing_category").Optional().MaxLen(64).Annotations(skip()),
 	}
 }
 
@@ -85,6 +95,7 @@ func (Message) Indexes() []ent.Index {
 		// channels with due sends and overdue claims by send_state.
 		index.Fields("channel_id", "send_state", "send_priority", "send_after"),
 		index.Fields("send_state", "send_after"),
+		index.Fields("channel_id", "outside_window", "timestamp"),
 	}
 }
 

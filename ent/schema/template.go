@@ -25,9 +25,29 @@ func (Template) Fields() []ent.Field {
 		field.String("language").NotEmpty().MaxLen(16),
 		field.Enum("category").Values("MARKETING", "UTILITY", "AUTHENTICATION").
 			Annotations(enumType("TemplateCategory")),
-		field.Enum("status").Values("PENDING", "APPROVED", "REJECTED", "PAUSED", "DISABLED").
+		// status follows Meta's review and lifecycle events
+		// (message_template_status_update); ARCHIVED and DELETED are
+		// templates Meta archived or deleted (ours or another tool's).
+		field.Enum("status").Values("PENDING", "APPROVED", "REJECTED", "PAUSED", "DISABLED", "ARCHIVED", "DELETED").
 			Default("PENDING").Annotations(enumType("TemplateStatus")),
 		field.String("rejected_reason").Optional(),
+		// status_reason says why the template is as it is, in Meta's words:
+		// a rejection's recommendation, a pause's title and description, a
+		// disable date.
+		field.Text("status_reason").Optional(),
+		// last_event is Meta's last lifecycle event (APPROVED, FLAGGED,
+		// PAUSED, REINSTATED, …), kept as sent.
+		field.String("last_event").Optional().MaxLen(64),
+		// parameter_format: {{1}}…{{n}} (POSITIONAL) or {{name}} (NAMED).
+		field.Enum("parameter_format").Values("POSITIONAL", "NAMED").Default("POSITIONAL").
+			Annotations(enumType("TemplateParameterFormat")),
+		// quality_score from message_template_quality_update: GREEN,
+		// YELLOW, RED or UNKNOWN.
+		field.String("quality_score").Optional().MaxLen(16),
+		// A category change Meta announced (template_category_update):
+		// the category it will take, and when.
+		field.String("pending_category").Optional().MaxLen(32),
+		field.Time("pending_category_at").Optional().Nillable(),
 		field.String("external_id").Optional().Nillable().Annotations(skip()),
 		field.Text("body").Optional(),
 		field.JSON("components", schematype.JSON{}).Optional().Annotations(entgql.Type("JSON")),

@@ -37,6 +37,18 @@ const (
 	FieldStatus = "status"
 	// FieldRejectedReason holds the string denoting the rejected_reason field in the database.
 	FieldRejectedReason = "rejected_reason"
+	// FieldStatusReason holds the string denoting the status_reason field in the database.
+	FieldStatusReason = "status_reason"
+	// FieldLastEvent holds the string denoting the last_event field in the database.
+	FieldLastEvent = "last_event"
+	// FieldParameterFormat holds the string denoting the parameter_format field in the database.
+	FieldParameterFormat = "parameter_format"
+	// FieldQualityScore holds the string denoting the quality_score field in the database.
+	FieldQualityScore = "quality_score"
+	// FieldPendingCategory holds the string denoting the pending_category field in the database.
+	FieldPendingCategory = "pending_category"
+	// FieldPendingCategoryAt holds the string denoting the pending_category_at field in the database.
+	FieldPendingCategoryAt = "pending_category_at"
 	// FieldExternalID holds the string denoting the external_id field in the database.
 	FieldExternalID = "external_id"
 	// FieldBody holds the string denoting the body field in the database.
@@ -86,6 +98,12 @@ var Columns = []string{
 	FieldCategory,
 	FieldStatus,
 	FieldRejectedReason,
+	FieldStatusReason,
+	FieldLastEvent,
+	FieldParameterFormat,
+	FieldQualityScore,
+	FieldPendingCategory,
+	FieldPendingCategoryAt,
 	FieldExternalID,
 	FieldBody,
 	FieldComponents,
@@ -122,6 +140,12 @@ var (
 	NameValidator func(string) error
 	// LanguageValidator is a validator for the "language" field. It is called by the builders before save.
 	LanguageValidator func(string) error
+	// LastEventValidator is a validator for the "last_event" field. It is called by the builders before save.
+	LastEventValidator func(string) error
+	// QualityScoreValidator is a validator for the "quality_score" field. It is called by the builders before save.
+	QualityScoreValidator func(string) error
+	// PendingCategoryValidator is a validator for the "pending_category" field. It is called by the builders before save.
+	PendingCategoryValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -163,6 +187,8 @@ const (
 	StatusREJECTED Status = "REJECTED"
 	StatusPAUSED   Status = "PAUSED"
 	StatusDISABLED Status = "DISABLED"
+	StatusARCHIVED Status = "ARCHIVED"
+	StatusDELETED  Status = "DELETED"
 )
 
 func (s Status) String() string {
@@ -172,10 +198,36 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusPENDING, StatusAPPROVED, StatusREJECTED, StatusPAUSED, StatusDISABLED:
+	case StatusPENDING, StatusAPPROVED, StatusREJECTED, StatusPAUSED, StatusDISABLED, StatusARCHIVED, StatusDELETED:
 		return nil
 	default:
 		return fmt.Errorf("template: invalid enum value for status field: %q", s)
+	}
+}
+
+// ParameterFormat defines the type for the "parameter_format" enum field.
+type ParameterFormat string
+
+// ParameterFormatPOSITIONAL is the default value of the ParameterFormat enum.
+const DefaultParameterFormat = ParameterFormatPOSITIONAL
+
+// ParameterFormat values.
+const (
+	ParameterFormatPOSITIONAL ParameterFormat = "POSITIONAL"
+	ParameterFormatNAMED      ParameterFormat = "NAMED"
+)
+
+func (pf ParameterFormat) String() string {
+	return string(pf)
+}
+
+// ParameterFormatValidator is a validator for the "parameter_format" field enum values. It is called by the builders before save.
+func ParameterFormatValidator(pf ParameterFormat) error {
+	switch pf {
+	case ParameterFormatPOSITIONAL, ParameterFormatNAMED:
+		return nil
+	default:
+		return fmt.Errorf("template: invalid enum value for parameter_format field: %q", pf)
 	}
 }
 
@@ -230,6 +282,36 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByRejectedReason orders the results by the rejected_reason field.
 func ByRejectedReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRejectedReason, opts...).ToFunc()
+}
+
+// ByStatusReason orders the results by the status_reason field.
+func ByStatusReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatusReason, opts...).ToFunc()
+}
+
+// ByLastEvent orders the results by the last_event field.
+func ByLastEvent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastEvent, opts...).ToFunc()
+}
+
+// ByParameterFormat orders the results by the parameter_format field.
+func ByParameterFormat(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldParameterFormat, opts...).ToFunc()
+}
+
+// ByQualityScore orders the results by the quality_score field.
+func ByQualityScore(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldQualityScore, opts...).ToFunc()
+}
+
+// ByPendingCategory orders the results by the pending_category field.
+func ByPendingCategory(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPendingCategory, opts...).ToFunc()
+}
+
+// ByPendingCategoryAt orders the results by the pending_category_at field.
+func ByPendingCategoryAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPendingCategoryAt, opts...).ToFunc()
 }
 
 // ByExternalID orders the results by the external_id field.
@@ -323,6 +405,24 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	*e = Status(str)
 	if err := StatusValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e ParameterFormat) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *ParameterFormat) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = ParameterFormat(str)
+	if err := ParameterFormatValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid ParameterFormat", str)
 	}
 	return nil
 }

@@ -91,6 +91,31 @@ func RejectedReason(v string) predicate.Template {
 	return predicate.Template(sql.FieldEQ(FieldRejectedReason, v))
 }
 
+// StatusReason applies equality check predicate on the "status_reason" field. It's identical to StatusReasonEQ.
+func StatusReason(v string) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldStatusReason, v))
+}
+
+// LastEvent applies equality check predicate on the "last_event" field. It's identical to LastEventEQ.
+func LastEvent(v string) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldLastEvent, v))
+}
+
+// QualityScore applies equality check predicate on the "quality_score" field. It's identical to QualityScoreEQ.
+func QualityScore(v string) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldQualityScore, v))
+}
+
+// PendingCategory applies equality check predicate on the "pending_category" field. It's identical to PendingCategoryEQ.
+func PendingCategory(v string) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldPendingCategory, v))
+}
+
+// PendingCategoryAt applies equality check predicate on the "pending_category_at" field. It's identical to PendingCategoryAtEQ.
+func PendingCategoryAt(v time.Time) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldPendingCategoryAt, v))
+}
+
 // ExternalID applies equality check predicate on the "external_id" field. It's identical to ExternalIDEQ.
 func ExternalID(v string) predicate.Template {
 	return predicate.Template(sql.FieldEQ(FieldExternalID, v))
@@ -564,6 +589,376 @@ func RejectedReasonEqualFold(v string) predicate.Template {
 // RejectedReasonContainsFold applies the ContainsFold predicate on the "rejected_reason" field.
 func RejectedReasonContainsFold(v string) predicate.Template {
 	return predicate.Template(sql.FieldContainsFold(FieldRejectedReason, v))
+}
+
+// StatusReasonEQ applies the EQ predicate on the "status_reason" field.
+func StatusReasonEQ(v string) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldStatusReason, v))
+}
+
+// StatusReasonNEQ applies the NEQ predicate on the "status_reason" field.
+func StatusReasonNEQ(v string) predicate.Template {
+	return predicate.Template(sql.FieldNEQ(FieldStatusReason, v))
+}
+
+// StatusReasonIn applies the In predicate on the "status_reason" field.
+func StatusReasonIn(vs ...string) predicate.Template {
+	return predicate.Template(sql.FieldIn(FieldStatusReason, vs...))
+}
+
+// StatusReasonNotIn applies the NotIn predicate on the "status_reason" field.
+func StatusReasonNotIn(vs ...string) predicate.Template {
+	return predicate.Template(sql.FieldNotIn(FieldStatusReason, vs...))
+}
+
+// StatusReasonGT applies the GT predicate on the "status_reason" field.
+func StatusReasonGT(v string) predicate.Template {
+	return predicate.Template(sql.FieldGT(FieldStatusReason, v))
+}
+
+// StatusReasonGTE applies the GTE predicate on the "status_reason" field.
+func StatusReasonGTE(v string) predicate.Template {
+	return predicate.Template(sql.FieldGTE(FieldStatusReason, v))
+}
+
+// StatusReasonLT applies the LT predicate on the "status_reason" field.
+func StatusReasonLT(v string) predicate.Template {
+	return predicate.Template(sql.FieldLT(FieldStatusReason, v))
+}
+
+// StatusReasonLTE applies the LTE predicate on the "status_reason" field.
+func StatusReasonLTE(v string) predicate.Template {
+	return predicate.Template(sql.FieldLTE(FieldStatusReason, v))
+}
+
+// StatusReasonContains applies the Contains predicate on the "status_reason" field.
+func StatusReasonContains(v string) predicate.Template {
+	return predicate.Template(sql.FieldContains(FieldStatusReason, v))
+}
+
+// StatusReasonHasPrefix applies the HasPrefix predicate on the "status_reason" field.
+func StatusReasonHasPrefix(v string) predicate.Template {
+	return predicate.Template(sql.FieldHasPrefix(FieldStatusReason, v))
+}
+
+// StatusReasonHasSuffix applies the HasSuffix predicate on the "status_reason" field.
+func StatusReasonHasSuffix(v string) predicate.Template {
+	return predicate.Template(sql.FieldHasSuffix(FieldStatusReason, v))
+}
+
+// StatusReasonIsNil applies the IsNil predicate on the "status_reason" field.
+func StatusReasonIsNil() predicate.Template {
+	return predicate.Template(sql.FieldIsNull(FieldStatusReason))
+}
+
+// StatusReasonNotNil applies the NotNil predicate on the "status_reason" field.
+func StatusReasonNotNil() predicate.Template {
+	return predicate.Template(sql.FieldNotNull(FieldStatusReason))
+}
+
+// StatusReasonEqualFold applies the EqualFold predicate on the "status_reason" field.
+func StatusReasonEqualFold(v string) predicate.Template {
+	return predicate.Template(sql.FieldEqualFold(FieldStatusReason, v))
+}
+
+// StatusReasonContainsFold applies the ContainsFold predicate on the "status_reason" field.
+func StatusReasonContainsFold(v string) predicate.Template {
+	return predicate.Template(sql.FieldContainsFold(FieldStatusReason, v))
+}
+
+// LastEventEQ applies the EQ predicate on the "last_event" field.
+func LastEventEQ(v string) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldLastEvent, v))
+}
+
+// LastEventNEQ applies the NEQ predicate on the "last_event" field.
+func LastEventNEQ(v string) predicate.Template {
+	return predicate.Template(sql.FieldNEQ(FieldLastEvent, v))
+}
+
+// LastEventIn applies the In predicate on the "last_event" field.
+func LastEventIn(vs ...string) predicate.Template {
+	return predicate.Template(sql.FieldIn(FieldLastEvent, vs...))
+}
+
+// LastEventNotIn applies the NotIn predicate on the "last_event" field.
+func LastEventNotIn(vs ...string) predicate.Template {
+	return predicate.Template(sql.FieldNotIn(FieldLastEvent, vs...))
+}
+
+// LastEventGT applies the GT predicate on the "last_event" field.
+func LastEventGT(v string) predicate.Template {
+	return predicate.Template(sql.FieldGT(FieldLastEvent, v))
+}
+
+// LastEventGTE applies the GTE predicate on the "last_event" field.
+func LastEventGTE(v string) predicate.Template {
+	return predicate.Template(sql.FieldGTE(FieldLastEvent, v))
+}
+
+// LastEventLT applies the LT predicate on the "last_event" field.
+func LastEventLT(v string) predicate.Template {
+	return predicate.Template(sql.FieldLT(FieldLastEvent, v))
+}
+
+// LastEventLTE applies the LTE predicate on the "last_event" field.
+func LastEventLTE(v string) predicate.Template {
+	return predicate.Template(sql.FieldLTE(FieldLastEvent, v))
+}
+
+// LastEventContains applies the Contains predicate on the "last_event" field.
+func LastEventContains(v string) predicate.Template {
+	return predicate.Template(sql.FieldContains(FieldLastEvent, v))
+}
+
+// LastEventHasPrefix applies the HasPrefix predicate on the "last_event" field.
+func LastEventHasPrefix(v string) predicate.Template {
+	return predicate.Template(sql.FieldHasPrefix(FieldLastEvent, v))
+}
+
+// LastEventHasSuffix applies the HasSuffix predicate on the "last_event" field.
+func LastEventHasSuffix(v string) predicate.Template {
+	return predicate.Template(sql.FieldHasSuffix(FieldLastEvent, v))
+}
+
+// LastEventIsNil applies the IsNil predicate on the "last_event" field.
+func LastEventIsNil() predicate.Template {
+	return predicate.Template(sql.FieldIsNull(FieldLastEvent))
+}
+
+// LastEventNotNil applies the NotNil predicate on the "last_event" field.
+func LastEventNotNil() predicate.Template {
+	return predicate.Template(sql.FieldNotNull(FieldLastEvent))
+}
+
+// LastEventEqualFold applies the EqualFold predicate on the "last_event" field.
+func LastEventEqualFold(v string) predicate.Template {
+	return predicate.Template(sql.FieldEqualFold(FieldLastEvent, v))
+}
+
+// LastEventContainsFold applies the ContainsFold predicate on the "last_event" field.
+func LastEventContainsFold(v string) predicate.Template {
+	return predicate.Template(sql.FieldContainsFold(FieldLastEvent, v))
+}
+
+// ParameterFormatEQ applies the EQ predicate on the "parameter_format" field.
+func ParameterFormatEQ(v ParameterFormat) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldParameterFormat, v))
+}
+
+// ParameterFormatNEQ applies the NEQ predicate on the "parameter_format" field.
+func ParameterFormatNEQ(v ParameterFormat) predicate.Template {
+	return predicate.Template(sql.FieldNEQ(FieldParameterFormat, v))
+}
+
+// ParameterFormatIn applies the In predicate on the "parameter_format" field.
+func ParameterFormatIn(vs ...ParameterFormat) predicate.Template {
+	return predicate.Template(sql.FieldIn(FieldParameterFormat, vs...))
+}
+
+// ParameterFormatNotIn applies the NotIn predicate on the "parameter_format" field.
+func ParameterFormatNotIn(vs ...ParameterFormat) predicate.Template {
+	return predicate.Template(sql.FieldNotIn(FieldParameterFormat, vs...))
+}
+
+// QualityScoreEQ applies the EQ predicate on the "quality_score" field.
+func QualityScoreEQ(v string) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldQualityScore, v))
+}
+
+// QualityScoreNEQ applies the NEQ predicate on the "quality_score" field.
+func QualityScoreNEQ(v string) predicate.Template {
+	return predicate.Template(sql.FieldNEQ(FieldQualityScore, v))
+}
+
+// QualityScoreIn applies the In predicate on the "quality_score" field.
+func QualityScoreIn(vs ...string) predicate.Template {
+	return predicate.Template(sql.FieldIn(FieldQualityScore, vs...))
+}
+
+// QualityScoreNotIn applies the NotIn predicate on the "quality_score" field.
+func QualityScoreNotIn(vs ...string) predicate.Template {
+	return predicate.Template(sql.FieldNotIn(FieldQualityScore, vs...))
+}
+
+// QualityScoreGT applies the GT predicate on the "quality_score" field.
+func QualityScoreGT(v string) predicate.Template {
+	return predicate.Template(sql.FieldGT(FieldQualityScore, v))
+}
+
+// QualityScoreGTE applies the GTE predicate on the "quality_score" field.
+func QualityScoreGTE(v string) predicate.Template {
+	return predicate.Template(sql.FieldGTE(FieldQualityScore, v))
+}
+
+// QualityScoreLT applies the LT predicate on the "quality_score" field.
+func QualityScoreLT(v string) predicate.Template {
+	return predicate.Template(sql.FieldLT(FieldQualityScore, v))
+}
+
+// QualityScoreLTE applies the LTE predicate on the "quality_score" field.
+func QualityScoreLTE(v string) predicate.Template {
+	return predicate.Template(sql.FieldLTE(FieldQualityScore, v))
+}
+
+// QualityScoreContains applies the Contains predicate on the "quality_score" field.
+func QualityScoreContains(v string) predicate.Template {
+	return predicate.Template(sql.FieldContains(FieldQualityScore, v))
+}
+
+// QualityScoreHasPrefix applies the HasPrefix predicate on the "quality_score" field.
+func QualityScoreHasPrefix(v string) predicate.Template {
+	return predicate.Template(sql.FieldHasPrefix(FieldQualityScore, v))
+}
+
+// QualityScoreHasSuffix applies the HasSuffix predicate on the "quality_score" field.
+func QualityScoreHasSuffix(v string) predicate.Template {
+	return predicate.Template(sql.FieldHasSuffix(FieldQualityScore, v))
+}
+
+// QualityScoreIsNil applies the IsNil predicate on the "quality_score" field.
+func QualityScoreIsNil() predicate.Template {
+	return predicate.Template(sql.FieldIsNull(FieldQualityScore))
+}
+
+// QualityScoreNotNil applies the NotNil predicate on the "quality_score" field.
+func QualityScoreNotNil() predicate.Template {
+	return predicate.Template(sql.FieldNotNull(FieldQualityScore))
+}
+
+// QualityScoreEqualFold applies the EqualFold predicate on the "quality_score" field.
+func QualityScoreEqualFold(v string) predicate.Template {
+	return predicate.Template(sql.FieldEqualFold(FieldQualityScore, v))
+}
+
+// QualityScoreContainsFold applies the ContainsFold predicate on the "quality_score" field.
+func QualityScoreContainsFold(v string) predicate.Template {
+	return predicate.Template(sql.FieldContainsFold(FieldQualityScore, v))
+}
+
+// PendingCategoryEQ applies the EQ predicate on the "pending_category" field.
+func PendingCategoryEQ(v string) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldPendingCategory, v))
+}
+
+// PendingCategoryNEQ applies the NEQ predicate on the "pending_category" field.
+func PendingCategoryNEQ(v string) predicate.Template {
+	return predicate.Template(sql.FieldNEQ(FieldPendingCategory, v))
+}
+
+// PendingCategoryIn applies the In predicate on the "pending_category" field.
+func PendingCategoryIn(vs ...string) predicate.Template {
+	return predicate.Template(sql.FieldIn(FieldPendingCategory, vs...))
+}
+
+// PendingCategoryNotIn applies the NotIn predicate on the "pending_category" field.
+func PendingCategoryNotIn(vs ...string) predicate.Template {
+	return predicate.Template(sql.FieldNotIn(FieldPendingCategory, vs...))
+}
+
+// PendingCategoryGT applies the GT predicate on the "pending_category" field.
+func PendingCategoryGT(v string) predicate.Template {
+	return predicate.Template(sql.FieldGT(FieldPendingCategory, v))
+}
+
+// PendingCategoryGTE applies the GTE predicate on the "pending_category" field.
+func PendingCategoryGTE(v string) predicate.Template {
+	return predicate.Template(sql.FieldGTE(FieldPendingCategory, v))
+}
+
+// PendingCategoryLT applies the LT predicate on the "pending_category" field.
+func PendingCategoryLT(v string) predicate.Template {
+	return predicate.Template(sql.FieldLT(FieldPendingCategory, v))
+}
+
+// PendingCategoryLTE applies the LTE predicate on the "pending_category" field.
+func PendingCategoryLTE(v string) predicate.Template {
+	return predicate.Template(sql.FieldLTE(FieldPendingCategory, v))
+}
+
+// PendingCategoryContains applies the Contains predicate on the "pending_category" field.
+func PendingCategoryContains(v string) predicate.Template {
+	return predicate.Template(sql.FieldContains(FieldPendingCategory, v))
+}
+
+// PendingCategoryHasPrefix applies the HasPrefix predicate on the "pending_category" field.
+func PendingCategoryHasPrefix(v string) predicate.Template {
+	return predicate.Template(sql.FieldHasPrefix(FieldPendingCategory, v))
+}
+
+// PendingCategoryHasSuffix applies the HasSuffix predicate on the "pending_category" field.
+func PendingCategoryHasSuffix(v string) predicate.Template {
+	return predicate.Template(sql.FieldHasSuffix(FieldPendingCategory, v))
+}
+
+// PendingCategoryIsNil applies the IsNil predicate on the "pending_category" field.
+func PendingCategoryIsNil() predicate.Template {
+	return predicate.Template(sql.FieldIsNull(FieldPendingCategory))
+}
+
+// PendingCategoryNotNil applies the NotNil predicate on the "pending_category" field.
+func PendingCategoryNotNil() predicate.Template {
+	return predicate.Template(sql.FieldNotNull(FieldPendingCategory))
+}
+
+// PendingCategoryEqualFold applies the EqualFold predicate on the "pending_category" field.
+func PendingCategoryEqualFold(v string) predicate.Template {
+	return predicate.Template(sql.FieldEqualFold(FieldPendingCategory, v))
+}
+
+// PendingCategoryContainsFold applies the ContainsFold predicate on the "pending_category" field.
+func PendingCategoryContainsFold(v string) predicate.Template {
+	return predicate.Template(sql.FieldContainsFold(FieldPendingCategory, v))
+}
+
+// PendingCategoryAtEQ applies the EQ predicate on the "pending_category_at" field.
+func PendingCategoryAtEQ(v time.Time) predicate.Template {
+	return predicate.Template(sql.FieldEQ(FieldPendingCategoryAt, v))
+}
+
+// PendingCategoryAtNEQ applies the NEQ predicate on the "pending_category_at" field.
+func PendingCategoryAtNEQ(v time.Time) predicate.Template {
+	return predicate.Template(sql.FieldNEQ(FieldPendingCategoryAt, v))
+}
+
+// PendingCategoryAtIn applies the In predicate on the "pending_category_at" field.
+func PendingCategoryAtIn(vs ...time.Time) predicate.Template {
+	return predicate.Template(sql.FieldIn(FieldPendingCategoryAt, vs...))
+}
+
+// PendingCategoryAtNotIn applies the NotIn predicate on the "pending_category_at" field.
+func PendingCategoryAtNotIn(vs ...time.Time) predicate.Template {
+	return predicate.Template(sql.FieldNotIn(FieldPendingCategoryAt, vs...))
+}
+
+// PendingCategoryAtGT applies the GT predicate on the "pending_category_at" field.
+func PendingCategoryAtGT(v time.Time) predicate.Template {
+	return predicate.Template(sql.FieldGT(FieldPendingCategoryAt, v))
+}
+
+// PendingCategoryAtGTE applies the GTE predicate on the "pending_category_at" field.
+func PendingCategoryAtGTE(v time.Time) predicate.Template {
+	return predicate.Template(sql.FieldGTE(FieldPendingCategoryAt, v))
+}
+
+// PendingCategoryAtLT applies the LT predicate on the "pending_category_at" field.
+func PendingCategoryAtLT(v time.Time) predicate.Template {
+	return predicate.Template(sql.FieldLT(FieldPendingCategoryAt, v))
+}
+
+// PendingCategoryAtLTE applies the LTE predicate on the "pending_category_at" field.
+func PendingCategoryAtLTE(v time.Time) predicate.Template {
+	return predicate.Template(sql.FieldLTE(FieldPendingCategoryAt, v))
+}
+
+// PendingCategoryAtIsNil applies the IsNil predicate on the "pending_category_at" field.
+func PendingCategoryAtIsNil() predicate.Template {
+	return predicate.Template(sql.FieldIsNull(FieldPendingCategoryAt))
+}
+
+// PendingCategoryAtNotNil applies the NotNil predicate on the "pending_category_at" field.
+func PendingCategoryAtNotNil() predicate.Template {
+	return predicate.Template(sql.FieldNotNull(FieldPendingCategoryAt))
 }
 
 // ExternalIDEQ applies the EQ predicate on the "external_id" field.

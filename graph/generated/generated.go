@@ -93,17 +93,18 @@ type ComplexityRoot struct {
 	}
 
 	Campaign struct {
-		Channel     func(childComplexity int) int
-		CompletedAt func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Parameters  func(childComplexity int) int
-		Recipients  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignRecipientOrder) int
-		ScheduledAt func(childComplexity int) int
-		StartedAt   func(childComplexity int) int
-		Status      func(childComplexity int) int
-		Template    func(childComplexity int) int
+		Channel      func(childComplexity int) int
+		CompletedAt  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Parameters   func(childComplexity int) int
+		PausedReason func(childComplexity int) int
+		Recipients   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignRecipientOrder) int
+		ScheduledAt  func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Template     func(childComplexity int) int
 	}
 
 	CampaignConnection struct {
@@ -124,6 +125,7 @@ type ComplexityRoot struct {
 		Error      func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Message    func(childComplexity int) int
+		RepliedAt  func(childComplexity int) int
 		SkipReason func(childComplexity int) int
 		Status     func(childComplexity int) int
 	}
@@ -351,17 +353,23 @@ type ComplexityRoot struct {
 	}
 
 	Template struct {
-		Body           func(childComplexity int) int
-		Category       func(childComplexity int) int
-		Channel        func(childComplexity int) int
-		Components     func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		ExternalID     func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Language       func(childComplexity int) int
-		Name           func(childComplexity int) int
-		RejectedReason func(childComplexity int) int
-		Status         func(childComplexity int) int
+		Body              func(childComplexity int) int
+		Category          func(childComplexity int) int
+		Channel           func(childComplexity int) int
+		Components        func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		ExternalID        func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Language          func(childComplexity int) int
+		LastEvent         func(childComplexity int) int
+		Name              func(childComplexity int) int
+		ParameterFormat   func(childComplexity int) int
+		PendingCategory   func(childComplexity int) int
+		PendingCategoryAt func(childComplexity int) int
+		QualityScore      func(childComplexity int) int
+		RejectedReason    func(childComplexity int) int
+		Status            func(childComplexity int) int
+		StatusReason      func(childComplexity int) int
 	}
 
 	TemplateConnection struct {
@@ -629,6 +637,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Campaign.Parameters(childComplexity), true
+	case "Campaign.pausedReason":
+		if e.ComplexityRoot.Campaign.PausedReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.PausedReason(childComplexity), true
 	case "Campaign.recipients":
 		if e.ComplexityRoot.Campaign.Recipients == nil {
 			break
@@ -733,6 +747,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CampaignRecipient.Message(childComplexity), true
+	case "CampaignRecipient.repliedAt":
+		if e.ComplexityRoot.CampaignRecipient.RepliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignRecipient.RepliedAt(childComplexity), true
 	case "CampaignRecipient.skipReason":
 		if e.ComplexityRoot.CampaignRecipient.SkipReason == nil {
 			break
@@ -1832,12 +1852,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Template.Language(childComplexity), true
+	case "Template.lastEvent":
+		if e.ComplexityRoot.Template.LastEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Template.LastEvent(childComplexity), true
 	case "Template.name":
 		if e.ComplexityRoot.Template.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Template.Name(childComplexity), true
+	case "Template.parameterFormat":
+		if e.ComplexityRoot.Template.ParameterFormat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Template.ParameterFormat(childComplexity), true
+	case "Template.pendingCategory":
+		if e.ComplexityRoot.Template.PendingCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Template.PendingCategory(childComplexity), true
+	case "Template.pendingCategoryAt":
+		if e.ComplexityRoot.Template.PendingCategoryAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Template.PendingCategoryAt(childComplexity), true
+	case "Template.qualityScore":
+		if e.ComplexityRoot.Template.QualityScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Template.QualityScore(childComplexity), true
 	case "Template.rejectedReason":
 		if e.ComplexityRoot.Template.RejectedReason == nil {
 			break
@@ -1850,6 +1900,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Template.Status(childComplexity), true
+	case "Template.statusReason":
+		if e.ComplexityRoot.Template.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Template.StatusReason(childComplexity), true
 
 	case "TemplateConnection.edges":
 		if e.ComplexityRoot.TemplateConnection.Edges == nil {
@@ -2550,6 +2606,7 @@ type Campaign implements Node {
   status: CampaignStatus!
   parameters: [String!]
   scheduledAt: Time
+  pausedReason: String
   startedAt: Time
   completedAt: Time
   channel: Channel!
@@ -2635,7 +2692,8 @@ type CampaignRecipient implements Node {
   createdAt: Time!
   status: CampaignRecipientStatus!
   skipReason: String
-  error: JSON
+  error: MessageError
+  repliedAt: Time
   campaign: Campaign!
   contact: Contact!
   message: Message
@@ -2694,6 +2752,7 @@ CampaignRecipientStatus is enum for the field status
 """
 enum CampaignRecipientStatus @goModel(model: "switchboard/ent/campaignrecipient.Status") {
   PENDING
+  QUEUED
   SENT
   DELIVERED
   READ
@@ -3233,6 +3292,12 @@ type Template implements Node {
   category: TemplateCategory!
   status: TemplateStatus!
   rejectedReason: String
+  statusReason: String
+  lastEvent: String
+  parameterFormat: TemplateParameterFormat!
+  qualityScore: String
+  pendingCategory: String
+  pendingCategoryAt: Time
   body: String
   components: JSON
   channel: Channel!
@@ -3296,6 +3361,13 @@ enum TemplateOrderField {
   NAME
 }
 """
+TemplateParameterFormat is enum for the field parameter_format
+"""
+enum TemplateParameterFormat @goModel(model: "switchboard/ent/template.ParameterFormat") {
+  POSITIONAL
+  NAMED
+}
+"""
 TemplateStatus is enum for the field status
 """
 enum TemplateStatus @goModel(model: "switchboard/ent/template.Status") {
@@ -3304,6 +3376,8 @@ enum TemplateStatus @goModel(model: "switchboard/ent/template.Status") {
   REJECTED
   PAUSED
   DISABLED
+  ARCHIVED
+  DELETED
 }
 type Tenant implements Node {
   id: ID!
@@ -3464,6 +3538,8 @@ func (ec *executionContext) childFields_Campaign(ctx context.Context, field grap
 		return ec.fieldContext_Campaign_parameters(ctx, field)
 	case "scheduledAt":
 		return ec.fieldContext_Campaign_scheduledAt(ctx, field)
+	case "pausedReason":
+		return ec.fieldContext_Campaign_pausedReason(ctx, field)
 	case "startedAt":
 		return ec.fieldContext_Campaign_startedAt(ctx, field)
 	case "completedAt":
@@ -3500,6 +3576,8 @@ func (ec *executionContext) childFields_CampaignRecipient(ctx context.Context, f
 		return ec.fieldContext_CampaignRecipient_skipReason(ctx, field)
 	case "error":
 		return ec.fieldContext_CampaignRecipient_error(ctx, field)
+	case "repliedAt":
+		return ec.fieldContext_CampaignRecipient_repliedAt(ctx, field)
 	case "campaign":
 		return ec.fieldContext_CampaignRecipient_campaign(ctx, field)
 	case "contact":
@@ -3878,6 +3956,18 @@ func (ec *executionContext) childFields_Template(ctx context.Context, field grap
 		return ec.fieldContext_Template_status(ctx, field)
 	case "rejectedReason":
 		return ec.fieldContext_Template_rejectedReason(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_Template_statusReason(ctx, field)
+	case "lastEvent":
+		return ec.fieldContext_Template_lastEvent(ctx, field)
+	case "parameterFormat":
+		return ec.fieldContext_Template_parameterFormat(ctx, field)
+	case "qualityScore":
+		return ec.fieldContext_Template_qualityScore(ctx, field)
+	case "pendingCategory":
+		return ec.fieldContext_Template_pendingCategory(ctx, field)
+	case "pendingCategoryAt":
+		return ec.fieldContext_Template_pendingCategoryAt(ctx, field)
 	case "body":
 		return ec.fieldContext_Template_body(ctx, field)
 	case "components":
@@ -5433,6 +5523,29 @@ func (ec *executionContext) fieldContext_Campaign_scheduledAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Campaign", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Campaign_pausedReason(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_pausedReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PausedReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_pausedReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Campaign", field, false, false, "String")
+}
+
 func (ec *executionContext) _Campaign_startedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5833,15 +5946,47 @@ func (ec *executionContext) _CampaignRecipient_error(ctx context.Context, field 
 			return obj.Error, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v schematype.JSON) graphql.Marshaler {
-			return ec.marshalOJSON2switchboardᚋentᚋschemaᚋschematypeᚐJSON(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schematype.Error) graphql.Marshaler {
+			return ec.marshalOMessageError2ᚖswitchboardᚋentᚋschemaᚋschematypeᚐError(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_CampaignRecipient_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CampaignRecipient", field, false, false, "JSON")
+	fc = &graphql.FieldContext{
+		Object:     "CampaignRecipient",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CampaignRecipient_repliedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignRecipient_repliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignRecipient_repliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignRecipient", field, false, false, "Time")
 }
 
 func (ec *executionContext) _CampaignRecipient_campaign(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipient) (ret graphql.Marshaler) {
@@ -10392,6 +10537,144 @@ func (ec *executionContext) fieldContext_Template_rejectedReason(_ context.Conte
 	return graphql.NewScalarFieldContext("Template", field, false, false, "String")
 }
 
+func (ec *executionContext) _Template_statusReason(ctx context.Context, field graphql.CollectedField, obj *ent.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Template_statusReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Template_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Template", field, false, false, "String")
+}
+
+func (ec *executionContext) _Template_lastEvent(ctx context.Context, field graphql.CollectedField, obj *ent.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Template_lastEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastEvent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Template_lastEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Template", field, false, false, "String")
+}
+
+func (ec *executionContext) _Template_parameterFormat(ctx context.Context, field graphql.CollectedField, obj *ent.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Template_parameterFormat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParameterFormat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v template.ParameterFormat) graphql.Marshaler {
+			return ec.marshalNTemplateParameterFormat2switchboardᚋentᚋtemplateᚐParameterFormat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Template_parameterFormat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Template", field, false, false, "TemplateParameterFormat")
+}
+
+func (ec *executionContext) _Template_qualityScore(ctx context.Context, field graphql.CollectedField, obj *ent.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Template_qualityScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualityScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Template_qualityScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Template", field, false, false, "String")
+}
+
+func (ec *executionContext) _Template_pendingCategory(ctx context.Context, field graphql.CollectedField, obj *ent.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Template_pendingCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Template_pendingCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Template", field, false, false, "String")
+}
+
+func (ec *executionContext) _Template_pendingCategoryAt(ctx context.Context, field graphql.CollectedField, obj *ent.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Template_pendingCategoryAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingCategoryAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Template_pendingCategoryAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Template", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Template_body(ctx context.Context, field graphql.CollectedField, obj *ent.Template) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14206,6 +14489,11 @@ func (ec *executionContext) _Campaign(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "pausedReason":
+			out.Values[i] = ec._Campaign_pausedReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "startedAt":
 			out.Values[i] = ec._Campaign_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14365,6 +14653,11 @@ func (ec *executionContext) _CampaignRecipient(ctx context.Context, sel ast.Sele
 			}
 		case "error":
 			out.Values[i] = ec._CampaignRecipient_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repliedAt":
+			out.Values[i] = ec._CampaignRecipient_repliedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -15960,6 +16253,36 @@ func (ec *executionContext) _Template(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "statusReason":
+			out.Values[i] = ec._Template_statusReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastEvent":
+			out.Values[i] = ec._Template_lastEvent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parameterFormat":
+			out.Values[i] = ec._Template_parameterFormat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualityScore":
+			out.Values[i] = ec._Template_qualityScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pendingCategory":
+			out.Values[i] = ec._Template_pendingCategory(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pendingCategoryAt":
+			out.Values[i] = ec._Template_pendingCategoryAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "body":
 			out.Values[i] = ec._Template_body(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -17260,6 +17583,16 @@ func (ec *executionContext) marshalNTemplateOrderField2ᚖswitchboardᚋentᚐTe
 		graphql.AddInvalidNullError(ctx, "TemplateOrderField!")
 		return graphql.Null
 	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNTemplateParameterFormat2switchboardᚋentᚋtemplateᚐParameterFormat(ctx context.Context, v any) (template.ParameterFormat, error) {
+	var res template.ParameterFormat
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTemplateParameterFormat2switchboardᚋentᚋtemplateᚐParameterFormat(ctx context.Context, sel ast.SelectionSet, v template.ParameterFormat) graphql.Marshaler {
 	return v
 }
 
