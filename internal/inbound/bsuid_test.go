@@ -35,7 +35,8 @@ func bsuidText(c sim.Customer, wamid, body string, at time.Time) sim.Envelope {
 
 // bsuidDeliveries is a burst mixing phone-withheld and phone-shown
 // messages of two customers, their redeliveries, marketing preferences
-// (one older than the other, one redelivered) and a status whose recipient
+// (one older than the other, one redelivered, one of a customer who is no
+// contact and stays none) and a status whose recipient
 // is known only by BSUID.
 func bsuidDeliveries(t *testing.T, t0 time.Time) [][]byte {
 	t.Helper()
@@ -54,9 +55,10 @@ func bsuidDeliveries(t *testing.T, t0 time.Time) [][]byte {
 	add(bsuidText(bsuidX, "wamid.x1", "hello, number hidden", at(1)))
 	add(bsuidText(bsuid0, "wamid.z1", "hidden number", at(4)))
 	add(bsuidText(bsuid0P, "wamid.z2", "both", at(5)))
-	add(sim.UserPreferences(ch, bsuidX, sim.PreferenceStop, at(6)))
-	add(sim.UserPreferences(ch, bsuidX, sim.PreferenceResume, at(5)))
-	add(sim.UserPreferences(ch, bsuidX, sim.PreferenceStop, at(6)))
+	add(sim.UserPreferences(ch, bsuid0P, sim.PreferenceStop, at(6)))
+	add(sim.UserPreferences(ch, bsuid0, sim.PreferenceResume, at(5)))
+	add(sim.UserPreferences(ch, bsuid0P, sim.PreferenceStop, at(6)))
+	add(sim.UserPreferences(ch, sim.Customer{Name: "Stranger", UserID: "US.10000000000000000003"}, sim.PreferenceStop, at(6)))
 	add(sim.Statuses(ch, sim.Status("wamid.out.a", sim.StatusDelivered, "", at(7)).WithRecipientUserID(bsuid0.UserID)))
 	return out
 }
@@ -120,9 +122,9 @@ func identityState(t *testing.T, c *ent.Client, log bool) string {
 // A customer is one contact and one conversation however Meta identifies
 // them (BSUID only, then phone too), an agent's contact by phone and the
 // customer's phone-withheld contact become one, marketing preferences set
-// the opt-in forward in time only, and a status naming its recipient by
-// BSUID alone applies: one by one, in one batch and shuffled in batches of
-// three, with the same result.
+// the opt-in forward in time only (and make no contact of a stranger), and
+// a status naming its recipient by BSUID alone applies: one by one, in one
+// batch and shuffled in batches of three, with the same result.
 func TestBSUIDSendersAreOneContact(t *testing.T) {
 	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
 	bodies := bsuidDeliveries(t, t0)
@@ -137,8 +139,8 @@ func TestBSUIDSendersAreOneContact(t *testing.T) {
 	at := func(m int) string { return t0.Add(time.Duration(m) * time.Minute).UTC().Format(time.RFC3339) }
 	zero := "+" + sim.CustomerN(0).WAID + "/" + bsuid0.UserID
 	for _, line := range []string{
-		fmt.Sprintf(`contact +14155550101/%s "Xavier" @xavier OPTED_OUT whatsapp:user_preferences at=%s inbound=%s`, bsuidX.UserID, at(6), at(3)),
-		fmt.Sprintf(`contact %s "Zero" @ UNKNOWN  at=- inbound=%s`, zero, at(5)),
+		fmt.Sprintf(`contact +14155550101/%s "Xavier" @xavier UNKNOWN  at=- inbound=%s`, bsuidX.UserID, at(3)),
+		fmt.Sprintf(`contact %s "Zero" @ OPTED_OUT whatsapp:user_preferences at=%s inbound=%s`, zero, at(6), at(5)),
 		fmt.Sprintf(`conversation +14155550101/%s OPEN unread=3 last=wamid.x3 window=%s [wamid.x1:RECEIVED wamid.x2:RECEIVED wamid.x3:RECEIVED]`,
 			bsuidX.UserID, t0.Add(3*time.Minute+24*time.Hour).UTC().Format(time.RFC3339)),
 		fmt.Sprintf(`conversation %s OPEN unread=2 last=wamid.z2 window=%s [wamid.out.a:DELIVERED wamid.out.b:QUEUED wamid.z1:RECEIVED wamid.z2:RECEIVED]`,

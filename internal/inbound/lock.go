@@ -46,10 +46,10 @@ func (b *batch) lockInOrder(hooks []*webhook) error {
 		return err
 	}
 
-	// Contacts of the messages not stored yet and of preferences: the first
-	// such message of a contact creates it (as it would alone), later ones
-	// update it as usual. A user id change locks both ids' contacts and
-	// creates none (changeUserID decides).
+	// Contacts of the messages not stored yet: the first such message of a
+	// contact creates it (as it would alone), later ones update it as
+	// usual. Preferences and user id changes lock the contacts they name
+	// and create none.
 	type contactKey struct {
 		tenant pulid.ID
 		sender
@@ -73,7 +73,7 @@ func (b *batch) lockInOrder(hooks []*webhook) error {
 				for i := range r.it.Preferences {
 					p := &r.it.Preferences[i]
 					if s, ok := senderOfPreference(p); ok && (p.Stop() || p.Resume()) {
-						add(r.ch.TenantID, s, profileOf(r.it.ContactFor(p.WAID, p.UserID)))
+						lock.add(r.ch.TenantID, s) // preferences create no contact
 					}
 				}
 				continue

@@ -5,6 +5,7 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/contact"
+	"switchboard/ent/predicate"
 	"switchboard/internal/pulid"
 	"switchboard/internal/whatsapp"
 )
@@ -22,8 +23,11 @@ const (
 // preferences applies a user_preferences change: a customer who stops
 // marketing messages is OPTED_OUT, one who resumes them OPTED_IN, at the
 // time Meta gives, when that is newer than the contact's last opt-in
-// decision. A customer not known yet becomes a contact, so that the
-// decision is kept. Other categories and values are kept in the raw event.
+// decision. Only contacts are changed: a customer who is none has received
+// nothing to stop (and a late preference naming a user id the customer has
+// since left must not make a stray contact of it; preferences, unlike
+// messages, have no id to dedupe redeliveries by). Other categories and
+// values are kept in the raw event.
 func (b *batch) preferences(ch *ent.Channel, it *whatsapp.Item, received time.Time) error {
 	for i := range it.Preferences {
 		p := &it.Preferences[i]
@@ -36,6 +40,13 @@ func (b *batch) preferences(ch *ent.Channel, it *whatsapp.Item, received time.Ti
 		}
 		s, ok := senderOfPreference(p)
 		if !ok {
+			continue
+		}
+		known, err := b.known(ch.TenantID, s)
+		if err != nil {
+			return err
+		}
+		if !known {
 			continue
 		}
 		ts := when(p.Timestamp, received)
@@ -61,4 +72,16 @@ func (b *batch) optIn(id pulid.ID, status contact.OptInStatus, source string, ts
 	}
 	return b.tx.Contact.Update().Where(contact.ID(id), contact.Or(contact.OptInAtIsNil(), newer)).
 		SetOptInStatus(status).SetOptInSource(source).SetOptInAt(ts).Exec(b.ctx)
+}
+
+// known reports whether a contact of the tenant holds s's phone or user id.
+func (b *batch) known(tenant pulid.ID, s sender) (bool, error) {
+	var or []predicate.Contact
+	if s.phone != "" {
+		or = append(or, contact.Phone(s.phone))
+	}
+	if s.userID != "" {
+		or = append(or, contact.UserID(s.userID))
+	}
+	return b.tx.Contact.Query().Where(contact.TenantID(tenant), contact.Or(or...)).Exist(b.ctx)
 }
