@@ -8,10 +8,21 @@ package graph
 import (
 	"context"
 	"switchboard/ent"
+	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/schema/schematype"
 	"switchboard/graph/generated"
 	"switchboard/internal/pulid"
 )
+
+// Status is the resolver for the status field.
+func (r *campaignRecipientResolver) Status(ctx context.Context, obj *ent.CampaignRecipient) (campaignrecipient.Status, error) {
+	return r.recipientStatus(ctx, obj)
+}
+
+// Error is the resolver for the error field.
+func (r *campaignRecipientResolver) Error(ctx context.Context, obj *ent.CampaignRecipient) (*schematype.Error, error) {
+	return r.recipientError(ctx, obj)
+}
 
 // Media is the resolver for the media field.
 func (r *messageResolver) Media(ctx context.Context, obj *ent.Message) (*schematype.Media, error) {
@@ -28,6 +39,14 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder,
 	return r.nodes(ctx, ids)
 }
 
+// Campaign returns generated.CampaignResolver implementation.
+func (r *Resolver) Campaign() generated.CampaignResolver { return &campaignResolver{r} }
+
+// CampaignRecipient returns generated.CampaignRecipientResolver implementation.
+func (r *Resolver) CampaignRecipient() generated.CampaignRecipientResolver {
+	return &campaignRecipientResolver{r}
+}
+
 // Message returns generated.MessageResolver implementation.
 func (r *Resolver) Message() generated.MessageResolver { return &messageResolver{r} }
 
@@ -35,6 +54,8 @@ func (r *Resolver) Message() generated.MessageResolver { return &messageResolver
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
-	messageResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
+	campaignResolver          struct{ *Resolver }
+	campaignRecipientResolver struct{ *Resolver }
+	messageResolver           struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
 )

@@ -13,9 +13,25 @@ import (
 	"switchboard/graph/generated"
 	"switchboard/graph/model"
 	"switchboard/internal/pulid"
+	"time"
 
 	"entgo.io/contrib/entgql"
 )
+
+// Stats is the resolver for the stats field.
+func (r *campaignResolver) Stats(ctx context.Context, obj *ent.Campaign) (*model.CampaignStats, error) {
+	return r.campaignStats(ctx, obj)
+}
+
+// Funnel is the resolver for the funnel field.
+func (r *campaignResolver) Funnel(ctx context.Context, obj *ent.Campaign) (*model.CampaignFunnel, error) {
+	return r.campaignFunnel(ctx, obj)
+}
+
+// Reason is the resolver for the reason field.
+func (r *campaignRecipientResolver) Reason(ctx context.Context, obj *ent.CampaignRecipient) (*string, error) {
+	return r.recipientReason(ctx, obj)
+}
 
 // ReplyTo is the resolver for the replyTo field.
 func (r *messageResolver) ReplyTo(ctx context.Context, obj *ent.Message) (*ent.Message, error) {
@@ -92,6 +108,46 @@ func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (bool
 	return r.deleteContact(ctx, id)
 }
 
+// CreateTemplate is the resolver for the createTemplate field.
+func (r *mutationResolver) CreateTemplate(ctx context.Context, input model.CreateTemplateInput) (*ent.Template, error) {
+	return r.createTemplate(ctx, input)
+}
+
+// SyncTemplates is the resolver for the syncTemplates field.
+func (r *mutationResolver) SyncTemplates(ctx context.Context, channelID pulid.ID) ([]*ent.Template, error) {
+	return r.syncTemplates(ctx, channelID)
+}
+
+// DeleteTemplate is the resolver for the deleteTemplate field.
+func (r *mutationResolver) DeleteTemplate(ctx context.Context, id pulid.ID) (bool, error) {
+	return r.deleteTemplate(ctx, id)
+}
+
+// CreateCampaign is the resolver for the createCampaign field.
+func (r *mutationResolver) CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*ent.Campaign, error) {
+	return r.createCampaign(ctx, input)
+}
+
+// StartCampaign is the resolver for the startCampaign field.
+func (r *mutationResolver) StartCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	return r.startCampaign(ctx, id)
+}
+
+// PauseCampaign is the resolver for the pauseCampaign field.
+func (r *mutationResolver) PauseCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	return r.pauseCampaign(ctx, id)
+}
+
+// ResumeCampaign is the resolver for the resumeCampaign field.
+func (r *mutationResolver) ResumeCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	return r.resumeCampaign(ctx, id)
+}
+
+// CancelCampaign is the resolver for the cancelCampaign field.
+func (r *mutationResolver) CancelCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error) {
+	return r.cancelCampaign(ctx, id)
+}
+
 // SendMessage is the resolver for the sendMessage field.
 func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMessageInput) (*ent.Message, error) {
 	return r.sendMessage(ctx, input)
@@ -162,9 +218,39 @@ func (r *queryResolver) ExportContacts(ctx context.Context) (string, error) {
 	return r.exportContacts(ctx)
 }
 
+// Templates is the resolver for the templates field.
+func (r *queryResolver) Templates(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.TemplateFilter) (*ent.TemplateConnection, error) {
+	return r.templates(ctx, after, first, before, last, filter)
+}
+
+// Campaigns is the resolver for the campaigns field.
+func (r *queryResolver) Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int) (*ent.CampaignConnection, error) {
+	return r.campaigns(ctx, after, first, before, last)
+}
+
+// ExportCampaignRecipients is the resolver for the exportCampaignRecipients field.
+func (r *queryResolver) ExportCampaignRecipients(ctx context.Context, id pulid.ID) (string, error) {
+	return r.exportCampaignRecipients(ctx, id)
+}
+
+// MessageStats is the resolver for the messageStats field.
+func (r *queryResolver) MessageStats(ctx context.Context, from time.Time, to time.Time, channelID *pulid.ID) (*model.MessageStats, error) {
+	return r.messageStats(ctx, from, to, channelID)
+}
+
+// BillableUsage is the resolver for the billableUsage field.
+func (r *queryResolver) BillableUsage(ctx context.Context, from time.Time, to time.Time, channelID *pulid.ID) ([]*model.UsageRow, error) {
+	return r.billableUsage(ctx, from, to, channelID)
+}
+
 // AuditLogs is the resolver for the auditLogs field.
 func (r *queryResolver) AuditLogs(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.AuditLogFilter) (*ent.AuditLogConnection, error) {
 	return r.auditLogs(ctx, after, first, before, last, filter)
+}
+
+// CampaignProgress is the resolver for the campaignProgress field.
+func (r *subscriptionResolver) CampaignProgress(ctx context.Context, id pulid.ID) (<-chan *ent.Campaign, error) {
+	return r.campaignProgress(ctx, id)
 }
 
 // InboxEvents is the resolver for the inboxEvents field.

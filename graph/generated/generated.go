@@ -45,6 +45,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Campaign() CampaignResolver
+	CampaignRecipient() CampaignRecipientResolver
 	Message() MessageResolver
 	MessageMedia() MessageMediaResolver
 	Mutation() MutationResolver
@@ -96,6 +98,7 @@ type ComplexityRoot struct {
 		Channel      func(childComplexity int) int
 		CompletedAt  func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
+		Funnel       func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Parameters   func(childComplexity int) int
@@ -103,6 +106,7 @@ type ComplexityRoot struct {
 		Recipients   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignRecipientOrder) int
 		ScheduledAt  func(childComplexity int) int
 		StartedAt    func(childComplexity int) int
+		Stats        func(childComplexity int) int
 		Status       func(childComplexity int) int
 		Template     func(childComplexity int) int
 	}
@@ -118,6 +122,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CampaignFunnel struct {
+		Delivered func(childComplexity int) int
+		Read      func(childComplexity int) int
+		Replied   func(childComplexity int) int
+		Sent      func(childComplexity int) int
+	}
+
 	CampaignRecipient struct {
 		Campaign   func(childComplexity int) int
 		Contact    func(childComplexity int) int
@@ -125,6 +136,7 @@ type ComplexityRoot struct {
 		Error      func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Message    func(childComplexity int) int
+		Reason     func(childComplexity int) int
 		RepliedAt  func(childComplexity int) int
 		SkipReason func(childComplexity int) int
 		Status     func(childComplexity int) int
@@ -139,6 +151,17 @@ type ComplexityRoot struct {
 	CampaignRecipientEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CampaignStats struct {
+		Delivered func(childComplexity int) int
+		Failed    func(childComplexity int) int
+		Pending   func(childComplexity int) int
+		Queued    func(childComplexity int) int
+		Read      func(childComplexity int) int
+		Sent      func(childComplexity int) int
+		Skipped   func(childComplexity int) int
+		Total     func(childComplexity int) int
 	}
 
 	Channel struct {
@@ -212,6 +235,15 @@ type ComplexityRoot struct {
 		Secret func(childComplexity int) int
 	}
 
+	DayStats struct {
+		Day       func(childComplexity int) int
+		Delivered func(childComplexity int) int
+		Failed    func(childComplexity int) int
+		Inbound   func(childComplexity int) int
+		Read      func(childComplexity int) int
+		Sent      func(childComplexity int) int
+	}
+
 	ImportContactsResult struct {
 		Created func(childComplexity int) int
 		Errors  func(childComplexity int) int
@@ -281,23 +313,42 @@ type ComplexityRoot struct {
 		URL      func(childComplexity int) int
 	}
 
+	MessageStats struct {
+		ByDay        func(childComplexity int) int
+		Delivered    func(childComplexity int) int
+		DeliveryRate func(childComplexity int) int
+		Failed       func(childComplexity int) int
+		Inbound      func(childComplexity int) int
+		Read         func(childComplexity int) int
+		ReadRate     func(childComplexity int) int
+		Sent         func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddMember             func(childComplexity int, input model.AddMemberInput) int
 		AssignConversation    func(childComplexity int, id pulid.ID, userID *pulid.ID) int
+		CancelCampaign        func(childComplexity int, id pulid.ID) int
 		ConnectWhatsApp       func(childComplexity int, input model.ConnectWhatsAppInput) int
 		CreateAPIKey          func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateCampaign        func(childComplexity int, input model.CreateCampaignInput) int
 		CreateContact         func(childComplexity int, input model.CreateContactInput) int
+		CreateTemplate        func(childComplexity int, input model.CreateTemplateInput) int
 		DeleteContact         func(childComplexity int, id pulid.ID) int
+		DeleteTemplate        func(childComplexity int, id pulid.ID) int
 		DisconnectChannel     func(childComplexity int, id pulid.ID) int
 		ImportContacts        func(childComplexity int, csv string) int
 		LogIn                 func(childComplexity int, input model.LogInInput) int
 		LogOut                func(childComplexity int) int
 		MarkConversationRead  func(childComplexity int, id pulid.ID) int
+		PauseCampaign         func(childComplexity int, id pulid.ID) int
+		ResumeCampaign        func(childComplexity int, id pulid.ID) int
 		RetryMessage          func(childComplexity int, id pulid.ID) int
 		RevokeAPIKey          func(childComplexity int, id pulid.ID) int
 		SendMessage           func(childComplexity int, input model.SendMessageInput) int
 		SetConversationStatus func(childComplexity int, id pulid.ID, status conversation.Status) int
 		SignUp                func(childComplexity int, input model.SignUpInput) int
+		StartCampaign         func(childComplexity int, id pulid.ID) int
+		SyncTemplates         func(childComplexity int, channelID pulid.ID) int
 		UpdateChannel         func(childComplexity int, id pulid.ID, input model.UpdateChannelInput) int
 		UpdateContact         func(childComplexity int, id pulid.ID, input model.UpdateContactInput) int
 		UpdateTenantSettings  func(childComplexity int, input model.UpdateTenantSettingsInput) int
@@ -335,21 +386,27 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys        func(childComplexity int) int
-		AuditLogs      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.AuditLogFilter) int
-		Channels       func(childComplexity int) int
-		Contacts       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, filter *model.ContactFilter) int
-		Conversations  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.ConversationFilter) int
-		ExportContacts func(childComplexity int) int
-		Me             func(childComplexity int) int
-		Members        func(childComplexity int) int
-		Node           func(childComplexity int, id pulid.ID) int
-		Nodes          func(childComplexity int, ids []pulid.ID) int
-		Tenant         func(childComplexity int) int
+		APIKeys                  func(childComplexity int) int
+		AuditLogs                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.AuditLogFilter) int
+		BillableUsage            func(childComplexity int, from time.Time, to time.Time, channelID *pulid.ID) int
+		Campaigns                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int) int
+		Channels                 func(childComplexity int) int
+		Contacts                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, filter *model.ContactFilter) int
+		Conversations            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.ConversationFilter) int
+		ExportCampaignRecipients func(childComplexity int, id pulid.ID) int
+		ExportContacts           func(childComplexity int) int
+		Me                       func(childComplexity int) int
+		Members                  func(childComplexity int) int
+		MessageStats             func(childComplexity int, from time.Time, to time.Time, channelID *pulid.ID) int
+		Node                     func(childComplexity int, id pulid.ID) int
+		Nodes                    func(childComplexity int, ids []pulid.ID) int
+		Templates                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.TemplateFilter) int
+		Tenant                   func(childComplexity int) int
 	}
 
 	Subscription struct {
-		InboxEvents func(childComplexity int, after *string, conversationID *pulid.ID) int
+		CampaignProgress func(childComplexity int, id pulid.ID) int
+		InboxEvents      func(childComplexity int, after *string, conversationID *pulid.ID) int
 	}
 
 	Template struct {
@@ -393,6 +450,14 @@ type ComplexityRoot struct {
 		Status               func(childComplexity int) int
 	}
 
+	UsageRow struct {
+		Channel         func(childComplexity int) int
+		Count           func(childComplexity int) int
+		Day             func(childComplexity int) int
+		PricingCategory func(childComplexity int) int
+		PricingType     func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
@@ -406,6 +471,17 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CampaignResolver interface {
+	Stats(ctx context.Context, obj *ent.Campaign) (*model.CampaignStats, error)
+	Funnel(ctx context.Context, obj *ent.Campaign) (*model.CampaignFunnel, error)
+}
+type CampaignRecipientResolver interface {
+	Status(ctx context.Context, obj *ent.CampaignRecipient) (campaignrecipient.Status, error)
+
+	Error(ctx context.Context, obj *ent.CampaignRecipient) (*schematype.Error, error)
+
+	Reason(ctx context.Context, obj *ent.CampaignRecipient) (*string, error)
+}
 type MessageResolver interface {
 	Media(ctx context.Context, obj *ent.Message) (*schematype.Media, error)
 
@@ -428,6 +504,14 @@ type MutationResolver interface {
 	CreateContact(ctx context.Context, input model.CreateContactInput) (*ent.Contact, error)
 	UpdateContact(ctx context.Context, id pulid.ID, input model.UpdateContactInput) (*ent.Contact, error)
 	DeleteContact(ctx context.Context, id pulid.ID) (bool, error)
+	CreateTemplate(ctx context.Context, input model.CreateTemplateInput) (*ent.Template, error)
+	SyncTemplates(ctx context.Context, channelID pulid.ID) ([]*ent.Template, error)
+	DeleteTemplate(ctx context.Context, id pulid.ID) (bool, error)
+	CreateCampaign(ctx context.Context, input model.CreateCampaignInput) (*ent.Campaign, error)
+	StartCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error)
+	PauseCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error)
+	ResumeCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error)
+	CancelCampaign(ctx context.Context, id pulid.ID) (*ent.Campaign, error)
 	SendMessage(ctx context.Context, input model.SendMessageInput) (*ent.Message, error)
 	RetryMessage(ctx context.Context, id pulid.ID) (*ent.Message, error)
 	MarkConversationRead(ctx context.Context, id pulid.ID) (*ent.Conversation, error)
@@ -446,9 +530,15 @@ type QueryResolver interface {
 	Contacts(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, filter *model.ContactFilter) (*ent.ContactConnection, error)
 	Conversations(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.ConversationFilter) (*ent.ConversationConnection, error)
 	ExportContacts(ctx context.Context) (string, error)
+	Templates(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.TemplateFilter) (*ent.TemplateConnection, error)
+	Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int) (*ent.CampaignConnection, error)
+	ExportCampaignRecipients(ctx context.Context, id pulid.ID) (string, error)
+	MessageStats(ctx context.Context, from time.Time, to time.Time, channelID *pulid.ID) (*model.MessageStats, error)
+	BillableUsage(ctx context.Context, from time.Time, to time.Time, channelID *pulid.ID) ([]*model.UsageRow, error)
 	AuditLogs(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.AuditLogFilter) (*ent.AuditLogConnection, error)
 }
 type SubscriptionResolver interface {
+	CampaignProgress(ctx context.Context, id pulid.ID) (<-chan *ent.Campaign, error)
 	InboxEvents(ctx context.Context, after *string, conversationID *pulid.ID) (<-chan *model.InboxEvent, error)
 }
 
@@ -619,6 +709,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Campaign.CreatedAt(childComplexity), true
+	case "Campaign.funnel":
+		if e.ComplexityRoot.Campaign.Funnel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.Funnel(childComplexity), true
 	case "Campaign.id":
 		if e.ComplexityRoot.Campaign.ID == nil {
 			break
@@ -666,6 +762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Campaign.StartedAt(childComplexity), true
+	case "Campaign.stats":
+		if e.ComplexityRoot.Campaign.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Campaign.Stats(childComplexity), true
 	case "Campaign.status":
 		if e.ComplexityRoot.Campaign.Status == nil {
 			break
@@ -711,6 +813,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CampaignEdge.Node(childComplexity), true
 
+	case "CampaignFunnel.delivered":
+		if e.ComplexityRoot.CampaignFunnel.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignFunnel.Delivered(childComplexity), true
+	case "CampaignFunnel.read":
+		if e.ComplexityRoot.CampaignFunnel.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignFunnel.Read(childComplexity), true
+	case "CampaignFunnel.replied":
+		if e.ComplexityRoot.CampaignFunnel.Replied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignFunnel.Replied(childComplexity), true
+	case "CampaignFunnel.sent":
+		if e.ComplexityRoot.CampaignFunnel.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignFunnel.Sent(childComplexity), true
+
 	case "CampaignRecipient.campaign":
 		if e.ComplexityRoot.CampaignRecipient.Campaign == nil {
 			break
@@ -747,6 +874,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CampaignRecipient.Message(childComplexity), true
+	case "CampaignRecipient.reason":
+		if e.ComplexityRoot.CampaignRecipient.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignRecipient.Reason(childComplexity), true
 	case "CampaignRecipient.repliedAt":
 		if e.ComplexityRoot.CampaignRecipient.RepliedAt == nil {
 			break
@@ -797,6 +930,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CampaignRecipientEdge.Node(childComplexity), true
+
+	case "CampaignStats.delivered":
+		if e.ComplexityRoot.CampaignStats.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignStats.Delivered(childComplexity), true
+	case "CampaignStats.failed":
+		if e.ComplexityRoot.CampaignStats.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignStats.Failed(childComplexity), true
+	case "CampaignStats.pending":
+		if e.ComplexityRoot.CampaignStats.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignStats.Pending(childComplexity), true
+	case "CampaignStats.queued":
+		if e.ComplexityRoot.CampaignStats.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignStats.Queued(childComplexity), true
+	case "CampaignStats.read":
+		if e.ComplexityRoot.CampaignStats.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignStats.Read(childComplexity), true
+	case "CampaignStats.sent":
+		if e.ComplexityRoot.CampaignStats.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignStats.Sent(childComplexity), true
+	case "CampaignStats.skipped":
+		if e.ComplexityRoot.CampaignStats.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignStats.Skipped(childComplexity), true
+	case "CampaignStats.total":
+		if e.ComplexityRoot.CampaignStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignStats.Total(childComplexity), true
 
 	case "Channel.createdAt":
 		if e.ComplexityRoot.Channel.CreatedAt == nil {
@@ -1098,6 +1280,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateApiKeyPayload.Secret(childComplexity), true
 
+	case "DayStats.day":
+		if e.ComplexityRoot.DayStats.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.Day(childComplexity), true
+	case "DayStats.delivered":
+		if e.ComplexityRoot.DayStats.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.Delivered(childComplexity), true
+	case "DayStats.failed":
+		if e.ComplexityRoot.DayStats.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.Failed(childComplexity), true
+	case "DayStats.inbound":
+		if e.ComplexityRoot.DayStats.Inbound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.Inbound(childComplexity), true
+	case "DayStats.read":
+		if e.ComplexityRoot.DayStats.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.Read(childComplexity), true
+	case "DayStats.sent":
+		if e.ComplexityRoot.DayStats.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.Sent(childComplexity), true
+
 	case "ImportContactsResult.created":
 		if e.ComplexityRoot.ImportContactsResult.Created == nil {
 			break
@@ -1376,6 +1595,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageMedia.URL(childComplexity), true
 
+	case "MessageStats.byDay":
+		if e.ComplexityRoot.MessageStats.ByDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageStats.ByDay(childComplexity), true
+	case "MessageStats.delivered":
+		if e.ComplexityRoot.MessageStats.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageStats.Delivered(childComplexity), true
+	case "MessageStats.deliveryRate":
+		if e.ComplexityRoot.MessageStats.DeliveryRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageStats.DeliveryRate(childComplexity), true
+	case "MessageStats.failed":
+		if e.ComplexityRoot.MessageStats.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageStats.Failed(childComplexity), true
+	case "MessageStats.inbound":
+		if e.ComplexityRoot.MessageStats.Inbound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageStats.Inbound(childComplexity), true
+	case "MessageStats.read":
+		if e.ComplexityRoot.MessageStats.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageStats.Read(childComplexity), true
+	case "MessageStats.readRate":
+		if e.ComplexityRoot.MessageStats.ReadRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageStats.ReadRate(childComplexity), true
+	case "MessageStats.sent":
+		if e.ComplexityRoot.MessageStats.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageStats.Sent(childComplexity), true
+
 	case "Mutation.addMember":
 		if e.ComplexityRoot.Mutation.AddMember == nil {
 			break
@@ -1398,6 +1666,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignConversation(childComplexity, args["id"].(pulid.ID), args["userId"].(*pulid.ID)), true
+	case "Mutation.cancelCampaign":
+		if e.ComplexityRoot.Mutation.CancelCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelCampaign(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.connectWhatsApp":
 		if e.ComplexityRoot.Mutation.ConnectWhatsApp == nil {
 			break
@@ -1420,6 +1699,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(model.CreateAPIKeyInput)), true
+	case "Mutation.createCampaign":
+		if e.ComplexityRoot.Mutation.CreateCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCampaign(childComplexity, args["input"].(model.CreateCampaignInput)), true
 	case "Mutation.createContact":
 		if e.ComplexityRoot.Mutation.CreateContact == nil {
 			break
@@ -1431,6 +1721,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateContact(childComplexity, args["input"].(model.CreateContactInput)), true
+	case "Mutation.createTemplate":
+		if e.ComplexityRoot.Mutation.CreateTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTemplate(childComplexity, args["input"].(model.CreateTemplateInput)), true
 	case "Mutation.deleteContact":
 		if e.ComplexityRoot.Mutation.DeleteContact == nil {
 			break
@@ -1442,6 +1743,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteContact(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.deleteTemplate":
+		if e.ComplexityRoot.Mutation.DeleteTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTemplate(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.disconnectChannel":
 		if e.ComplexityRoot.Mutation.DisconnectChannel == nil {
 			break
@@ -1492,6 +1804,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkConversationRead(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.pauseCampaign":
+		if e.ComplexityRoot.Mutation.PauseCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pauseCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PauseCampaign(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.resumeCampaign":
+		if e.ComplexityRoot.Mutation.ResumeCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeCampaign(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.retryMessage":
 		if e.ComplexityRoot.Mutation.RetryMessage == nil {
 			break
@@ -1547,6 +1881,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(model.SignUpInput)), true
+	case "Mutation.startCampaign":
+		if e.ComplexityRoot.Mutation.StartCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartCampaign(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.syncTemplates":
+		if e.ComplexityRoot.Mutation.SyncTemplates == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncTemplates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncTemplates(childComplexity, args["channelId"].(pulid.ID)), true
 	case "Mutation.updateChannel":
 		if e.ComplexityRoot.Mutation.UpdateChannel == nil {
 			break
@@ -1716,6 +2072,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLogs(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["filter"].(*model.AuditLogFilter)), true
+	case "Query.billableUsage":
+		if e.ComplexityRoot.Query.BillableUsage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_billableUsage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BillableUsage(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["channelId"].(*pulid.ID)), true
+	case "Query.campaigns":
+		if e.ComplexityRoot.Query.Campaigns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_campaigns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Campaigns(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int)), true
 	case "Query.channels":
 		if e.ComplexityRoot.Query.Channels == nil {
 			break
@@ -1744,6 +2122,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Conversations(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["filter"].(*model.ConversationFilter)), true
+	case "Query.exportCampaignRecipients":
+		if e.ComplexityRoot.Query.ExportCampaignRecipients == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exportCampaignRecipients_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExportCampaignRecipients(childComplexity, args["id"].(pulid.ID)), true
 	case "Query.exportContacts":
 		if e.ComplexityRoot.Query.ExportContacts == nil {
 			break
@@ -1763,6 +2152,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Members(childComplexity), true
+	case "Query.messageStats":
+		if e.ComplexityRoot.Query.MessageStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_messageStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MessageStats(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["channelId"].(*pulid.ID)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1785,6 +2185,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]pulid.ID)), true
+	case "Query.templates":
+		if e.ComplexityRoot.Query.Templates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_templates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Templates(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["filter"].(*model.TemplateFilter)), true
 	case "Query.tenant":
 		if e.ComplexityRoot.Query.Tenant == nil {
 			break
@@ -1792,6 +2203,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Tenant(childComplexity), true
 
+	case "Subscription.campaignProgress":
+		if e.ComplexityRoot.Subscription.CampaignProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_campaignProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CampaignProgress(childComplexity, args["id"].(pulid.ID)), true
 	case "Subscription.inboxEvents":
 		if e.ComplexityRoot.Subscription.InboxEvents == nil {
 			break
@@ -1982,6 +2404,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Tenant.Status(childComplexity), true
 
+	case "UsageRow.channel":
+		if e.ComplexityRoot.UsageRow.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageRow.Channel(childComplexity), true
+	case "UsageRow.count":
+		if e.ComplexityRoot.UsageRow.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageRow.Count(childComplexity), true
+	case "UsageRow.day":
+		if e.ComplexityRoot.UsageRow.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageRow.Day(childComplexity), true
+	case "UsageRow.pricingCategory":
+		if e.ComplexityRoot.UsageRow.PricingCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageRow.PricingCategory(childComplexity), true
+	case "UsageRow.pricingType":
+		if e.ComplexityRoot.UsageRow.PricingType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageRow.PricingType(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -2026,6 +2479,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddMemberInput", ec.unmarshalInputAddMemberInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
 			graphql.NewInputUnmarshaler("AuditLogOrder", ec.unmarshalInputAuditLogOrder),
+			graphql.NewInputUnmarshaler("CampaignAudienceInput", ec.unmarshalInputCampaignAudienceInput),
 			graphql.NewInputUnmarshaler("CampaignOrder", ec.unmarshalInputCampaignOrder),
 			graphql.NewInputUnmarshaler("CampaignRecipientOrder", ec.unmarshalInputCampaignRecipientOrder),
 			graphql.NewInputUnmarshaler("ChannelOrder", ec.unmarshalInputChannelOrder),
@@ -2035,7 +2489,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
 			graphql.NewInputUnmarshaler("ConversationOrder", ec.unmarshalInputConversationOrder),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
+			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
+			graphql.NewInputUnmarshaler("CreateTemplateInput", ec.unmarshalInputCreateTemplateInput),
 			graphql.NewInputUnmarshaler("InteractiveButtonInput", ec.unmarshalInputInteractiveButtonInput),
 			graphql.NewInputUnmarshaler("InteractiveListInput", ec.unmarshalInputInteractiveListInput),
 			graphql.NewInputUnmarshaler("InteractiveRowInput", ec.unmarshalInputInteractiveRowInput),
@@ -2047,7 +2503,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendMediaInput", ec.unmarshalInputSendMediaInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SendReactionInput", ec.unmarshalInputSendReactionInput),
+			graphql.NewInputUnmarshaler("SendTemplateInput", ec.unmarshalInputSendTemplateInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
+			graphql.NewInputUnmarshaler("TemplateFilter", ec.unmarshalInputTemplateFilter),
 			graphql.NewInputUnmarshaler("TemplateOrder", ec.unmarshalInputTemplateOrder),
 			graphql.NewInputUnmarshaler("TenantOrder", ec.unmarshalInputTenantOrder),
 			graphql.NewInputUnmarshaler("UpdateChannelInput", ec.unmarshalInputUpdateChannelInput),
@@ -2185,6 +2643,33 @@ extend type Query {
   ): ConversationConnection!
   "Every contact of the tenant as CSV with the import header (phone,name,tags,opt_in)."
   exportContacts: String!
+  "Message templates of the tenant's channels, newest first."
+  templates(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    filter: TemplateFilter
+  ): TemplateConnection!
+  "Broadcast campaigns, newest first."
+  campaigns(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+  ): CampaignConnection!
+  """
+  A campaign's recipients as CSV (header row; one row per recipient,
+  SKIPPED ones included, with a status column).
+  """
+  exportCampaignRecipients(id: ID!): String!
+  "Messages in [from, to): counts, rates and a row per day (UTC)."
+  messageStats(from: Time!, to: Time!, channelId: ID): MessageStats!
+  """
+  What Meta charges for: messages by day (UTC), channel, pricing type and
+  category, from the status webhooks' pricing; kept after message retention.
+  """
+  billableUsage(from: Time!, to: Time!, channelId: ID): [UsageRow!]!
   "The tenant's audit log, newest first (ADMIN)."
   auditLogs(
     after: Cursor
@@ -2216,6 +2701,24 @@ type Mutation {
   createContact(input: CreateContactInput!): Contact!
   updateContact(id: ID!, input: UpdateContactInput!): Contact!
   deleteContact(id: ID!): Boolean!
+  """
+  Validates a template locally (nothing is submitted on a bad input) and
+  submits it to the channel's WhatsApp Business Account; PENDING until
+  Meta's review webhook (ADMIN).
+  """
+  createTemplate(input: CreateTemplateInput!): Template!
+  "Pulls every template of the channel's WhatsApp Business Account from Meta (ADMIN)."
+  syncTemplates(channelId: ID!): [Template!]!
+  "Deletes the template at Meta and here (ADMIN)."
+  deleteTemplate(id: ID!): Boolean!
+  "A DRAFT campaign, or SCHEDULED with scheduledAt (ADMIN)."
+  createCampaign(input: CreateCampaignInput!): Campaign!
+  "Resolves the audience into recipients and starts sending (ADMIN)."
+  startCampaign(id: ID!): Campaign!
+  pauseCampaign(id: ID!): Campaign!
+  resumeCampaign(id: ID!): Campaign!
+  "Stops a campaign for good; recipients not yet sent are SKIPPED (ADMIN)."
+  cancelCampaign(id: ID!): Campaign!
   """
   Queues an outbound message and returns it QUEUED at once; a sender sends
   it and its status moves on as MESSAGE_UPDATED inbox events. The same
@@ -2281,7 +2784,8 @@ input UpdateChannelInput {
 }
 
 """
-One outbound message: exactly one of text, media, interactive or reaction.
+One outbound message: exactly one of text, media, interactive, reaction or
+template.
 """
 input SendMessageInput {
   conversationId: ID!
@@ -2290,10 +2794,21 @@ input SendMessageInput {
   media: SendMediaInput
   interactive: SendInteractiveInput
   reaction: SendReactionInput
+  template: SendTemplateInput
   "A message of the conversation to quote."
   replyTo: ID
   "A client-chosen key (up to 128 characters): the same key returns the same message."
   clientMessageId: String
+}
+
+"""
+An approved template with its body parameters, in order ({{1}}…) or, for a
+NAMED template, in the order its variables appear. Allowed outside the
+24-hour window.
+"""
+input SendTemplateInput {
+  templateId: ID!
+  parameters: [String!]
 }
 
 """
@@ -2490,6 +3005,8 @@ input ConversationFilter {
 }
 
 type Subscription {
+  "A new value of the campaign whenever its stats change; ends when it completes or is cancelled."
+  campaignProgress(id: ID!): Campaign!
   """
   The caller's tenant's inbox events. Without after, live events only; with
   after (exclusive), every event since that cursor in order, then live ones,
@@ -2511,6 +3028,112 @@ type InboxEvent {
   message: Message
   conversation: Conversation
   occurredAt: Time!
+}
+
+input TemplateFilter {
+  status: TemplateStatus
+  category: TemplateCategory
+  "Matches the name."
+  search: String
+  channelId: ID
+}
+
+input CreateTemplateInput {
+  channelId: ID!
+  "Lowercase letters, digits and underscores, starting with a letter; at most 512."
+  name: String!
+  "e.g. en_US"
+  language: String!
+  category: TemplateCategory!
+  "Meta's component array: HEADER, BODY (with example), FOOTER, BUTTONS."
+  components: JSON!
+  "POSITIONAL ({{1}}…{{n}}, the default) or NAMED ({{order_id}})."
+  parameterFormat: TemplateParameterFormat
+}
+
+input CreateCampaignInput {
+  name: String!
+  channelId: ID!
+  templateId: ID!
+  audience: CampaignAudienceInput!
+  """
+  The body variables in order; {{contact.name}} and {{contact.phone}} in a
+  value are replaced per recipient.
+  """
+  parameters: [String!]
+  "Starts by itself then (SCHEDULED); without it the campaign is a DRAFT."
+  scheduledAt: Time
+}
+
+"Contacts with any of the tags, and the listed contacts."
+input CampaignAudienceInput {
+  tags: [String!]
+  contactIds: [ID!]
+}
+
+"Recipients by outcome; total is the sum of the others."
+type CampaignStats {
+  total: Int!
+  pending: Int!
+  queued: Int!
+  sent: Int!
+  delivered: Int!
+  read: Int!
+  failed: Int!
+  skipped: Int!
+}
+
+"How far the campaign's messages got: each step counts those that reached it or went further."
+type CampaignFunnel {
+  sent: Int!
+  delivered: Int!
+  read: Int!
+  "Recipients who wrote back within 24 hours of their message being sent."
+  replied: Int!
+}
+
+extend type Campaign {
+  stats: CampaignStats!
+  funnel: CampaignFunnel!
+}
+
+extend type CampaignRecipient {
+  "Why the recipient was SKIPPED."
+  reason: String
+}
+
+type MessageStats {
+  inbound: Int!
+  sent: Int!
+  delivered: Int!
+  read: Int!
+  failed: Int!
+  "delivered / sent (0 without sends)"
+  deliveryRate: Float!
+  "read / delivered (0 without deliveries)"
+  readRate: Float!
+  byDay: [DayStats!]!
+}
+
+type DayStats {
+  "YYYY-MM-DD (UTC)"
+  day: String!
+  inbound: Int!
+  sent: Int!
+  delivered: Int!
+  read: Int!
+  failed: Int!
+}
+
+type UsageRow {
+  "YYYY-MM-DD (UTC)"
+  day: String!
+  channel: Channel!
+  "Meta's pricing.type, e.g. regular, free_customer_service"
+  pricingType: String!
+  "Meta's pricing.category, e.g. marketing, utility, service"
+  pricingCategory: String!
+  count: Int!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -3550,8 +4173,24 @@ func (ec *executionContext) childFields_Campaign(ctx context.Context, field grap
 		return ec.fieldContext_Campaign_template(ctx, field)
 	case "recipients":
 		return ec.fieldContext_Campaign_recipients(ctx, field)
+	case "stats":
+		return ec.fieldContext_Campaign_stats(ctx, field)
+	case "funnel":
+		return ec.fieldContext_Campaign_funnel(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Campaign", field.Name)
+}
+
+func (ec *executionContext) childFields_CampaignConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CampaignConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CampaignConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CampaignConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CampaignConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_CampaignEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3562,6 +4201,20 @@ func (ec *executionContext) childFields_CampaignEdge(ctx context.Context, field 
 		return ec.fieldContext_CampaignEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CampaignEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CampaignFunnel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sent":
+		return ec.fieldContext_CampaignFunnel_sent(ctx, field)
+	case "delivered":
+		return ec.fieldContext_CampaignFunnel_delivered(ctx, field)
+	case "read":
+		return ec.fieldContext_CampaignFunnel_read(ctx, field)
+	case "replied":
+		return ec.fieldContext_CampaignFunnel_replied(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CampaignFunnel", field.Name)
 }
 
 func (ec *executionContext) childFields_CampaignRecipient(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3584,6 +4237,8 @@ func (ec *executionContext) childFields_CampaignRecipient(ctx context.Context, f
 		return ec.fieldContext_CampaignRecipient_contact(ctx, field)
 	case "message":
 		return ec.fieldContext_CampaignRecipient_message(ctx, field)
+	case "reason":
+		return ec.fieldContext_CampaignRecipient_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CampaignRecipient", field.Name)
 }
@@ -3608,6 +4263,28 @@ func (ec *executionContext) childFields_CampaignRecipientEdge(ctx context.Contex
 		return ec.fieldContext_CampaignRecipientEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CampaignRecipientEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CampaignStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_CampaignStats_total(ctx, field)
+	case "pending":
+		return ec.fieldContext_CampaignStats_pending(ctx, field)
+	case "queued":
+		return ec.fieldContext_CampaignStats_queued(ctx, field)
+	case "sent":
+		return ec.fieldContext_CampaignStats_sent(ctx, field)
+	case "delivered":
+		return ec.fieldContext_CampaignStats_delivered(ctx, field)
+	case "read":
+		return ec.fieldContext_CampaignStats_read(ctx, field)
+	case "failed":
+		return ec.fieldContext_CampaignStats_failed(ctx, field)
+	case "skipped":
+		return ec.fieldContext_CampaignStats_skipped(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CampaignStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Channel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3752,6 +4429,24 @@ func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DayStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_DayStats_day(ctx, field)
+	case "inbound":
+		return ec.fieldContext_DayStats_inbound(ctx, field)
+	case "sent":
+		return ec.fieldContext_DayStats_sent(ctx, field)
+	case "delivered":
+		return ec.fieldContext_DayStats_delivered(ctx, field)
+	case "read":
+		return ec.fieldContext_DayStats_read(ctx, field)
+	case "failed":
+		return ec.fieldContext_DayStats_failed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DayStats", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportContactsResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "created":
@@ -3890,6 +4585,28 @@ func (ec *executionContext) childFields_MessageMedia(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type MessageMedia", field.Name)
 }
 
+func (ec *executionContext) childFields_MessageStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inbound":
+		return ec.fieldContext_MessageStats_inbound(ctx, field)
+	case "sent":
+		return ec.fieldContext_MessageStats_sent(ctx, field)
+	case "delivered":
+		return ec.fieldContext_MessageStats_delivered(ctx, field)
+	case "read":
+		return ec.fieldContext_MessageStats_read(ctx, field)
+	case "failed":
+		return ec.fieldContext_MessageStats_failed(ctx, field)
+	case "deliveryRate":
+		return ec.fieldContext_MessageStats_deliveryRate(ctx, field)
+	case "readRate":
+		return ec.fieldContext_MessageStats_readRate(ctx, field)
+	case "byDay":
+		return ec.fieldContext_MessageStats_byDay(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageStats", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -3980,6 +4697,18 @@ func (ec *executionContext) childFields_Template(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Template", field.Name)
 }
 
+func (ec *executionContext) childFields_TemplateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TemplateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TemplateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TemplateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TemplateConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_TemplateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -4008,6 +4737,22 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_readReceipts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
+}
+
+func (ec *executionContext) childFields_UsageRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_UsageRow_day(ctx, field)
+	case "channel":
+		return ec.fieldContext_UsageRow_channel(ctx, field)
+	case "pricingType":
+		return ec.fieldContext_UsageRow_pricingType(ctx, field)
+	case "pricingCategory":
+		return ec.fieldContext_UsageRow_pricingCategory(ctx, field)
+	case "count":
+		return ec.fieldContext_UsageRow_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageRow", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4316,6 +5061,20 @@ func (ec *executionContext) field_Mutation_assignConversation_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_connectWhatsApp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4344,6 +5103,20 @@ func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCampaignInput, error) {
+			return ec.unmarshalNCreateCampaignInput2switchboardᚋgraphᚋmodelᚐCreateCampaignInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4358,7 +5131,35 @@ func (ec *executionContext) field_Mutation_createContact_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTemplateInput, error) {
+			return ec.unmarshalNCreateTemplateInput2switchboardᚋgraphᚋmodelᚐCreateTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -4415,6 +5216,34 @@ func (ec *executionContext) field_Mutation_logIn_args(ctx context.Context, rawAr
 }
 
 func (ec *executionContext) field_Mutation_markConversationRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pauseCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -4503,6 +5332,34 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_syncTemplates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "channelId",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channelId"] = arg0
 	return args, nil
 }
 
@@ -4624,6 +5481,74 @@ func (ec *executionContext) field_Query_auditLogs_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_billableUsage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "channelId",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖswitchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channelId"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_campaigns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_contacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4724,6 +5649,50 @@ func (ec *executionContext) field_Query_conversations_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_exportCampaignRecipients_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_messageStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "channelId",
+		func(ctx context.Context, v any) (*pulid.ID, error) {
+			return ec.unmarshalOID2ᚖswitchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channelId"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4749,6 +5718,66 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_templates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TemplateFilter, error) {
+			return ec.unmarshalOTemplateFilter2ᚖswitchboardᚋgraphᚋmodelᚐTemplateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_campaignProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -5700,6 +6729,70 @@ func (ec *executionContext) fieldContext_Campaign_recipients(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Campaign_stats(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Campaign().Stats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CampaignStats) graphql.Marshaler {
+			return ec.marshalNCampaignStats2ᚖswitchboardᚋgraphᚋmodelᚐCampaignStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Campaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CampaignStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Campaign_funnel(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Campaign_funnel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Campaign().Funnel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CampaignFunnel) graphql.Marshaler {
+			return ec.marshalNCampaignFunnel2ᚖswitchboardᚋgraphᚋmodelᚐCampaignFunnel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Campaign_funnel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Campaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CampaignFunnel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CampaignConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5842,6 +6935,98 @@ func (ec *executionContext) fieldContext_CampaignEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("CampaignEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CampaignFunnel_sent(ctx context.Context, field graphql.CollectedField, obj *model.CampaignFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignFunnel_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignFunnel_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignFunnel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignFunnel_delivered(ctx context.Context, field graphql.CollectedField, obj *model.CampaignFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignFunnel_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignFunnel_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignFunnel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignFunnel_read(ctx context.Context, field graphql.CollectedField, obj *model.CampaignFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignFunnel_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignFunnel_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignFunnel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignFunnel_replied(ctx context.Context, field graphql.CollectedField, obj *model.CampaignFunnel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignFunnel_replied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignFunnel_replied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignFunnel", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CampaignRecipient_id(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipient) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5897,7 +7082,7 @@ func (ec *executionContext) _CampaignRecipient_status(ctx context.Context, field
 			return ec.fieldContext_CampaignRecipient_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return ec.Resolvers.CampaignRecipient().Status(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v campaignrecipient.Status) graphql.Marshaler {
@@ -5908,7 +7093,7 @@ func (ec *executionContext) _CampaignRecipient_status(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_CampaignRecipient_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CampaignRecipient", field, false, false, "CampaignRecipientStatus")
+	return graphql.NewScalarFieldContext("CampaignRecipient", field, true, true, "CampaignRecipientStatus")
 }
 
 func (ec *executionContext) _CampaignRecipient_skipReason(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipient) (ret graphql.Marshaler) {
@@ -5943,7 +7128,7 @@ func (ec *executionContext) _CampaignRecipient_error(ctx context.Context, field 
 			return ec.fieldContext_CampaignRecipient_error(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Error, nil
+			return ec.Resolvers.CampaignRecipient().Error(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *schematype.Error) graphql.Marshaler {
@@ -5957,8 +7142,8 @@ func (ec *executionContext) fieldContext_CampaignRecipient_error(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "CampaignRecipient",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MessageError(ctx, field)
 		},
@@ -6083,6 +7268,29 @@ func (ec *executionContext) fieldContext_CampaignRecipient_message(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CampaignRecipient_reason(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipient) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignRecipient_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CampaignRecipient().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignRecipient_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignRecipient", field, true, true, "String")
 }
 
 func (ec *executionContext) _CampaignRecipientConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipientConnection) (ret graphql.Marshaler) {
@@ -6225,6 +7433,190 @@ func (ec *executionContext) _CampaignRecipientEdge_cursor(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CampaignRecipientEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CampaignRecipientEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CampaignStats_total(ctx context.Context, field graphql.CollectedField, obj *model.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignStats_pending(ctx context.Context, field graphql.CollectedField, obj *model.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignStats_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignStats_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignStats_queued(ctx context.Context, field graphql.CollectedField, obj *model.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignStats_queued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignStats_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignStats_sent(ctx context.Context, field graphql.CollectedField, obj *model.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignStats_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignStats_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignStats_delivered(ctx context.Context, field graphql.CollectedField, obj *model.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignStats_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignStats_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignStats_read(ctx context.Context, field graphql.CollectedField, obj *model.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignStats_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignStats_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignStats_failed(ctx context.Context, field graphql.CollectedField, obj *model.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignStats_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignStats_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignStats_skipped(ctx context.Context, field graphql.CollectedField, obj *model.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignStats_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignStats_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Channel_id(ctx context.Context, field graphql.CollectedField, obj *ent.Channel) (ret graphql.Marshaler) {
@@ -7449,6 +8841,144 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(_ context.Co
 	return graphql.NewScalarFieldContext("CreateApiKeyPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _DayStats_day(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _DayStats_inbound(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_inbound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inbound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_inbound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DayStats_sent(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DayStats_delivered(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DayStats_read(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DayStats_failed(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ImportContactsResult_created(ctx context.Context, field graphql.CollectedField, obj *model.ImportContactsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8574,6 +10104,199 @@ func (ec *executionContext) fieldContext_MessageMedia_url(_ context.Context, fie
 	return graphql.NewScalarFieldContext("MessageMedia", field, true, true, "String")
 }
 
+func (ec *executionContext) _MessageStats_inbound(ctx context.Context, field graphql.CollectedField, obj *model.MessageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageStats_inbound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inbound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageStats_inbound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessageStats_sent(ctx context.Context, field graphql.CollectedField, obj *model.MessageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageStats_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageStats_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessageStats_delivered(ctx context.Context, field graphql.CollectedField, obj *model.MessageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageStats_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageStats_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessageStats_read(ctx context.Context, field graphql.CollectedField, obj *model.MessageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageStats_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageStats_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessageStats_failed(ctx context.Context, field graphql.CollectedField, obj *model.MessageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageStats_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageStats_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessageStats_deliveryRate(ctx context.Context, field graphql.CollectedField, obj *model.MessageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageStats_deliveryRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveryRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageStats_deliveryRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MessageStats_readRate(ctx context.Context, field graphql.CollectedField, obj *model.MessageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageStats_readRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageStats_readRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MessageStats_byDay(ctx context.Context, field graphql.CollectedField, obj *model.MessageStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageStats_byDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DayStats) graphql.Marshaler {
+			return ec.marshalNDayStats2ᚕᚖswitchboardᚋgraphᚋmodelᚐDayStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageStats_byDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DayStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9119,6 +10842,358 @@ func (ec *executionContext) fieldContext_Mutation_deleteContact(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTemplate(ctx, fc.Args["input"].(model.CreateTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Template) graphql.Marshaler {
+			return ec.marshalNTemplate2ᚖswitchboardᚋentᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Template(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncTemplates(ctx, fc.Args["channelId"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Template) graphql.Marshaler {
+			return ec.marshalNTemplate2ᚕᚖswitchboardᚋentᚐTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncTemplates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Template(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncTemplates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTemplate(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCampaign(ctx, fc.Args["input"].(model.CreateCampaignInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖswitchboardᚋentᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCampaign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartCampaign(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖswitchboardᚋentᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startCampaign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pauseCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pauseCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PauseCampaign(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖswitchboardᚋentᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pauseCampaign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pauseCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeCampaign(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖswitchboardᚋentᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeCampaign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelCampaign(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖswitchboardᚋentᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelCampaign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10212,6 +12287,226 @@ func (ec *executionContext) fieldContext_Query_exportContacts(_ context.Context,
 	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
 }
 
+func (ec *executionContext) _Query_templates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_templates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Templates(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["filter"].(*model.TemplateFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TemplateConnection) graphql.Marshaler {
+			return ec.marshalNTemplateConnection2ᚖswitchboardᚋentᚐTemplateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_templates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemplateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_templates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_campaigns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_campaigns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Campaigns(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CampaignConnection) graphql.Marshaler {
+			return ec.marshalNCampaignConnection2ᚖswitchboardᚋentᚐCampaignConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_campaigns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CampaignConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_campaigns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportCampaignRecipients(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportCampaignRecipients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportCampaignRecipients(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportCampaignRecipients(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportCampaignRecipients_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_messageStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_messageStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MessageStats(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["channelId"].(*pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageStats) graphql.Marshaler {
+			return ec.marshalNMessageStats2ᚖswitchboardᚋgraphᚋmodelᚐMessageStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_messageStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_messageStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_billableUsage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_billableUsage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BillableUsage(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["channelId"].(*pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UsageRow) graphql.Marshaler {
+			return ec.marshalNUsageRow2ᚕᚖswitchboardᚋgraphᚋmodelᚐUsageRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_billableUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UsageRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_billableUsage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditLogs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10328,6 +12623,50 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_campaignProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_campaignProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CampaignProgress(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
+			return ec.marshalNCampaign2ᚖswitchboardᚋentᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_campaignProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Campaign(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_campaignProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11077,6 +13416,130 @@ func (ec *executionContext) _Tenant_readReceipts(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Tenant_readReceipts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tenant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UsageRow_day(ctx context.Context, field graphql.CollectedField, obj *model.UsageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageRow_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageRow_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageRow_channel(ctx context.Context, field graphql.CollectedField, obj *model.UsageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageRow_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2ᚖswitchboardᚋentᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageRow_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UsageRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Channel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UsageRow_pricingType(ctx context.Context, field graphql.CollectedField, obj *model.UsageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageRow_pricingType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricingType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageRow_pricingType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageRow_pricingCategory(ctx context.Context, field graphql.CollectedField, obj *model.UsageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageRow_pricingCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricingCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageRow_pricingCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _UsageRow_count(ctx context.Context, field graphql.CollectedField, obj *model.UsageRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UsageRow_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UsageRow_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UsageRow", field, false, false, "Int")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -12492,6 +14955,55 @@ func UnmarshalAuditLogOrder(ctx context.Context, raw any) (ent.AuditLogOrder, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCampaignAudienceInput(ctx context.Context, obj any) (model.CampaignAudienceInput, error) {
+	var it model.CampaignAudienceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tags", "contactIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "contactIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactIds"))
+			data, err := ec.unmarshalOID2ᚕswitchboardᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCampaignAudienceInput unmarshals raw into the CampaignAudienceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCampaignAudienceInput(ctx context.Context, raw any) (model.CampaignAudienceInput, error) {
+	var out model.CampaignAudienceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CampaignAudienceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCampaignOrder(ctx context.Context, obj any) (ent.CampaignOrder, error) {
 	var it ent.CampaignOrder
 	if obj == nil {
@@ -12995,6 +15507,83 @@ func UnmarshalCreateApiKeyInput(ctx context.Context, raw any) (model.CreateAPIKe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateCampaignInput(ctx context.Context, obj any) (model.CreateCampaignInput, error) {
+	var it model.CreateCampaignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "channelId", "templateId", "audience", "parameters", "scheduledAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "channelId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelId"))
+			data, err := ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelID = data
+		case "templateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateId"))
+			data, err := ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateID = data
+		case "audience":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audience"))
+			data, err := ec.unmarshalNCampaignAudienceInput2ᚖswitchboardᚋgraphᚋmodelᚐCampaignAudienceInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Audience = data
+		case "parameters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parameters"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parameters = data
+		case "scheduledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduledAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScheduledAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCampaignInput unmarshals raw into the CreateCampaignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCampaignInput(ctx context.Context, raw any) (model.CreateCampaignInput, error) {
+	var out model.CreateCampaignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCampaignInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context, obj any) (model.CreateContactInput, error) {
 	var it model.CreateContactInput
 	if obj == nil {
@@ -13062,6 +15651,83 @@ func (ec *executionContext) unmarshalInputCreateContactInput(ctx context.Context
 func UnmarshalCreateContactInput(ctx context.Context, raw any) (model.CreateContactInput, error) {
 	var out model.CreateContactInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateContactInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateTemplateInput(ctx context.Context, obj any) (model.CreateTemplateInput, error) {
+	var it model.CreateTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"channelId", "name", "language", "category", "components", "parameterFormat"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "channelId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelId"))
+			data, err := ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNTemplateCategory2switchboardᚋentᚋtemplateᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "components":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("components"))
+			data, err := ec.unmarshalNJSON2switchboardᚋentᚋschemaᚋschematypeᚐJSON(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Components = data
+		case "parameterFormat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parameterFormat"))
+			data, err := ec.unmarshalOTemplateParameterFormat2ᚖswitchboardᚋentᚋtemplateᚐParameterFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParameterFormat = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTemplateInput unmarshals raw into the CreateTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTemplateInput(ctx context.Context, raw any) (model.CreateTemplateInput, error) {
+	var out model.CreateTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTemplateInput", raw, &out)
 	return out, err
 }
 
@@ -13574,7 +16240,7 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "text", "media", "interactive", "reaction", "replyTo", "clientMessageId"}
+	fieldsInOrder := [...]string{"conversationId", "text", "media", "interactive", "reaction", "template", "replyTo", "clientMessageId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13616,6 +16282,13 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 				return it, err
 			}
 			it.Reaction = data
+		case "template":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("template"))
+			data, err := ec.unmarshalOSendTemplateInput2ᚖswitchboardᚋgraphᚋmodelᚐSendTemplateInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Template = data
 		case "replyTo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replyTo"))
 			data, err := ec.unmarshalOID2ᚖswitchboardᚋinternalᚋpulidᚐID(ctx, v)
@@ -13696,6 +16369,55 @@ func UnmarshalSendReactionInput(ctx context.Context, raw any) (model.SendReactio
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSendTemplateInput(ctx context.Context, obj any) (model.SendTemplateInput, error) {
+	var it model.SendTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"templateId", "parameters"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "templateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateId"))
+			data, err := ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateID = data
+		case "parameters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parameters"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parameters = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendTemplateInput unmarshals raw into the SendTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendTemplateInput(ctx context.Context, raw any) (model.SendTemplateInput, error) {
+	var out model.SendTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendTemplateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj any) (model.SignUpInput, error) {
 	var it model.SignUpInput
 	if obj == nil {
@@ -13756,6 +16478,69 @@ func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj a
 func UnmarshalSignUpInput(ctx context.Context, raw any) (model.SignUpInput, error) {
 	var out model.SignUpInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignUpInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTemplateFilter(ctx context.Context, obj any) (model.TemplateFilter, error) {
+	var it model.TemplateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "category", "search", "channelId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTemplateStatus2ᚖswitchboardᚋentᚋtemplateᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOTemplateCategory2ᚖswitchboardᚋentᚋtemplateᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "channelId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelId"))
+			data, err := ec.unmarshalOID2ᚖswitchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTemplateFilter unmarshals raw into the TemplateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTemplateFilter(ctx context.Context, raw any) (model.TemplateFilter, error) {
+	var out model.TemplateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TemplateFilter", raw, &out)
 	return out, err
 }
 
@@ -14522,6 +17307,18 @@ func (ec *executionContext) _Campaign(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Campaign_recipients(ctx, field, obj)
 				})
+		case "stats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Campaign_stats(ctx, field, obj)
+				})
+		case "funnel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Campaign_funnel(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14620,6 +17417,54 @@ func (ec *executionContext) _CampaignEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var campaignFunnelImplementors = []string{"CampaignFunnel"}
+
+func (ec *executionContext) _CampaignFunnel(ctx context.Context, sel ast.SelectionSet, obj *model.CampaignFunnel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, campaignFunnelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CampaignFunnel")
+		case "sent":
+			out.Values[i] = ec._CampaignFunnel_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._CampaignFunnel_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "read":
+			out.Values[i] = ec._CampaignFunnel_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replied":
+			out.Values[i] = ec._CampaignFunnel_replied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var campaignRecipientImplementors = []string{"CampaignRecipient", "Node"}
 
 func (ec *executionContext) _CampaignRecipient(ctx context.Context, sel ast.SelectionSet, obj *ent.CampaignRecipient) graphql.Marshaler {
@@ -14642,20 +17487,22 @@ func (ec *executionContext) _CampaignRecipient(ctx context.Context, sel ast.Sele
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
-			out.Values[i] = ec._CampaignRecipient_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CampaignRecipient_status(ctx, field, obj)
+				})
 		case "skipReason":
 			out.Values[i] = ec._CampaignRecipient_skipReason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "error":
-			out.Values[i] = ec._CampaignRecipient_error(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CampaignRecipient_error(ctx, field, obj)
+				})
 		case "repliedAt":
 			out.Values[i] = ec._CampaignRecipient_repliedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -14678,6 +17525,12 @@ func (ec *executionContext) _CampaignRecipient(ctx context.Context, sel ast.Sele
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CampaignRecipient_message(ctx, field, obj)
+				})
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CampaignRecipient_reason(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14757,6 +17610,74 @@ func (ec *executionContext) _CampaignRecipientEdge(ctx context.Context, sel ast.
 			}
 		case "cursor":
 			out.Values[i] = ec._CampaignRecipientEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var campaignStatsImplementors = []string{"CampaignStats"}
+
+func (ec *executionContext) _CampaignStats(ctx context.Context, sel ast.SelectionSet, obj *model.CampaignStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, campaignStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CampaignStats")
+		case "total":
+			out.Values[i] = ec._CampaignStats_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._CampaignStats_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "queued":
+			out.Values[i] = ec._CampaignStats_queued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sent":
+			out.Values[i] = ec._CampaignStats_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._CampaignStats_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "read":
+			out.Values[i] = ec._CampaignStats_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._CampaignStats_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._CampaignStats_skipped(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15242,6 +18163,64 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var dayStatsImplementors = []string{"DayStats"}
+
+func (ec *executionContext) _DayStats(ctx context.Context, sel ast.SelectionSet, obj *model.DayStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dayStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DayStats")
+		case "day":
+			out.Values[i] = ec._DayStats_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inbound":
+			out.Values[i] = ec._DayStats_inbound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sent":
+			out.Values[i] = ec._DayStats_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._DayStats_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "read":
+			out.Values[i] = ec._DayStats_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._DayStats_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importContactsResultImplementors = []string{"ImportContactsResult"}
 
 func (ec *executionContext) _ImportContactsResult(ctx context.Context, sel ast.SelectionSet, obj *model.ImportContactsResult) graphql.Marshaler {
@@ -15695,6 +18674,74 @@ func (ec *executionContext) _MessageMedia(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var messageStatsImplementors = []string{"MessageStats"}
+
+func (ec *executionContext) _MessageStats(ctx context.Context, sel ast.SelectionSet, obj *model.MessageStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageStats")
+		case "inbound":
+			out.Values[i] = ec._MessageStats_inbound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sent":
+			out.Values[i] = ec._MessageStats_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._MessageStats_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "read":
+			out.Values[i] = ec._MessageStats_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._MessageStats_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deliveryRate":
+			out.Values[i] = ec._MessageStats_deliveryRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readRate":
+			out.Values[i] = ec._MessageStats_readRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byDay":
+			out.Values[i] = ec._MessageStats_byDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -15801,6 +18848,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteContact":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncTemplates":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncTemplates(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCampaign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCampaign(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCampaign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startCampaign(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pauseCampaign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pauseCampaign(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeCampaign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeCampaign(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelCampaign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelCampaign(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16150,6 +19253,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_exportContacts(ctx, field)
 				})
+		case "templates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_templates(ctx, field)
+				})
+		case "campaigns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_campaigns(ctx, field)
+				})
+		case "exportCampaignRecipients":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportCampaignRecipients(ctx, field)
+				})
+		case "messageStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_messageStats(ctx, field)
+				})
+		case "billableUsage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_billableUsage(ctx, field)
+				})
 		case "auditLogs":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -16200,6 +19333,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 
 	switch fields[0].Name {
+	case "campaignProgress":
+		return ec._Subscription_campaignProgress(ctx, fields[0])
 	case "inboxEvents":
 		return ec._Subscription_inboxEvents(ctx, fields[0])
 	default:
@@ -16445,6 +19580,59 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "readReceipts":
 			out.Values[i] = ec._Tenant_readReceipts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var usageRowImplementors = []string{"UsageRow"}
+
+func (ec *executionContext) _UsageRow(ctx context.Context, sel ast.SelectionSet, obj *model.UsageRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, usageRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UsageRow")
+		case "day":
+			out.Values[i] = ec._UsageRow_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._UsageRow_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pricingType":
+			out.Values[i] = ec._UsageRow_pricingType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pricingCategory":
+			out.Values[i] = ec._UsageRow_pricingCategory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._UsageRow_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16975,6 +20163,27 @@ func (ec *executionContext) marshalNCampaign2ᚖswitchboardᚋentᚐCampaign(ctx
 	return ec._Campaign(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCampaignAudienceInput2ᚖswitchboardᚋgraphᚋmodelᚐCampaignAudienceInput(ctx context.Context, v any) (*model.CampaignAudienceInput, error) {
+	res, err := ec.unmarshalInputCampaignAudienceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCampaignConnection2ᚖswitchboardᚋentᚐCampaignConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CampaignConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CampaignConnection!")
+		return graphql.Null
+	}
+	return ec._CampaignConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCampaignFunnel2ᚖswitchboardᚋgraphᚋmodelᚐCampaignFunnel(ctx context.Context, sel ast.SelectionSet, v *model.CampaignFunnel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CampaignFunnel!")
+		return graphql.Null
+	}
+	return ec._CampaignFunnel(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCampaignOrderField2ᚖswitchboardᚋentᚐCampaignOrderField(ctx context.Context, v any) (*ent.CampaignOrderField, error) {
 	var res = new(ent.CampaignOrderField)
 	err := res.UnmarshalGQL(v)
@@ -17019,6 +20228,14 @@ func (ec *executionContext) unmarshalNCampaignRecipientStatus2switchboardᚋent�
 
 func (ec *executionContext) marshalNCampaignRecipientStatus2switchboardᚋentᚋcampaignrecipientᚐStatus(ctx context.Context, sel ast.SelectionSet, v campaignrecipient.Status) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNCampaignStats2ᚖswitchboardᚋgraphᚋmodelᚐCampaignStats(ctx context.Context, sel ast.SelectionSet, v *model.CampaignStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CampaignStats!")
+		return graphql.Null
+	}
+	return ec._CampaignStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCampaignStatus2switchboardᚋentᚋcampaignᚐStatus(ctx context.Context, v any) (campaign.Status, error) {
@@ -17177,8 +20394,18 @@ func (ec *executionContext) marshalNCreateApiKeyPayload2ᚖswitchboardᚋgraph�
 	return ec._CreateApiKeyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateCampaignInput2switchboardᚋgraphᚋmodelᚐCreateCampaignInput(ctx context.Context, v any) (model.CreateCampaignInput, error) {
+	res, err := ec.unmarshalInputCreateCampaignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateContactInput2switchboardᚋgraphᚋmodelᚐCreateContactInput(ctx context.Context, v any) (model.CreateContactInput, error) {
 	res, err := ec.unmarshalInputCreateContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateTemplateInput2switchboardᚋgraphᚋmodelᚐCreateTemplateInput(ctx context.Context, v any) (model.CreateTemplateInput, error) {
+	res, err := ec.unmarshalInputCreateTemplateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -17190,6 +20417,44 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDayStats2ᚕᚖswitchboardᚋgraphᚋmodelᚐDayStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DayStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDayStats2ᚖswitchboardᚋgraphᚋmodelᚐDayStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDayStats2ᚖswitchboardᚋgraphᚋmodelᚐDayStats(ctx context.Context, sel ast.SelectionSet, v *model.DayStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DayStats!")
+		return graphql.Null
+	}
+	return ec._DayStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx context.Context, v any) (pulid.ID, error) {
@@ -17338,6 +20603,20 @@ func (ec *executionContext) unmarshalNInteractiveSectionInput2ᚖswitchboardᚋg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNJSON2switchboardᚋentᚋschemaᚋschematypeᚐJSON(ctx context.Context, v any) (schematype.JSON, error) {
+	var res schematype.JSON
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2switchboardᚋentᚋschemaᚋschematypeᚐJSON(ctx context.Context, sel ast.SelectionSet, v schematype.JSON) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalNLogInInput2switchboardᚋgraphᚋmodelᚐLogInInput(ctx context.Context, v any) (model.LogInInput, error) {
 	res, err := ec.unmarshalInputLogInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17381,6 +20660,14 @@ func (ec *executionContext) marshalNMessageOrderField2ᚖswitchboardᚋentᚐMes
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNMessageStats2ᚖswitchboardᚋgraphᚋmodelᚐMessageStats(ctx context.Context, sel ast.SelectionSet, v *model.MessageStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessageStats!")
+		return graphql.Null
+	}
+	return ec._MessageStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMessageStatus2switchboardᚋentᚋmessageᚐStatus(ctx context.Context, v any) (message.Status, error) {
@@ -17554,6 +20841,22 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNTemplate2ᚕᚖswitchboardᚋentᚐTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Template) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTemplate2ᚖswitchboardᚋentᚐTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNTemplate2ᚖswitchboardᚋentᚐTemplate(ctx context.Context, sel ast.SelectionSet, v *ent.Template) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Template!")
@@ -17570,6 +20873,14 @@ func (ec *executionContext) unmarshalNTemplateCategory2switchboardᚋentᚋtempl
 
 func (ec *executionContext) marshalNTemplateCategory2switchboardᚋentᚋtemplateᚐCategory(ctx context.Context, sel ast.SelectionSet, v template.Category) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNTemplateConnection2ᚖswitchboardᚋentᚐTemplateConnection(ctx context.Context, sel ast.SelectionSet, v *ent.TemplateConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TemplateConnection!")
+		return graphql.Null
+	}
+	return ec._TemplateConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTemplateOrderField2ᚖswitchboardᚋentᚐTemplateOrderField(ctx context.Context, v any) (*ent.TemplateOrderField, error) {
@@ -17665,6 +20976,30 @@ func (ec *executionContext) unmarshalNUpdateContactInput2switchboardᚋgraphᚋm
 func (ec *executionContext) unmarshalNUpdateTenantSettingsInput2switchboardᚋgraphᚋmodelᚐUpdateTenantSettingsInput(ctx context.Context, v any) (model.UpdateTenantSettingsInput, error) {
 	res, err := ec.unmarshalInputUpdateTenantSettingsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUsageRow2ᚕᚖswitchboardᚋgraphᚋmodelᚐUsageRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UsageRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUsageRow2ᚖswitchboardᚋgraphᚋmodelᚐUsageRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUsageRow2ᚖswitchboardᚋgraphᚋmodelᚐUsageRow(ctx context.Context, sel ast.SelectionSet, v *model.UsageRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UsageRow!")
+		return graphql.Null
+	}
+	return ec._UsageRow(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUser2ᚕᚖswitchboardᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
@@ -18092,6 +21427,41 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return v
 }
 
+func (ec *executionContext) unmarshalOID2ᚕswitchboardᚋinternalᚋpulidᚐIDᚄ(ctx context.Context, v any) ([]pulid.ID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]pulid.ID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕswitchboardᚋinternalᚋpulidᚐIDᚄ(ctx context.Context, sel ast.SelectionSet, v []pulid.ID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖswitchboardᚋinternalᚋpulidᚐID(ctx context.Context, v any) (*pulid.ID, error) {
 	if v == nil {
 		return nil, nil
@@ -18328,6 +21698,14 @@ func (ec *executionContext) unmarshalOSendReactionInput2ᚖswitchboardᚋgraph�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOSendTemplateInput2ᚖswitchboardᚋgraphᚋmodelᚐSendTemplateInput(ctx context.Context, v any) (*model.SendTemplateInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSendTemplateInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18400,6 +21778,22 @@ func (ec *executionContext) marshalOTemplate2ᚖswitchboardᚋentᚐTemplate(ctx
 	return ec._Template(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOTemplateCategory2ᚖswitchboardᚋentᚋtemplateᚐCategory(ctx context.Context, v any) (*template.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(template.Category)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTemplateCategory2ᚖswitchboardᚋentᚋtemplateᚐCategory(ctx context.Context, sel ast.SelectionSet, v *template.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOTemplateEdge2ᚕᚖswitchboardᚋentᚐTemplateEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.TemplateEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18418,6 +21812,46 @@ func (ec *executionContext) marshalOTemplateEdge2ᚖswitchboardᚋentᚐTemplate
 		return graphql.Null
 	}
 	return ec._TemplateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTemplateFilter2ᚖswitchboardᚋgraphᚋmodelᚐTemplateFilter(ctx context.Context, v any) (*model.TemplateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTemplateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTemplateParameterFormat2ᚖswitchboardᚋentᚋtemplateᚐParameterFormat(ctx context.Context, v any) (*template.ParameterFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(template.ParameterFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTemplateParameterFormat2ᚖswitchboardᚋentᚋtemplateᚐParameterFormat(ctx context.Context, sel ast.SelectionSet, v *template.ParameterFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTemplateStatus2ᚖswitchboardᚋentᚋtemplateᚐStatus(ctx context.Context, v any) (*template.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(template.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTemplateStatus2ᚖswitchboardᚋentᚋtemplateᚐStatus(ctx context.Context, sel ast.SelectionSet, v *template.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -8,6 +8,8 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/message"
+	"switchboard/ent/schema/schematype"
+	"switchboard/ent/template"
 	"switchboard/ent/user"
 	"switchboard/internal/pulid"
 	"time"
@@ -33,6 +35,33 @@ type AuthPayload struct {
 	Token  string      `json:"token"`
 	User   *ent.User   `json:"user"`
 	Tenant *ent.Tenant `json:"tenant"`
+}
+
+// Contacts with any of the tags, and the listed contacts.
+type CampaignAudienceInput struct {
+	Tags       []string   `json:"tags,omitempty"`
+	ContactIds []pulid.ID `json:"contactIds,omitempty"`
+}
+
+// How far the campaign's messages got: each step counts those that reached it or went further.
+type CampaignFunnel struct {
+	Sent      int `json:"sent"`
+	Delivered int `json:"delivered"`
+	Read      int `json:"read"`
+	// Recipients who wrote back within 24 hours of their message being sent.
+	Replied int `json:"replied"`
+}
+
+// Recipients by outcome; total is the sum of the others.
+type CampaignStats struct {
+	Total     int `json:"total"`
+	Pending   int `json:"pending"`
+	Queued    int `json:"queued"`
+	Sent      int `json:"sent"`
+	Delivered int `json:"delivered"`
+	Read      int `json:"read"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
 }
 
 type ConnectWhatsAppInput struct {
@@ -70,12 +99,47 @@ type CreateAPIKeyPayload struct {
 	Secret string `json:"secret"`
 }
 
+type CreateCampaignInput struct {
+	Name       string                 `json:"name"`
+	ChannelID  pulid.ID               `json:"channelId"`
+	TemplateID pulid.ID               `json:"templateId"`
+	Audience   *CampaignAudienceInput `json:"audience"`
+	// The body variables in order; {{contact.name}} and {{contact.phone}} in a
+	// value are replaced per recipient.
+	Parameters []string `json:"parameters,omitempty"`
+	// Starts by itself then (SCHEDULED); without it the campaign is a DRAFT.
+	ScheduledAt *time.Time `json:"scheduledAt,omitempty"`
+}
+
 type CreateContactInput struct {
 	Phone       string               `json:"phone"`
 	Name        *string              `json:"name,omitempty"`
 	Tags        []string             `json:"tags,omitempty"`
 	OptInStatus *contact.OptInStatus `json:"optInStatus,omitempty"`
 	OptInSource *string              `json:"optInSource,omitempty"`
+}
+
+type CreateTemplateInput struct {
+	ChannelID pulid.ID `json:"channelId"`
+	// Lowercase letters, digits and underscores, starting with a letter; at most 512.
+	Name string `json:"name"`
+	// e.g. en_US
+	Language string            `json:"language"`
+	Category template.Category `json:"category"`
+	// Meta's component array: HEADER, BODY (with example), FOOTER, BUTTONS.
+	Components schematype.JSON `json:"components"`
+	// POSITIONAL ({{1}}…{{n}}, the default) or NAMED ({{order_id}}).
+	ParameterFormat *template.ParameterFormat `json:"parameterFormat,omitempty"`
+}
+
+type DayStats struct {
+	// YYYY-MM-DD (UTC)
+	Day       string `json:"day"`
+	Inbound   int    `json:"inbound"`
+	Sent      int    `json:"sent"`
+	Delivered int    `json:"delivered"`
+	Read      int    `json:"read"`
+	Failed    int    `json:"failed"`
 }
 
 type ImportContactsResult struct {
@@ -127,6 +191,19 @@ type LogInInput struct {
 	Password string `json:"password"`
 }
 
+type MessageStats struct {
+	Inbound   int `json:"inbound"`
+	Sent      int `json:"sent"`
+	Delivered int `json:"delivered"`
+	Read      int `json:"read"`
+	Failed    int `json:"failed"`
+	// delivered / sent (0 without sends)
+	DeliveryRate float64 `json:"deliveryRate"`
+	// read / delivered (0 without deliveries)
+	ReadRate float64     `json:"readRate"`
+	ByDay    []*DayStats `json:"byDay"`
+}
+
 // Reply buttons (up to 3) or a list (sections of rows, up to 10 rows in all).
 type SendInteractiveInput struct {
 	Body    string                    `json:"body"`
@@ -147,7 +224,8 @@ type SendMediaInput struct {
 	Filename *string         `json:"filename,omitempty"`
 }
 
-// One outbound message: exactly one of text, media, interactive or reaction.
+// One outbound message: exactly one of text, media, interactive, reaction or
+// template.
 type SendMessageInput struct {
 	ConversationID pulid.ID `json:"conversationId"`
 	// Up to 4,096 characters.
@@ -155,6 +233,7 @@ type SendMessageInput struct {
 	Media       *SendMediaInput       `json:"media,omitempty"`
 	Interactive *SendInteractiveInput `json:"interactive,omitempty"`
 	Reaction    *SendReactionInput    `json:"reaction,omitempty"`
+	Template    *SendTemplateInput    `json:"template,omitempty"`
 	// A message of the conversation to quote.
 	ReplyTo *pulid.ID `json:"replyTo,omitempty"`
 	// A client-chosen key (up to 128 characters): the same key returns the same message.
@@ -167,6 +246,14 @@ type SendReactionInput struct {
 	Emoji     string   `json:"emoji"`
 }
 
+// An approved template with its body parameters, in order ({{1}}…) or, for a
+// NAMED template, in the order its variables appear. Allowed outside the
+// 24-hour window.
+type SendTemplateInput struct {
+	TemplateID pulid.ID `json:"templateId"`
+	Parameters []string `json:"parameters,omitempty"`
+}
+
 type SignUpInput struct {
 	Email        string `json:"email"`
 	Password     string `json:"password"`
@@ -175,6 +262,14 @@ type SignUpInput struct {
 }
 
 type Subscription struct {
+}
+
+type TemplateFilter struct {
+	Status   *template.Status   `json:"status,omitempty"`
+	Category *template.Category `json:"category,omitempty"`
+	// Matches the name.
+	Search    *string   `json:"search,omitempty"`
+	ChannelID *pulid.ID `json:"channelId,omitempty"`
 }
 
 type UpdateChannelInput struct {
@@ -204,4 +299,15 @@ type UpdateTenantSettingsInput struct {
 	MessageRetentionDays *int `json:"messageRetentionDays,omitempty"`
 	// Whether markConversationRead sends Meta a read receipt; default true.
 	ReadReceipts *bool `json:"readReceipts,omitempty"`
+}
+
+type UsageRow struct {
+	// YYYY-MM-DD (UTC)
+	Day     string       `json:"day"`
+	Channel *ent.Channel `json:"channel"`
+	// Meta's pricing.type, e.g. regular, free_customer_service
+	PricingType string `json:"pricingType"`
+	// Meta's pricing.category, e.g. marketing, utility, service
+	PricingCategory string `json:"pricingCategory"`
+	Count           int    `json:"count"`
 }
