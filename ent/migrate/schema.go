@@ -545,6 +545,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{MessagesColumns[3], MessagesColumns[24], MessagesColumns[13]},
 			},
+			{
+				Name:    "message_campaign_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[23], MessagesColumns[8]},
+			},
 		},
 	}
 	// PendingStatusColumns holds the columns for the "pending_status" table.

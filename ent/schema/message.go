@@ -96,6 +96,8 @@ func (Message) Indexes() []ent.Index {
 		index.Fields("channel_id", "send_state", "send_priority", "send_after"),
 		index.Fields("send_state", "send_after"),
 		index.Fields("channel_id", "outside_window", "timestamp"),
+		// A campaign's stats count its messages by status.
+		index.Fields("campaign_id", "status"),
 	}
 }
 
