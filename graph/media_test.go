@@ -446,3 +446,20 @@ func TestInboundMediaMetaDoesNotKnowFailsAtOnce(t *testing.T) {
 		t.Fatalf("%d MESSAGE_UPDATED events for the failed file, want 1", n)
 	}
 }
+
+// A download that takes longer than a job should hold the database (on
+// SQLite it runs beside the job, which comes back for it) still ends STORED.
+func TestInboundMediaSlowDownloadIsKept(t *testing.T) {
+	env, meta := testenv.NewWithMeta(t, graphapi.Config{})
+	owner := env.SignUp(t, "Katherine Johnson")
+	connect(t, env, owner.Token, mediaNumber)
+	data := pngOf(t, 12, 12)
+	sendImage(t, env, meta, graphapi.MediaFile{Data: data, MIMEType: "image/png", Slow: 3 * time.Second})
+	m := settled(t, env, owner.Token)
+	if m.Media.State != "STORED" {
+		t.Fatalf("media = %+v", m.Media)
+	}
+	if res, body := get(t, env, "/media/"+m.ID, owner.Token); res.StatusCode != 200 || !bytes.Equal(body, data) {
+		t.Fatalf("GET: %d, %d bytes", res.StatusCode, len(body))
+	}
+}

@@ -89,7 +89,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	}
 	mediaLinks := media.NewLinks(cfg.EncryptionKey, cfg.PublicBaseURL)
 	downloads := &media.Downloader{Store: mediaStore, Meta: meta, Channels: channelSvc, Notifier: notifier, Log: log,
-		Timeout: cfg.JobLease * 3 / 4}
+		Timeout: cfg.JobLease * 3 / 4, Detach: !pg}
 	runner.Handle(media.DownloadJob.Name, downloads.Handle)
 	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{
 		OutcomeTimeout: cfg.SendOutcomeTimeout, RequestTimeout: cfg.MetaRequestTimeout,

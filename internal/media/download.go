@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"switchboard/ent"
@@ -100,7 +101,14 @@ type Downloader struct {
 	// Timeout bounds one attempt's download; it must end before the job's
 	// lease does (JOB_LEASE), or another worker retakes the job meanwhile.
 	Timeout time.Duration
-	now     func() time.Time
+	// Detach downloads outside the job's transaction (detach.go): on
+	// SQLite, whose write transactions hold the database's only write
+	// lock from their start, a long download must not hold it.
+	Detach bool
+	now    func() time.Time
+
+	mu       sync.Mutex
+	inflight map[pulid.ID]*detached
 }
 
 // Handle is DownloadJob's handler: the file goes to the store, then the
@@ -123,7 +131,14 @@ func (d *Downloader) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 		return nil // done already (a retried job, a second replica)
 	}
 	md := *msg.Media
-	err = d.fetch(ctx, tx, msg, &md)
+	token, err := d.token(ctx, tx, msg)
+	if err == nil {
+		if d.Detach {
+			err = d.awaitDetached(ctx, token, msg, &md)
+		} else {
+			err = d.fetch(ctx, token, msg, &md, d.Timeout)
+		}
+	}
 	var perm *permanent
 	switch {
 	case err == nil:
@@ -147,23 +162,24 @@ func (d *Downloader) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 		events.Spec{Kind: event.KindMESSAGE_UPDATED, ConversationID: msg.ConversationID, MessageID: msg.ID})
 }
 
-// fetch downloads msg's file into the store and fills in md's Key, Size,
-// SHA256 and MimeType.
-func (d *Downloader) fetch(ctx context.Context, tx *ent.Tx, msg *ent.Message, md *schematype.Media) error {
+// token opens the access token of msg's channel.
+func (d *Downloader) token(ctx context.Context, tx *ent.Tx, msg *ent.Message) (string, error) {
 	ch, err := tx.Channel.Get(ctx, msg.ChannelID)
 	if ent.IsNotFound(err) || (err == nil && ch.Status == channel.StatusREVOKED) {
-		return &permanent{"the channel was disconnected before the file was downloaded"}
+		return "", &permanent{"the channel was disconnected before the file was downloaded"}
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
-	token, err := d.Channels.AccessToken(ch)
-	if err != nil {
-		return err // NEEDS_REAUTH: a new token may come in time
-	}
-	if d.Timeout > 0 {
+	return d.Channels.AccessToken(ch) // NEEDS_REAUTH fails: a new token may come in time
+}
+
+// fetch downloads msg's file into the store within timeout (0: none) and
+// fills in md's Key, Size, SHA256 and MimeType.
+func (d *Downloader) fetch(ctx context.Context, token string, msg *ent.Message, md *schematype.Media, timeout time.Duration) error {
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	for try := 0; ; try++ {

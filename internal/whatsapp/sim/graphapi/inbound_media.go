@@ -22,6 +22,8 @@ type MediaFile struct {
 	// SHA256, when set (hex), is the hash the webhook and the lookup state instead of the
 	// file's own: a file that arrives damaged.
 	SHA256 string
+	// Slow holds each download this long before its first byte (a big file on a slow link).
+	Slow time.Duration
 }
 
 // AddMedia keeps f as an inbound file and returns its media id (16 digits, as the simulator's
@@ -40,7 +42,7 @@ func (s *Server) AddMedia(f MediaFile) string {
 	defer s.mu.Unlock()
 	s.seq++
 	id := strconv.FormatUint(2_000_000_000_000_000+s.seq*7919+s.cfg.Seed%1000, 10)[:16]
-	s.media[id] = &mediaFile{id: id, mimeType: mime, data: f.Data, sha256: hash, filename: f.Filename}
+	s.media[id] = &mediaFile{id: id, mimeType: mime, data: f.Data, sha256: hash, filename: f.Filename, slow: f.Slow}
 	return id
 }
 

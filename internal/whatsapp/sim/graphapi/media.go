@@ -24,6 +24,7 @@ type mediaFile struct {
 	filename     string
 	lookups      int // GET /{media_id}: each hands out a fresh URL
 	expire       int // downloads still to answer 404 (ExpireURLs)
+	slow         time.Duration
 }
 
 // handleUpload is POST /{phone_number_id}/media, multipart with messaging_product, file and type.
@@ -116,6 +117,13 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	if m == nil || expire {
 		http.NotFound(w, r)
 		return
+	}
+	if m.slow > 0 {
+		select {
+		case <-time.After(m.slow):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	w.Header().Set("Content-Type", m.mimeType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(m.data)))
