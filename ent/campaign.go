@@ -46,6 +46,8 @@ type Campaign struct {
 	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
 	// PausedReason holds the value of the "paused_reason" field.
 	PausedReason string `json:"paused_reason,omitempty"`
+	// PauseKind holds the value of the "pause_kind" field.
+	PauseKind *campaign.PauseKind `json:"pause_kind,omitempty"`
 	// StartedAt holds the value of the "started_at" field.
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	// CompletedAt holds the value of the "completed_at" field.
@@ -126,7 +128,7 @@ func (*Campaign) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case campaign.FieldID, campaign.FieldTenantID, campaign.FieldChannelID, campaign.FieldTemplateID:
 			values[i] = new(pulid.ID)
-		case campaign.FieldName, campaign.FieldStatus, campaign.FieldPausedReason:
+		case campaign.FieldName, campaign.FieldStatus, campaign.FieldPausedReason, campaign.FieldPauseKind:
 			values[i] = new(sql.NullString)
 		case campaign.FieldCreatedAt, campaign.FieldUpdatedAt, campaign.FieldScheduledAt, campaign.FieldStartedAt, campaign.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -229,6 +231,13 @@ func (_m *Campaign) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field paused_reason", values[i])
 			} else if value.Valid {
 				_m.PausedReason = value.String
+			}
+		case campaign.FieldPauseKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field pause_kind", values[i])
+			} else if value.Valid {
+				_m.PauseKind = new(campaign.PauseKind)
+				*_m.PauseKind = campaign.PauseKind(value.String)
 			}
 		case campaign.FieldStartedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -337,6 +346,11 @@ func (_m *Campaign) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("paused_reason=")
 	builder.WriteString(_m.PausedReason)
+	builder.WriteString(", ")
+	if v := _m.PauseKind; v != nil {
+		builder.WriteString("pause_kind=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.StartedAt; v != nil {
 		builder.WriteString("started_at=")

@@ -140,6 +140,20 @@ func (_c *CampaignCreate) SetNillablePausedReason(v *string) *CampaignCreate {
 	return _c
 }
 
+// SetPauseKind sets the "pause_kind" field.
+func (_c *CampaignCreate) SetPauseKind(v campaign.PauseKind) *CampaignCreate {
+	_c.mutation.SetPauseKind(v)
+	return _c
+}
+
+// SetNillablePauseKind sets the "pause_kind" field if the given value is not nil.
+func (_c *CampaignCreate) SetNillablePauseKind(v *campaign.PauseKind) *CampaignCreate {
+	if v != nil {
+		_c.SetPauseKind(*v)
+	}
+	return _c
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_c *CampaignCreate) SetStartedAt(v time.Time) *CampaignCreate {
 	_c.mutation.SetStartedAt(v)
@@ -320,6 +334,11 @@ func (_c *CampaignCreate) check() error {
 			return &ValidationError{Name: "paused_reason", err: fmt.Errorf(`ent: validator failed for field "Campaign.paused_reason": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.PauseKind(); ok {
+		if err := campaign.PauseKindValidator(v); err != nil {
+			return &ValidationError{Name: "pause_kind", err: fmt.Errorf(`ent: validator failed for field "Campaign.pause_kind": %w`, err)}
+		}
+	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Campaign.tenant"`)}
 	}
@@ -400,6 +419,10 @@ func (_c *CampaignCreate) createSpec() (*Campaign, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PausedReason(); ok {
 		_spec.SetField(campaign.FieldPausedReason, field.TypeString, value)
 		_node.PausedReason = value
+	}
+	if value, ok := _c.mutation.PauseKind(); ok {
+		_spec.SetField(campaign.FieldPauseKind, field.TypeEnum, value)
+		_node.PauseKind = &value
 	}
 	if value, ok := _c.mutation.StartedAt(); ok {
 		_spec.SetField(campaign.FieldStartedAt, field.TypeTime, value)
@@ -666,6 +689,24 @@ func (u *CampaignUpsert) ClearPausedReason() *CampaignUpsert {
 	return u
 }
 
+// SetPauseKind sets the "pause_kind" field.
+func (u *CampaignUpsert) SetPauseKind(v campaign.PauseKind) *CampaignUpsert {
+	u.Set(campaign.FieldPauseKind, v)
+	return u
+}
+
+// UpdatePauseKind sets the "pause_kind" field to the value that was provided on create.
+func (u *CampaignUpsert) UpdatePauseKind() *CampaignUpsert {
+	u.SetExcluded(campaign.FieldPauseKind)
+	return u
+}
+
+// ClearPauseKind clears the value of the "pause_kind" field.
+func (u *CampaignUpsert) ClearPauseKind() *CampaignUpsert {
+	u.SetNull(campaign.FieldPauseKind)
+	return u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (u *CampaignUpsert) SetStartedAt(v time.Time) *CampaignUpsert {
 	u.Set(campaign.FieldStartedAt, v)
@@ -917,6 +958,27 @@ func (u *CampaignUpsertOne) UpdatePausedReason() *CampaignUpsertOne {
 func (u *CampaignUpsertOne) ClearPausedReason() *CampaignUpsertOne {
 	return u.Update(func(s *CampaignUpsert) {
 		s.ClearPausedReason()
+	})
+}
+
+// SetPauseKind sets the "pause_kind" field.
+func (u *CampaignUpsertOne) SetPauseKind(v campaign.PauseKind) *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetPauseKind(v)
+	})
+}
+
+// UpdatePauseKind sets the "pause_kind" field to the value that was provided on create.
+func (u *CampaignUpsertOne) UpdatePauseKind() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdatePauseKind()
+	})
+}
+
+// ClearPauseKind clears the value of the "pause_kind" field.
+func (u *CampaignUpsertOne) ClearPauseKind() *CampaignUpsertOne {
+	return u.Update(func(s *CampaignUpsert) {
+		s.ClearPauseKind()
 	})
 }
 
@@ -1344,6 +1406,27 @@ func (u *CampaignUpsertBulk) UpdatePausedReason() *CampaignUpsertBulk {
 func (u *CampaignUpsertBulk) ClearPausedReason() *CampaignUpsertBulk {
 	return u.Update(func(s *CampaignUpsert) {
 		s.ClearPausedReason()
+	})
+}
+
+// SetPauseKind sets the "pause_kind" field.
+func (u *CampaignUpsertBulk) SetPauseKind(v campaign.PauseKind) *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.SetPauseKind(v)
+	})
+}
+
+// UpdatePauseKind sets the "pause_kind" field to the value that was provided on create.
+func (u *CampaignUpsertBulk) UpdatePauseKind() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.UpdatePauseKind()
+	})
+}
+
+// ClearPauseKind clears the value of the "pause_kind" field.
+func (u *CampaignUpsertBulk) ClearPauseKind() *CampaignUpsertBulk {
+	return u.Update(func(s *CampaignUpsert) {
+		s.ClearPauseKind()
 	})
 }
 

@@ -175,6 +175,26 @@ func (_u *CampaignUpdate) ClearPausedReason() *CampaignUpdate {
 	return _u
 }
 
+// SetPauseKind sets the "pause_kind" field.
+func (_u *CampaignUpdate) SetPauseKind(v campaign.PauseKind) *CampaignUpdate {
+	_u.mutation.SetPauseKind(v)
+	return _u
+}
+
+// SetNillablePauseKind sets the "pause_kind" field if the given value is not nil.
+func (_u *CampaignUpdate) SetNillablePauseKind(v *campaign.PauseKind) *CampaignUpdate {
+	if v != nil {
+		_u.SetPauseKind(*v)
+	}
+	return _u
+}
+
+// ClearPauseKind clears the value of the "pause_kind" field.
+func (_u *CampaignUpdate) ClearPauseKind() *CampaignUpdate {
+	_u.mutation.ClearPauseKind()
+	return _u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_u *CampaignUpdate) SetStartedAt(v time.Time) *CampaignUpdate {
 	_u.mutation.SetStartedAt(v)
@@ -326,6 +346,11 @@ func (_u *CampaignUpdate) check() error {
 			return &ValidationError{Name: "paused_reason", err: fmt.Errorf(`ent: validator failed for field "Campaign.paused_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PauseKind(); ok {
+		if err := campaign.PauseKindValidator(v); err != nil {
+			return &ValidationError{Name: "pause_kind", err: fmt.Errorf(`ent: validator failed for field "Campaign.pause_kind": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Campaign.tenant"`)
 	}
@@ -409,6 +434,12 @@ func (_u *CampaignUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.PausedReasonCleared() {
 		_spec.ClearField(campaign.FieldPausedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.PauseKind(); ok {
+		_spec.SetField(campaign.FieldPauseKind, field.TypeEnum, value)
+	}
+	if _u.mutation.PauseKindCleared() {
+		_spec.ClearField(campaign.FieldPauseKind, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.StartedAt(); ok {
 		_spec.SetField(campaign.FieldStartedAt, field.TypeTime, value)
@@ -660,6 +691,26 @@ func (_u *CampaignUpdateOne) ClearPausedReason() *CampaignUpdateOne {
 	return _u
 }
 
+// SetPauseKind sets the "pause_kind" field.
+func (_u *CampaignUpdateOne) SetPauseKind(v campaign.PauseKind) *CampaignUpdateOne {
+	_u.mutation.SetPauseKind(v)
+	return _u
+}
+
+// SetNillablePauseKind sets the "pause_kind" field if the given value is not nil.
+func (_u *CampaignUpdateOne) SetNillablePauseKind(v *campaign.PauseKind) *CampaignUpdateOne {
+	if v != nil {
+		_u.SetPauseKind(*v)
+	}
+	return _u
+}
+
+// ClearPauseKind clears the value of the "pause_kind" field.
+func (_u *CampaignUpdateOne) ClearPauseKind() *CampaignUpdateOne {
+	_u.mutation.ClearPauseKind()
+	return _u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_u *CampaignUpdateOne) SetStartedAt(v time.Time) *CampaignUpdateOne {
 	_u.mutation.SetStartedAt(v)
@@ -824,6 +875,11 @@ func (_u *CampaignUpdateOne) check() error {
 			return &ValidationError{Name: "paused_reason", err: fmt.Errorf(`ent: validator failed for field "Campaign.paused_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PauseKind(); ok {
+		if err := campaign.PauseKindValidator(v); err != nil {
+			return &ValidationError{Name: "pause_kind", err: fmt.Errorf(`ent: validator failed for field "Campaign.pause_kind": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Campaign.tenant"`)
 	}
@@ -924,6 +980,12 @@ func (_u *CampaignUpdateOne) sqlSave(ctx context.Context) (_node *Campaign, err 
 	}
 	if _u.mutation.PausedReasonCleared() {
 		_spec.ClearField(campaign.FieldPausedReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.PauseKind(); ok {
+		_spec.SetField(campaign.FieldPauseKind, field.TypeEnum, value)
+	}
+	if _u.mutation.PauseKindCleared() {
+		_spec.ClearField(campaign.FieldPauseKind, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.StartedAt(); ok {
 		_spec.SetField(campaign.FieldStartedAt, field.TypeTime, value)

@@ -1945,6 +1945,7 @@ type CampaignMutation struct {
 	appendparameters           []string
 	scheduled_at               *time.Time
 	paused_reason              *string
+	pause_kind                 *campaign.PauseKind
 	started_at                 *time.Time
 	completed_at               *time.Time
 	clearedFields              map[string]struct{}
@@ -2611,6 +2612,55 @@ func (m *CampaignMutation) ResetPausedReason() {
 	delete(m.clearedFields, campaign.FieldPausedReason)
 }
 
+// SetPauseKind sets the "pause_kind" field.
+func (m *CampaignMutation) SetPauseKind(ck campaign.PauseKind) {
+	m.pause_kind = &ck
+}
+
+// PauseKind returns the value of the "pause_kind" field in the mutation.
+func (m *CampaignMutation) PauseKind() (r campaign.PauseKind, exists bool) {
+	v := m.pause_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPauseKind returns the old "pause_kind" field's value of the Campaign entity.
+// If the Campaign object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CampaignMutation) OldPauseKind(ctx context.Context) (v *campaign.PauseKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPauseKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPauseKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPauseKind: %w", err)
+	}
+	return oldValue.PauseKind, nil
+}
+
+// ClearPauseKind clears the value of the "pause_kind" field.
+func (m *CampaignMutation) ClearPauseKind() {
+	m.pause_kind = nil
+	m.clearedFields[campaign.FieldPauseKind] = struct{}{}
+}
+
+// PauseKindCleared returns if the "pause_kind" field was cleared in this mutation.
+func (m *CampaignMutation) PauseKindCleared() bool {
+	_, ok := m.clearedFields[campaign.FieldPauseKind]
+	return ok
+}
+
+// ResetPauseKind resets all changes to the "pause_kind" field.
+func (m *CampaignMutation) ResetPauseKind() {
+	m.pause_kind = nil
+	delete(m.clearedFields, campaign.FieldPauseKind)
+}
+
 // SetStartedAt sets the "started_at" field.
 func (m *CampaignMutation) SetStartedAt(t time.Time) {
 	m.started_at = &t
@@ -2878,7 +2928,7 @@ func (m *CampaignMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, campaign.FieldCreatedAt)
 	}
@@ -2914,6 +2964,9 @@ func (m *CampaignMutation) Fields() []string {
 	}
 	if m.paused_reason != nil {
 		fields = append(fields, campaign.FieldPausedReason)
+	}
+	if m.pause_kind != nil {
+		fields = append(fields, campaign.FieldPauseKind)
 	}
 	if m.started_at != nil {
 		fields = append(fields, campaign.FieldStartedAt)
@@ -2953,6 +3006,8 @@ func (m *CampaignMutation) Field(name string) (ent.Value, bool) {
 		return m.ScheduledAt()
 	case campaign.FieldPausedReason:
 		return m.PausedReason()
+	case campaign.FieldPauseKind:
+		return m.PauseKind()
 	case campaign.FieldStartedAt:
 		return m.StartedAt()
 	case campaign.FieldCompletedAt:
@@ -2990,6 +3045,8 @@ func (m *CampaignMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldScheduledAt(ctx)
 	case campaign.FieldPausedReason:
 		return m.OldPausedReason(ctx)
+	case campaign.FieldPauseKind:
+		return m.OldPauseKind(ctx)
 	case campaign.FieldStartedAt:
 		return m.OldStartedAt(ctx)
 	case campaign.FieldCompletedAt:
@@ -3087,6 +3144,13 @@ func (m *CampaignMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPausedReason(v)
 		return nil
+	case campaign.FieldPauseKind:
+		v, ok := value.(campaign.PauseKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPauseKind(v)
+		return nil
 	case campaign.FieldStartedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -3146,6 +3210,9 @@ func (m *CampaignMutation) ClearedFields() []string {
 	if m.FieldCleared(campaign.FieldPausedReason) {
 		fields = append(fields, campaign.FieldPausedReason)
 	}
+	if m.FieldCleared(campaign.FieldPauseKind) {
+		fields = append(fields, campaign.FieldPauseKind)
+	}
 	if m.FieldCleared(campaign.FieldStartedAt) {
 		fields = append(fields, campaign.FieldStartedAt)
 	}
@@ -3180,6 +3247,9 @@ func (m *CampaignMutation) ClearField(name string) error {
 		return nil
 	case campaign.FieldPausedReason:
 		m.ClearPausedReason()
+		return nil
+	case campaign.FieldPauseKind:
+		m.ClearPauseKind()
 		return nil
 	case campaign.FieldStartedAt:
 		m.ClearStartedAt()
@@ -3230,6 +3300,9 @@ func (m *CampaignMutation) ResetField(name string) error {
 		return nil
 	case campaign.FieldPausedReason:
 		m.ResetPausedReason()
+		return nil
+	case campaign.FieldPauseKind:
+		m.ResetPauseKind()
 		return nil
 	case campaign.FieldStartedAt:
 		m.ResetStartedAt()

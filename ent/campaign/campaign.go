@@ -43,6 +43,8 @@ const (
 	FieldScheduledAt = "scheduled_at"
 	// FieldPausedReason holds the string denoting the paused_reason field in the database.
 	FieldPausedReason = "paused_reason"
+	// FieldPauseKind holds the string denoting the pause_kind field in the database.
+	FieldPauseKind = "pause_kind"
 	// FieldStartedAt holds the string denoting the started_at field in the database.
 	FieldStartedAt = "started_at"
 	// FieldCompletedAt holds the string denoting the completed_at field in the database.
@@ -102,6 +104,7 @@ var Columns = []string{
 	FieldParameters,
 	FieldScheduledAt,
 	FieldPausedReason,
+	FieldPauseKind,
 	FieldStartedAt,
 	FieldCompletedAt,
 }
@@ -171,6 +174,31 @@ func StatusValidator(s Status) error {
 	}
 }
 
+// PauseKind defines the type for the "pause_kind" enum field.
+type PauseKind string
+
+// PauseKind values.
+const (
+	PauseKindUSER     PauseKind = "USER"
+	PauseKindTEMPLATE PauseKind = "TEMPLATE"
+	PauseKindQUALITY  PauseKind = "QUALITY"
+	PauseKindLIMIT    PauseKind = "LIMIT"
+)
+
+func (pk PauseKind) String() string {
+	return string(pk)
+}
+
+// PauseKindValidator is a validator for the "pause_kind" field enum values. It is called by the builders before save.
+func PauseKindValidator(pk PauseKind) error {
+	switch pk {
+	case PauseKindUSER, PauseKindTEMPLATE, PauseKindQUALITY, PauseKindLIMIT:
+		return nil
+	default:
+		return fmt.Errorf("campaign: invalid enum value for pause_kind field: %q", pk)
+	}
+}
+
 // OrderOption defines the ordering options for the Campaign queries.
 type OrderOption func(*sql.Selector)
 
@@ -222,6 +250,11 @@ func ByScheduledAt(opts ...sql.OrderTermOption) OrderOption {
 // ByPausedReason orders the results by the paused_reason field.
 func ByPausedReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPausedReason, opts...).ToFunc()
+}
+
+// ByPauseKind orders the results by the pause_kind field.
+func ByPauseKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPauseKind, opts...).ToFunc()
 }
 
 // ByStartedAt orders the results by the started_at field.
@@ -311,6 +344,24 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	*e = Status(str)
 	if err := StatusValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e PauseKind) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *PauseKind) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = PauseKind(str)
+	if err := PauseKindValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid PauseKind", str)
 	}
 	return nil
 }

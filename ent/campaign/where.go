@@ -636,6 +636,36 @@ func PausedReasonContainsFold(v string) predicate.Campaign {
 	return predicate.Campaign(sql.FieldContainsFold(FieldPausedReason, v))
 }
 
+// PauseKindEQ applies the EQ predicate on the "pause_kind" field.
+func PauseKindEQ(v PauseKind) predicate.Campaign {
+	return predicate.Campaign(sql.FieldEQ(FieldPauseKind, v))
+}
+
+// PauseKindNEQ applies the NEQ predicate on the "pause_kind" field.
+func PauseKindNEQ(v PauseKind) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNEQ(FieldPauseKind, v))
+}
+
+// PauseKindIn applies the In predicate on the "pause_kind" field.
+func PauseKindIn(vs ...PauseKind) predicate.Campaign {
+	return predicate.Campaign(sql.FieldIn(FieldPauseKind, vs...))
+}
+
+// PauseKindNotIn applies the NotIn predicate on the "pause_kind" field.
+func PauseKindNotIn(vs ...PauseKind) predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotIn(FieldPauseKind, vs...))
+}
+
+// PauseKindIsNil applies the IsNil predicate on the "pause_kind" field.
+func PauseKindIsNil() predicate.Campaign {
+	return predicate.Campaign(sql.FieldIsNull(FieldPauseKind))
+}
+
+// PauseKindNotNil applies the NotNil predicate on the "pause_kind" field.
+func PauseKindNotNil() predicate.Campaign {
+	return predicate.Campaign(sql.FieldNotNull(FieldPauseKind))
+}
+
 // StartedAtEQ applies the EQ predicate on the "started_at" field.
 func StartedAtEQ(v time.Time) predicate.Campaign {
 	return predicate.Campaign(sql.FieldEQ(FieldStartedAt, v))

@@ -93,6 +93,7 @@ var (
 		{Name: "parameters", Type: field.TypeJSON, Nullable: true},
 		{Name: "scheduled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "paused_reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "pause_kind", Type: field.TypeEnum, Nullable: true, Enums: []string{"USER", "TEMPLATE", "QUALITY", "LIMIT"}},
 		{Name: "started_at", Type: field.TypeTime, Nullable: true},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeString},
@@ -107,19 +108,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "campaigns_tenants_tenant",
-				Columns:    []*schema.Column{CampaignsColumns[12]},
+				Columns:    []*schema.Column{CampaignsColumns[13]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "campaigns_channels_campaigns",
-				Columns:    []*schema.Column{CampaignsColumns[13]},
+				Columns:    []*schema.Column{CampaignsColumns[14]},
 				RefColumns: []*schema.Column{ChannelsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "campaigns_templates_campaigns",
-				Columns:    []*schema.Column{CampaignsColumns[14]},
+				Columns:    []*schema.Column{CampaignsColumns[15]},
 				RefColumns: []*schema.Column{TemplatesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -128,7 +129,7 @@ var (
 			{
 				Name:    "campaign_tenant_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignsColumns[12], CampaignsColumns[4]},
+				Columns: []*schema.Column{CampaignsColumns[13], CampaignsColumns[4]},
 			},
 		},
 	}

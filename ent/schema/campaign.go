@@ -33,6 +33,10 @@ func (Campaign) Fields() []ent.Field {
 		// paused_reason says why a PAUSED campaign stopped: by whom, or
 		// which limit or template event paused it.
 		field.String("paused_reason").Optional().MaxLen(1000),
+		// pause_kind is who paused it: USER, TEMPLATE (Meta paused or
+		// disabled its template), QUALITY (131048, 368) or LIMIT (the
+		// messaging limit; resumed by itself when the 24 hours allow).
+		field.Enum("pause_kind").Values("USER", "TEMPLATE", "QUALITY", "LIMIT").Optional().Nillable().Annotations(skip()),
 		field.Time("started_at").Optional().Nillable(),
 		field.Time("completed_at").Optional().Nillable(),
 	}

@@ -71,6 +71,8 @@ const (
 	// CodeInvalid: the message could not be sent as stored (e.g. its file
 	// is gone from the media store).
 	CodeInvalid = -3
+	// CodeCancelled: the message's campaign was cancelled before it went.
+	CodeCancelled = -4
 )
 
 // Error is Meta's reason for a failed message.

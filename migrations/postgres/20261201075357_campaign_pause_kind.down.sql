@@ -1,0 +1,2 @@
+-- reverse: modify "campaigns" table
+ALTER TABLE "campaigns" DROP COLUMN "pause_kind";

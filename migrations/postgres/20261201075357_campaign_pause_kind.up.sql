@@ -1,0 +1,2 @@
+-- modify "campaigns" table
+ALTER TABLE "campaigns" ADD COLUMN "pause_kind" character varying NULL;
