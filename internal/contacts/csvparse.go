@@ -144,6 +144,12 @@ func parseRow(rec []string) (importRow, error) {
 	if len(rec) != len(Header) {
 		return importRow{}, fmt.Errorf("expected %d columns (%s), found %d", len(Header), strings.Join(Header, ","), len(rec))
 	}
+	if strings.TrimSpace(rec[0]) == "" {
+		// Export writes such rows for contacts known only by their
+		// WhatsApp user id (BSUID): a CSV row has no user id to match or
+		// create them by, so importing an export leaves them as they are.
+		return importRow{}, fmt.Errorf("no phone number: a contact known only by its WhatsApp user id is not imported (it is left as it is)")
+	}
 	phone, err := NormalizePhone(rec[0])
 	if err != nil {
 		return importRow{}, rowErr(err)

@@ -17,8 +17,9 @@ import (
 
 // Filter narrows a contact list; zero fields do not filter.
 type Filter struct {
-	// Search is a case-insensitive substring of phone, name or profile
-	// name. A phone-looking search ("650 555-12") also matches the
+	// Search is a case-insensitive substring of phone, name, profile
+	// name or WhatsApp username, or a substring of the WhatsApp user id
+	// (BSUID). A phone-looking search ("650 555-12") also matches the
 	// phone's digits, so people can type numbers the way they read them.
 	Search      string
 	Tag         string
@@ -80,6 +81,8 @@ func searchPredicate(search string) predicate.Contact {
 		contact.PhoneContains(search),
 		contact.NameContainsFold(search),
 		contact.ProfileNameContainsFold(search),
+		contact.UsernameContainsFold(search),
+		contact.UserIDContains(search),
 	}
 	if d := phoneDigits(search); d != "" {
 		or = append(or, contact.PhoneContains(d))
