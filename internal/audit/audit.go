@@ -24,6 +24,11 @@ const (
 	ChannelRevoke  = "channel.disconnect"
 	ChannelUpdate  = "channel.update"
 	MessageRetry   = "message.retry"
+	CampaignCreate = "campaign.create"
+	CampaignStart  = "campaign.start"
+	CampaignPause  = "campaign.pause"
+	CampaignResume = "campaign.resume"
+	CampaignCancel = "campaign.cancel"
 	ContactsImport = "contacts.import"
 	ContactsExport = "contacts.export"
 	ContactCreate  = "contact.create"
@@ -36,6 +41,9 @@ const (
 	AccountDelete  = "account.delete"
 	MessagesViewed = "messages.view"
 	ContactsViewed = "contacts.view"
+	TemplateCreate = "template.create"
+	TemplateDelete = "template.delete"
+	TemplateSync   = "template.sync"
 )
 
 // Target types: the GraphQL type name of the object acted on, so that an
@@ -43,12 +51,14 @@ const (
 // (entries about several objects, such as an import, name their type and
 // leave targetId empty).
 const (
-	TargetTenant  = "Tenant"
-	TargetUser    = "User"
-	TargetAPIKey  = "APIKey"
-	TargetChannel = "Channel"
-	TargetContact = "Contact"
-	TargetMessage = "Message"
+	TargetTenant   = "Tenant"
+	TargetUser     = "User"
+	TargetAPIKey   = "APIKey"
+	TargetChannel  = "Channel"
+	TargetContact  = "Contact"
+	TargetMessage  = "Message"
+	TargetTemplate = "Template"
+	TargetCampaign = "Campaign"
 )
 
 // Entry describes one audited action.
