@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -117,4 +119,34 @@ func (s *Server) InboundMedia(ctx context.Context, number, from string, typ sim.
 		return "", fmt.Errorf("graphapi: webhook answered %d", status)
 	}
 	return wamid, nil
+}
+
+// handleInboundMedia is POST /_sim/inbound_media?from=…&phone_number_id=…&type=image&caption=…
+// with the file as the body and its Content-Type (simulator only): the customer sends that
+// file, and its webhook goes to the target.
+func (s *Server) handleInboundMedia(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	from, number, typ := q.Get("from"), q.Get("phone_number_id"), sim.MessageType(q.Get("type"))
+	if typ == "" {
+		typ = sim.TypeImage
+	}
+	switch typ {
+	case sim.TypeImage, sim.TypeAudio, sim.TypeVideo, sim.TypeDocument, sim.TypeSticker:
+	default:
+		typ = ""
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpload))
+	if err != nil || from == "" || number == "" || typ == "" || len(data) == 0 {
+		http.Error(w, "want ?from=…&phone_number_id=…&type=image|audio|video|document|sticker[&caption=…&filename=…] and the file as the body", http.StatusBadRequest)
+		return
+	}
+	id := s.AddMedia(MediaFile{Data: data, MIMEType: r.Header.Get("Content-Type"), Filename: q.Get("filename")})
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	wamid, err := s.InboundMedia(ctx, number, from, typ, id, q.Get("caption"))
+	if err != nil {
+		http.Error(w, fmt.Sprintf("webhook: %v", err), http.StatusBadGateway)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": wamid, "media_id": id})
 }

@@ -171,6 +171,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /_sim/faults", s.handleFaults)
 	m.HandleFunc("POST /_sim/revoke", s.handleRevoke)
 	m.HandleFunc("POST /_sim/inbound", s.handleInbound)
+	m.HandleFunc("POST /_sim/inbound_media", s.handleInboundMedia)
 	s.mux = m
 }
 
