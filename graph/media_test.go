@@ -311,11 +311,19 @@ func TestUploadOutsideMetaLimitsIsRefused(t *testing.T) {
 		t.Fatalf("over MAX_UPLOAD_BYTES: %d", res.StatusCode)
 	}
 
+	// Signed out (or with a bad token), no file is read at all.
+	for _, token := range []string{"", "not-a-token"} {
+		if res, _ := postMultipart(t, env, token, uploadOperation("CV01JZZZZZZZZZZZZZZZZZZZZZZZ", "IMAGE"), []byte("x"), "f", "image/png"); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("upload with token %q: %d", token, res.StatusCode)
+		}
+	}
+
 	// Without a Content-Length (chunked), an upload would have no deadline
 	// to grow with it: it is refused before anything is read.
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, env.Server.URL+"/graphql",
 		io.MultiReader(strings.NewReader("--x\r\n")))
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	req.Header.Set("Authorization", "Bearer "+owner.Token)
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusLengthRequired {
 		t.Fatalf("chunked upload: %v, %v", res, err)
 	} else {
@@ -366,7 +374,9 @@ func postMultipart(t *testing.T, env *testenv.Env, token, operations string, dat
 	_ = w.Close()
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, env.Server.URL+"/graphql", &b)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

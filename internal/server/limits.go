@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"switchboard/internal/viewer"
 )
 
 // bodyLimits bounds what a request body may cost: its size, and the time
@@ -65,6 +67,24 @@ func (b bodyLimits) wrap(next http.Handler) http.Handler {
 			}
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// uploadsNeedCaller refuses a multipart request from a caller the
+// authentication did not recognize before any of its body is read: only
+// sendMessage takes files, and it needs a member, so nobody signed out can
+// make the server parse a form of MAX_UPLOAD_BYTES. It runs after
+// authenticate.
+func uploadsNeedCaller(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && multipart(r) {
+			if _, ok := viewer.FromContext(r.Context()); !ok {
+				w.Header().Set("Connection", "close")
+				http.Error(w, "sign in to upload files: send Authorization: Bearer <token>", http.StatusUnauthorized)
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -99,7 +99,7 @@ func (s *Server) Handler() http.Handler {
 		upload: s.Options.MaxUploadBytes}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", m.instrument("/graphql", body.wrap(s.authenticate(gql))))
+	mux.Handle("/graphql", m.instrument("/graphql", body.wrap(s.authenticate(uploadsNeedCaller(gql)))))
 	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", webhook.CountOutcomes(reg, body.wrapMax(webhook.DefaultMaxBytes, s.Webhook))))
 	if s.Media != nil {
 		mux.Handle("GET /media/{id}", m.instrument("/media", s.authenticate(s.Media)))
