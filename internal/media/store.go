@@ -81,6 +81,16 @@ func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return s.reader(ctx, key)
 }
 
+// Delete removes the file under key, for erasure and retention; a file
+// that is not there is not an error.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	err := s.bucket.Delete(ctx, key)
+	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		return fmt.Errorf("media: delete %s: %w", key, err)
+	}
+	return nil
+}
+
 // reader opens the file under key; the Reader seeks, for Range requests.
 func (s *Store) reader(ctx context.Context, key string) (*blob.Reader, error) {
 	r, err := s.bucket.NewReader(ctx, key, nil)

@@ -88,6 +88,15 @@ func TestSaveUploadAndOpen(t *testing.T) {
 			if _, err := st.Open(ctx, "TN01/uploads/nothing"); !errors.Is(err, media.ErrNotStored) {
 				t.Fatalf("missing key: %v", err)
 			}
+			if err := st.Delete(ctx, md.Key); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Open(ctx, md.Key); !errors.Is(err, media.ErrNotStored) {
+				t.Fatalf("after Delete: %v", err)
+			}
+			if err := st.Delete(ctx, md.Key); err != nil {
+				t.Fatalf("second Delete: %v", err)
+			}
 		})
 	}
 }
