@@ -42,8 +42,6 @@ type CampaignRecipient struct {
 	SkipReason string `json:"skip_reason,omitempty"`
 	// Error holds the value of the "error" field.
 	Error *schematype.Error `json:"error,omitempty"`
-	// RepliedAt holds the value of the "replied_at" field.
-	RepliedAt *time.Time `json:"replied_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CampaignRecipientQuery when eager-loading is set.
 	Edges        CampaignRecipientEdges `json:"edges"`
@@ -124,7 +122,7 @@ func (*CampaignRecipient) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case campaignrecipient.FieldStatus, campaignrecipient.FieldSkipReason:
 			values[i] = new(sql.NullString)
-		case campaignrecipient.FieldCreatedAt, campaignrecipient.FieldUpdatedAt, campaignrecipient.FieldRepliedAt:
+		case campaignrecipient.FieldCreatedAt, campaignrecipient.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -203,13 +201,6 @@ func (_m *CampaignRecipient) assignValues(columns []string, values []any) error 
 				if err := json.Unmarshal(*value, &_m.Error); err != nil {
 					return fmt.Errorf("unmarshal field error: %w", err)
 				}
-			}
-		case campaignrecipient.FieldRepliedAt:
-			if value, ok := values[i].(*sql.NullTime); !ok {
-				return fmt.Errorf("unexpected type %T for field replied_at", values[i])
-			} else if value.Valid {
-				_m.RepliedAt = new(time.Time)
-				*_m.RepliedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -295,11 +286,6 @@ func (_m *CampaignRecipient) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("error=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Error))
-	builder.WriteString(", ")
-	if v := _m.RepliedAt; v != nil {
-		builder.WriteString("replied_at=")
-		builder.WriteString(v.Format(time.ANSIC))
-	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -123,20 +123,6 @@ func (_c *CampaignRecipientCreate) SetError(v *schematype.Error) *CampaignRecipi
 	return _c
 }
 
-// SetRepliedAt sets the "replied_at" field.
-func (_c *CampaignRecipientCreate) SetRepliedAt(v time.Time) *CampaignRecipientCreate {
-	_c.mutation.SetRepliedAt(v)
-	return _c
-}
-
-// SetNillableRepliedAt sets the "replied_at" field if the given value is not nil.
-func (_c *CampaignRecipientCreate) SetNillableRepliedAt(v *time.Time) *CampaignRecipientCreate {
-	if v != nil {
-		_c.SetRepliedAt(*v)
-	}
-	return _c
-}
-
 // SetID sets the "id" field.
 func (_c *CampaignRecipientCreate) SetID(v pulid.ID) *CampaignRecipientCreate {
 	_c.mutation.SetID(v)
@@ -330,10 +316,6 @@ func (_c *CampaignRecipientCreate) createSpec() (*CampaignRecipient, *sqlgraph.C
 	if value, ok := _c.mutation.Error(); ok {
 		_spec.SetField(campaignrecipient.FieldError, field.TypeJSON, value)
 		_node.Error = value
-	}
-	if value, ok := _c.mutation.RepliedAt(); ok {
-		_spec.SetField(campaignrecipient.FieldRepliedAt, field.TypeTime, value)
-		_node.RepliedAt = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -533,24 +515,6 @@ func (u *CampaignRecipientUpsert) ClearError() *CampaignRecipientUpsert {
 	return u
 }
 
-// SetRepliedAt sets the "replied_at" field.
-func (u *CampaignRecipientUpsert) SetRepliedAt(v time.Time) *CampaignRecipientUpsert {
-	u.Set(campaignrecipient.FieldRepliedAt, v)
-	return u
-}
-
-// UpdateRepliedAt sets the "replied_at" field to the value that was provided on create.
-func (u *CampaignRecipientUpsert) UpdateRepliedAt() *CampaignRecipientUpsert {
-	u.SetExcluded(campaignrecipient.FieldRepliedAt)
-	return u
-}
-
-// ClearRepliedAt clears the value of the "replied_at" field.
-func (u *CampaignRecipientUpsert) ClearRepliedAt() *CampaignRecipientUpsert {
-	u.SetNull(campaignrecipient.FieldRepliedAt)
-	return u
-}
-
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -699,27 +663,6 @@ func (u *CampaignRecipientUpsertOne) UpdateError() *CampaignRecipientUpsertOne {
 func (u *CampaignRecipientUpsertOne) ClearError() *CampaignRecipientUpsertOne {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.ClearError()
-	})
-}
-
-// SetRepliedAt sets the "replied_at" field.
-func (u *CampaignRecipientUpsertOne) SetRepliedAt(v time.Time) *CampaignRecipientUpsertOne {
-	return u.Update(func(s *CampaignRecipientUpsert) {
-		s.SetRepliedAt(v)
-	})
-}
-
-// UpdateRepliedAt sets the "replied_at" field to the value that was provided on create.
-func (u *CampaignRecipientUpsertOne) UpdateRepliedAt() *CampaignRecipientUpsertOne {
-	return u.Update(func(s *CampaignRecipientUpsert) {
-		s.UpdateRepliedAt()
-	})
-}
-
-// ClearRepliedAt clears the value of the "replied_at" field.
-func (u *CampaignRecipientUpsertOne) ClearRepliedAt() *CampaignRecipientUpsertOne {
-	return u.Update(func(s *CampaignRecipientUpsert) {
-		s.ClearRepliedAt()
 	})
 }
 
@@ -1038,27 +981,6 @@ func (u *CampaignRecipientUpsertBulk) UpdateError() *CampaignRecipientUpsertBulk
 func (u *CampaignRecipientUpsertBulk) ClearError() *CampaignRecipientUpsertBulk {
 	return u.Update(func(s *CampaignRecipientUpsert) {
 		s.ClearError()
-	})
-}
-
-// SetRepliedAt sets the "replied_at" field.
-func (u *CampaignRecipientUpsertBulk) SetRepliedAt(v time.Time) *CampaignRecipientUpsertBulk {
-	return u.Update(func(s *CampaignRecipientUpsert) {
-		s.SetRepliedAt(v)
-	})
-}
-
-// UpdateRepliedAt sets the "replied_at" field to the value that was provided on create.
-func (u *CampaignRecipientUpsertBulk) UpdateRepliedAt() *CampaignRecipientUpsertBulk {
-	return u.Update(func(s *CampaignRecipientUpsert) {
-		s.UpdateRepliedAt()
-	})
-}
-
-// ClearRepliedAt clears the value of the "replied_at" field.
-func (u *CampaignRecipientUpsertBulk) ClearRepliedAt() *CampaignRecipientUpsertBulk {
-	return u.Update(func(s *CampaignRecipientUpsert) {
-		s.ClearRepliedAt()
 	})
 }
 

@@ -104,26 +104,6 @@ func (_u *CampaignRecipientUpdate) ClearError() *CampaignRecipientUpdate {
 	return _u
 }
 
-// SetRepliedAt sets the "replied_at" field.
-func (_u *CampaignRecipientUpdate) SetRepliedAt(v time.Time) *CampaignRecipientUpdate {
-	_u.mutation.SetRepliedAt(v)
-	return _u
-}
-
-// SetNillableRepliedAt sets the "replied_at" field if the given value is not nil.
-func (_u *CampaignRecipientUpdate) SetNillableRepliedAt(v *time.Time) *CampaignRecipientUpdate {
-	if v != nil {
-		_u.SetRepliedAt(*v)
-	}
-	return _u
-}
-
-// ClearRepliedAt clears the value of the "replied_at" field.
-func (_u *CampaignRecipientUpdate) ClearRepliedAt() *CampaignRecipientUpdate {
-	_u.mutation.ClearRepliedAt()
-	return _u
-}
-
 // SetMessage sets the "message" edge to the Message entity.
 func (_u *CampaignRecipientUpdate) SetMessage(v *Message) *CampaignRecipientUpdate {
 	return _u.SetMessageID(v.ID)
@@ -236,12 +216,6 @@ func (_u *CampaignRecipientUpdate) sqlSave(ctx context.Context) (_node int, err 
 	}
 	if _u.mutation.ErrorCleared() {
 		_spec.ClearField(campaignrecipient.FieldError, field.TypeJSON)
-	}
-	if value, ok := _u.mutation.RepliedAt(); ok {
-		_spec.SetField(campaignrecipient.FieldRepliedAt, field.TypeTime, value)
-	}
-	if _u.mutation.RepliedAtCleared() {
-		_spec.ClearField(campaignrecipient.FieldRepliedAt, field.TypeTime)
 	}
 	if _u.mutation.MessageCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -363,26 +337,6 @@ func (_u *CampaignRecipientUpdateOne) SetError(v *schematype.Error) *CampaignRec
 // ClearError clears the value of the "error" field.
 func (_u *CampaignRecipientUpdateOne) ClearError() *CampaignRecipientUpdateOne {
 	_u.mutation.ClearError()
-	return _u
-}
-
-// SetRepliedAt sets the "replied_at" field.
-func (_u *CampaignRecipientUpdateOne) SetRepliedAt(v time.Time) *CampaignRecipientUpdateOne {
-	_u.mutation.SetRepliedAt(v)
-	return _u
-}
-
-// SetNillableRepliedAt sets the "replied_at" field if the given value is not nil.
-func (_u *CampaignRecipientUpdateOne) SetNillableRepliedAt(v *time.Time) *CampaignRecipientUpdateOne {
-	if v != nil {
-		_u.SetRepliedAt(*v)
-	}
-	return _u
-}
-
-// ClearRepliedAt clears the value of the "replied_at" field.
-func (_u *CampaignRecipientUpdateOne) ClearRepliedAt() *CampaignRecipientUpdateOne {
-	_u.mutation.ClearRepliedAt()
 	return _u
 }
 
@@ -528,12 +482,6 @@ func (_u *CampaignRecipientUpdateOne) sqlSave(ctx context.Context) (_node *Campa
 	}
 	if _u.mutation.ErrorCleared() {
 		_spec.ClearField(campaignrecipient.FieldError, field.TypeJSON)
-	}
-	if value, ok := _u.mutation.RepliedAt(); ok {
-		_spec.SetField(campaignrecipient.FieldRepliedAt, field.TypeTime, value)
-	}
-	if _u.mutation.RepliedAtCleared() {
-		_spec.ClearField(campaignrecipient.FieldRepliedAt, field.TypeTime)
 	}
 	if _u.mutation.MessageCleared() {
 		edge := &sqlgraph.EdgeSpec{

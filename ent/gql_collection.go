@@ -573,11 +573,6 @@ func (_q *CampaignRecipientQuery) collectField(ctx context.Context, oneNode bool
 				selectedFields = append(selectedFields, campaignrecipient.FieldError)
 				fieldSeen[campaignrecipient.FieldError] = struct{}{}
 			}
-		case "repliedAt":
-			if _, ok := fieldSeen[campaignrecipient.FieldRepliedAt]; !ok {
-				selectedFields = append(selectedFields, campaignrecipient.FieldRepliedAt)
-				fieldSeen[campaignrecipient.FieldRepliedAt] = struct{}{}
-			}
 		case "id":
 		case "__typename":
 		default:

@@ -3463,7 +3463,6 @@ type CampaignRecipientMutation struct {
 	status          *campaignrecipient.Status
 	skip_reason     *string
 	error           **schematype.Error
-	replied_at      *time.Time
 	clearedFields   map[string]struct{}
 	tenant          *pulid.ID
 	clearedtenant   bool
@@ -3945,55 +3944,6 @@ func (m *CampaignRecipientMutation) ResetError() {
 	delete(m.clearedFields, campaignrecipient.FieldError)
 }
 
-// SetRepliedAt sets the "replied_at" field.
-func (m *CampaignRecipientMutation) SetRepliedAt(t time.Time) {
-	m.replied_at = &t
-}
-
-// RepliedAt returns the value of the "replied_at" field in the mutation.
-func (m *CampaignRecipientMutation) RepliedAt() (r time.Time, exists bool) {
-	v := m.replied_at
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldRepliedAt returns the old "replied_at" field's value of the CampaignRecipient entity.
-// If the CampaignRecipient object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CampaignRecipientMutation) OldRepliedAt(ctx context.Context) (v *time.Time, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldRepliedAt is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldRepliedAt requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldRepliedAt: %w", err)
-	}
-	return oldValue.RepliedAt, nil
-}
-
-// ClearRepliedAt clears the value of the "replied_at" field.
-func (m *CampaignRecipientMutation) ClearRepliedAt() {
-	m.replied_at = nil
-	m.clearedFields[campaignrecipient.FieldRepliedAt] = struct{}{}
-}
-
-// RepliedAtCleared returns if the "replied_at" field was cleared in this mutation.
-func (m *CampaignRecipientMutation) RepliedAtCleared() bool {
-	_, ok := m.clearedFields[campaignrecipient.FieldRepliedAt]
-	return ok
-}
-
-// ResetRepliedAt resets all changes to the "replied_at" field.
-func (m *CampaignRecipientMutation) ResetRepliedAt() {
-	m.replied_at = nil
-	delete(m.clearedFields, campaignrecipient.FieldRepliedAt)
-}
-
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *CampaignRecipientMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -4136,7 +4086,7 @@ func (m *CampaignRecipientMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CampaignRecipientMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, campaignrecipient.FieldCreatedAt)
 	}
@@ -4164,9 +4114,6 @@ func (m *CampaignRecipientMutation) Fields() []string {
 	if m.error != nil {
 		fields = append(fields, campaignrecipient.FieldError)
 	}
-	if m.replied_at != nil {
-		fields = append(fields, campaignrecipient.FieldRepliedAt)
-	}
 	return fields
 }
 
@@ -4193,8 +4140,6 @@ func (m *CampaignRecipientMutation) Field(name string) (ent.Value, bool) {
 		return m.SkipReason()
 	case campaignrecipient.FieldError:
 		return m.Error()
-	case campaignrecipient.FieldRepliedAt:
-		return m.RepliedAt()
 	}
 	return nil, false
 }
@@ -4222,8 +4167,6 @@ func (m *CampaignRecipientMutation) OldField(ctx context.Context, name string) (
 		return m.OldSkipReason(ctx)
 	case campaignrecipient.FieldError:
 		return m.OldError(ctx)
-	case campaignrecipient.FieldRepliedAt:
-		return m.OldRepliedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown CampaignRecipient field %s", name)
 }
@@ -4296,13 +4239,6 @@ func (m *CampaignRecipientMutation) SetField(name string, value ent.Value) error
 		}
 		m.SetError(v)
 		return nil
-	case campaignrecipient.FieldRepliedAt:
-		v, ok := value.(time.Time)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetRepliedAt(v)
-		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient field %s", name)
 }
@@ -4342,9 +4278,6 @@ func (m *CampaignRecipientMutation) ClearedFields() []string {
 	if m.FieldCleared(campaignrecipient.FieldError) {
 		fields = append(fields, campaignrecipient.FieldError)
 	}
-	if m.FieldCleared(campaignrecipient.FieldRepliedAt) {
-		fields = append(fields, campaignrecipient.FieldRepliedAt)
-	}
 	return fields
 }
 
@@ -4367,9 +4300,6 @@ func (m *CampaignRecipientMutation) ClearField(name string) error {
 		return nil
 	case campaignrecipient.FieldError:
 		m.ClearError()
-		return nil
-	case campaignrecipient.FieldRepliedAt:
-		m.ClearRepliedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient nullable field %s", name)
@@ -4405,9 +4335,6 @@ func (m *CampaignRecipientMutation) ResetField(name string) error {
 		return nil
 	case campaignrecipient.FieldError:
 		m.ResetError()
-		return nil
-	case campaignrecipient.FieldRepliedAt:
-		m.ResetRepliedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown CampaignRecipient field %s", name)

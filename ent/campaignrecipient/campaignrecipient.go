@@ -37,8 +37,6 @@ const (
 	FieldSkipReason = "skip_reason"
 	// FieldError holds the string denoting the error field in the database.
 	FieldError = "error"
-	// FieldRepliedAt holds the string denoting the replied_at field in the database.
-	FieldRepliedAt = "replied_at"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeCampaign holds the string denoting the campaign edge name in mutations.
@@ -91,7 +89,6 @@ var Columns = []string{
 	FieldStatus,
 	FieldSkipReason,
 	FieldError,
-	FieldRepliedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -201,11 +198,6 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // BySkipReason orders the results by the skip_reason field.
 func BySkipReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSkipReason, opts...).ToFunc()
-}
-
-// ByRepliedAt orders the results by the replied_at field.
-func ByRepliedAt(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldRepliedAt, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -91,11 +91,6 @@ func SkipReason(v string) predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldEQ(FieldSkipReason, v))
 }
 
-// RepliedAt applies equality check predicate on the "replied_at" field. It's identical to RepliedAtEQ.
-func RepliedAt(v time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldEQ(FieldRepliedAt, v))
-}
-
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldEQ(FieldCreatedAt, v))
@@ -569,56 +564,6 @@ func ErrorIsNil() predicate.CampaignRecipient {
 // ErrorNotNil applies the NotNil predicate on the "error" field.
 func ErrorNotNil() predicate.CampaignRecipient {
 	return predicate.CampaignRecipient(sql.FieldNotNull(FieldError))
-}
-
-// RepliedAtEQ applies the EQ predicate on the "replied_at" field.
-func RepliedAtEQ(v time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldEQ(FieldRepliedAt, v))
-}
-
-// RepliedAtNEQ applies the NEQ predicate on the "replied_at" field.
-func RepliedAtNEQ(v time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldNEQ(FieldRepliedAt, v))
-}
-
-// RepliedAtIn applies the In predicate on the "replied_at" field.
-func RepliedAtIn(vs ...time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldIn(FieldRepliedAt, vs...))
-}
-
-// RepliedAtNotIn applies the NotIn predicate on the "replied_at" field.
-func RepliedAtNotIn(vs ...time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldNotIn(FieldRepliedAt, vs...))
-}
-
-// RepliedAtGT applies the GT predicate on the "replied_at" field.
-func RepliedAtGT(v time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldGT(FieldRepliedAt, v))
-}
-
-// RepliedAtGTE applies the GTE predicate on the "replied_at" field.
-func RepliedAtGTE(v time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldGTE(FieldRepliedAt, v))
-}
-
-// RepliedAtLT applies the LT predicate on the "replied_at" field.
-func RepliedAtLT(v time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldLT(FieldRepliedAt, v))
-}
-
-// RepliedAtLTE applies the LTE predicate on the "replied_at" field.
-func RepliedAtLTE(v time.Time) predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldLTE(FieldRepliedAt, v))
-}
-
-// RepliedAtIsNil applies the IsNil predicate on the "replied_at" field.
-func RepliedAtIsNil() predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldIsNull(FieldRepliedAt))
-}
-
-// RepliedAtNotNil applies the NotNil predicate on the "replied_at" field.
-func RepliedAtNotNil() predicate.CampaignRecipient {
-	return predicate.CampaignRecipient(sql.FieldNotNull(FieldRepliedAt))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

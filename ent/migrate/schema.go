@@ -141,7 +141,6 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "QUEUED", "SENT", "DELIVERED", "READ", "FAILED", "SKIPPED"}, Default: "PENDING"},
 		{Name: "skip_reason", Type: field.TypeString, Nullable: true},
 		{Name: "error", Type: field.TypeJSON, Nullable: true},
-		{Name: "replied_at", Type: field.TypeTime, Nullable: true},
 		{Name: "campaign_id", Type: field.TypeString},
 		{Name: "tenant_id", Type: field.TypeString},
 		{Name: "contact_id", Type: field.TypeString},
@@ -155,25 +154,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "campaign_recipients_campaigns_recipients",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[7]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[6]},
 				RefColumns: []*schema.Column{CampaignsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "campaign_recipients_tenants_tenant",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[8]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[7]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "campaign_recipients_contacts_contact",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[9]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[8]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "campaign_recipients_messages_message",
-				Columns:    []*schema.Column{CampaignRecipientsColumns[10]},
+				Columns:    []*schema.Column{CampaignRecipientsColumns[9]},
 				RefColumns: []*schema.Column{MessagesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -182,17 +181,17 @@ var (
 			{
 				Name:    "campaignrecipient_campaign_id_contact_id",
 				Unique:  true,
-				Columns: []*schema.Column{CampaignRecipientsColumns[7], CampaignRecipientsColumns[9]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[6], CampaignRecipientsColumns[8]},
 			},
 			{
 				Name:    "campaignrecipient_message_id",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[10]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[9]},
 			},
 			{
 				Name:    "campaignrecipient_campaign_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{CampaignRecipientsColumns[7], CampaignRecipientsColumns[3]},
+				Columns: []*schema.Column{CampaignRecipientsColumns[6], CampaignRecipientsColumns[3]},
 			},
 		},
 	}

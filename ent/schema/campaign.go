@@ -86,9 +86,6 @@ func (CampaignRecipient) Fields() []ent.Field {
 			Default("PENDING").Annotations(enumType("CampaignRecipientStatus")),
 		field.String("skip_reason").Optional(),
 		field.JSON("error", &schematype.Error{}).Optional().Annotations(entgql.Type("MessageError")),
-		// replied_at: the contact's first message within 24 hours after
-		// this recipient's message was sent (the campaign funnel).
-		field.Time("replied_at").Optional().Nillable(),
 	}
 }
 

@@ -137,7 +137,6 @@ type ComplexityRoot struct {
 		ID         func(childComplexity int) int
 		Message    func(childComplexity int) int
 		Reason     func(childComplexity int) int
-		RepliedAt  func(childComplexity int) int
 		SkipReason func(childComplexity int) int
 		Status     func(childComplexity int) int
 	}
@@ -880,12 +879,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CampaignRecipient.Reason(childComplexity), true
-	case "CampaignRecipient.repliedAt":
-		if e.ComplexityRoot.CampaignRecipient.RepliedAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CampaignRecipient.RepliedAt(childComplexity), true
 	case "CampaignRecipient.skipReason":
 		if e.ComplexityRoot.CampaignRecipient.SkipReason == nil {
 			break
@@ -3316,7 +3309,6 @@ type CampaignRecipient implements Node {
   status: CampaignRecipientStatus!
   skipReason: String
   error: MessageError
-  repliedAt: Time
   campaign: Campaign!
   contact: Contact!
   message: Message
@@ -4229,8 +4221,6 @@ func (ec *executionContext) childFields_CampaignRecipient(ctx context.Context, f
 		return ec.fieldContext_CampaignRecipient_skipReason(ctx, field)
 	case "error":
 		return ec.fieldContext_CampaignRecipient_error(ctx, field)
-	case "repliedAt":
-		return ec.fieldContext_CampaignRecipient_repliedAt(ctx, field)
 	case "campaign":
 		return ec.fieldContext_CampaignRecipient_campaign(ctx, field)
 	case "contact":
@@ -7149,29 +7139,6 @@ func (ec *executionContext) fieldContext_CampaignRecipient_error(_ context.Conte
 		},
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _CampaignRecipient_repliedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipient) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CampaignRecipient_repliedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RepliedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_CampaignRecipient_repliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CampaignRecipient", field, false, false, "Time")
 }
 
 func (ec *executionContext) _CampaignRecipient_campaign(ctx context.Context, field graphql.CollectedField, obj *ent.CampaignRecipient) (ret graphql.Marshaler) {
@@ -17503,11 +17470,6 @@ func (ec *executionContext) _CampaignRecipient(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CampaignRecipient_error(ctx, field, obj)
 				})
-		case "repliedAt":
-			out.Values[i] = ec._CampaignRecipient_repliedAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "campaign":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
