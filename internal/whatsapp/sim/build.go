@@ -116,6 +116,13 @@ type TemplateReview struct {
 	Language string
 	Category string
 	Reason   string
+
+	// Optional details, sent only when set: a rejection's reason and
+	// recommendation, a pause's title (FIRST_PAUSE, …, UNPAUSE) and
+	// description, a disable date.
+	RejectionReason, Recommendation string
+	OtherTitle, OtherDescription    string
+	DisableDate                     time.Time
 }
 
 // TemplateStatus builds the review webhook for a template, as the templates feature expects
@@ -130,6 +137,15 @@ func TemplateStatus(wabaID string, u TemplateReview, ts time.Time) Envelope {
 	}
 	if u.Category != "" {
 		v["message_template_category"] = u.Category
+	}
+	if u.RejectionReason != "" || u.Recommendation != "" {
+		v["rejection_info"] = map[string]any{"reason": u.RejectionReason, "recommendation": u.Recommendation}
+	}
+	if u.OtherTitle != "" || u.OtherDescription != "" {
+		v["other_info"] = map[string]any{"title": u.OtherTitle, "description": u.OtherDescription}
+	}
+	if !u.DisableDate.IsZero() {
+		v["disable_info"] = map[string]any{"disable_date": u.DisableDate.Unix()}
 	}
 	env := wrap(wabaID, change{Field: "message_template_status_update", Value: v})
 	env.entries[0].Time = ts.Unix()

@@ -62,6 +62,12 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errBadParam.with("biz_opaque_callback_data is longer than 512 characters."))
 		return
 	}
+	if typ == "template" {
+		if e := s.checkTemplate(req["template"]); e != nil {
+			writeError(w, http.StatusBadRequest, *e)
+			return
+		}
+	}
 
 	fault := s.nextFault()
 	switch fault {

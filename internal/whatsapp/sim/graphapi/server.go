@@ -46,6 +46,18 @@ type Config struct {
 
 	URLTTL time.Duration // lifetime of media download URLs (default 5m)
 
+	// Templates: a created template is reviewed after TemplateReviewDelay
+	// (default 500ms): APPROVED, or REJECTED when its name contains
+	// RejectTemplateWord. TemplatePageSize caps the list endpoint's pages
+	// (default: the client's limit, at most 100). LenientTemplates accepts
+	// sends of any template name, as if approved (load tests that create
+	// none); otherwise unknown, unapproved, paused and disabled templates
+	// answer 132001, 132015 and 132016.
+	RejectTemplateWord  string
+	TemplateReviewDelay time.Duration
+	TemplatePageSize    int
+	LenientTemplates    bool
+
 	Fault5xx, FaultTimeout, FaultLost float64 // share of sends hit by each fault
 	Seed                              uint64  // seeds failures and random faults
 }
@@ -58,22 +70,24 @@ type Server struct {
 	done   chan struct{}
 	wg     sync.WaitGroup
 
-	mu        sync.Mutex
-	rnd       *rand.Rand
-	tokens    map[string]bool
-	revoked   map[string]bool
-	windows   map[string]time.Time
-	numbers   map[string]*bucket
-	pairs     map[string]*bucket
-	sends     map[string]int
-	requests  map[string]map[string]json.RawMessage // the last accepted send per callback data
-	reads     []string                              // wamids marked read, in order
-	total     int
-	seq       uint64
-	faults    []Fault
-	media     map[string]*mediaFile
-	closed    bool // no more status webhooks are started
-	closeOnce sync.Once
+	mu            sync.Mutex
+	rnd           *rand.Rand
+	tokens        map[string]bool
+	revoked       map[string]bool
+	windows       map[string]time.Time
+	numbers       map[string]*bucket
+	pairs         map[string]*bucket
+	sends         map[string]int
+	requests      map[string]map[string]json.RawMessage // the last accepted send per callback data
+	reads         []string                              // wamids marked read, in order
+	total         int
+	seq           uint64
+	faults        []Fault
+	media         map[string]*mediaFile
+	templates     []*simTemplate // in creation order
+	templateCalls int
+	closed        bool // no more status webhooks are started
+	closeOnce     sync.Once
 }
 
 // New validates cfg, fills in Meta's defaults and returns a server ready to be mounted.
@@ -114,6 +128,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.URLTTL <= 0 {
 		cfg.URLTTL = 5 * time.Minute
 	}
+	if cfg.TemplateReviewDelay <= 0 {
+		cfg.TemplateReviewDelay = 500 * time.Millisecond
+	}
 	s := &Server{
 		cfg:      cfg,
 		client:   sim.NewClient(10*time.Second, 16),
@@ -132,6 +149,7 @@ func New(cfg Config) (*Server, error) {
 	for _, c := range cfg.OpenWindows {
 		s.windows[c] = now
 	}
+	s.seedTemplates()
 	s.routes()
 	return s, nil
 }
@@ -165,12 +183,16 @@ func (s *Server) routes() {
 		m.HandleFunc("POST "+v+"/{number}/messages", s.authed(s.handleMessages))
 		m.HandleFunc("POST "+v+"/{number}/media", s.authed(s.handleUpload))
 		m.HandleFunc("GET "+v+"/{media}", s.authed(s.handleMediaInfo))
+		m.HandleFunc("POST "+v+"/{waba}/message_templates", s.authed(s.handleCreateTemplate))
+		m.HandleFunc("GET "+v+"/{waba}/message_templates", s.authed(s.handleListTemplates))
+		m.HandleFunc("DELETE "+v+"/{waba}/message_templates", s.authed(s.handleDeleteTemplate))
 	}
 	m.HandleFunc("GET /whatsapp_business/attachments/{$}", s.authed(s.handleDownload))
 	m.HandleFunc("GET /_sim/sends", s.handleSends)
 	m.HandleFunc("POST /_sim/faults", s.handleFaults)
 	m.HandleFunc("POST /_sim/revoke", s.handleRevoke)
 	m.HandleFunc("POST /_sim/inbound", s.handleInbound)
+	m.HandleFunc("POST /_sim/templates/pause", s.handlePauseTemplate)
 	m.HandleFunc("POST /_sim/inbound_media", s.handleInboundMedia)
 	s.mux = m
 }

@@ -21,7 +21,7 @@ func TestStatusWebhooks(t *testing.T) {
 		{"free-form reply", Config{AllWindowsOpen: true}, text(to, "msg-1"),
 			[]string{"sent", "delivered", "read"}, "free_customer_service", "service", 0, true},
 		{"template", Config{}, map[string]any{"messaging_product": "whatsapp", "to": to, "type": "template",
-			"biz_opaque_callback_data": "msg-2", "template": map[string]any{"name": "promo", "language": map[string]any{"code": "en"}}},
+			"biz_opaque_callback_data": "msg-2", "template": map[string]any{"name": "hello_world", "language": map[string]any{"code": "en_US"}}},
 			[]string{"sent", "delivered", "read"}, "regular", "marketing", 0, true},
 		{"failed share", Config{AllWindowsOpen: true, FailShare: 1}, text(to, "msg-3"),
 			[]string{"sent", "failed"}, "free_customer_service", "service", 131026, false},
