@@ -46,10 +46,11 @@ func (b *batch) lockInOrder(hooks []*webhook) error {
 		return err
 	}
 
-	// Contacts of the messages not stored yet: the first such message of a
-	// contact creates it (as it would alone), later ones update it as
-	// usual. Preferences and user id changes lock the contacts they name
-	// and create none.
+	// Contacts of the messages not stored yet and of preferences naming a
+	// phone: the first such message of a contact creates it (as it would
+	// alone), later ones update it as usual. Preferences naming only a
+	// user id, and user id changes, lock the contacts they name and create
+	// none.
 	type contactKey struct {
 		tenant pulid.ID
 		sender
@@ -72,8 +73,12 @@ func (b *batch) lockInOrder(hooks []*webhook) error {
 			case whatsapp.ItemUserPreferences:
 				for i := range r.it.Preferences {
 					p := &r.it.Preferences[i]
-					if s, ok := senderOfPreference(p); ok && (p.Stop() || p.Resume()) {
-						lock.add(r.ch.TenantID, s) // preferences create no contact
+					switch s, ok := senderOfPreference(p); {
+					case !ok || !(p.Stop() || p.Resume()):
+					case s.phone != "":
+						add(r.ch.TenantID, s, profileOf(r.it.ContactFor(p.WAID, p.UserID)))
+					default:
+						lock.add(r.ch.TenantID, s) // no contact of a user id alone (prefs.go)
 					}
 				}
 				continue

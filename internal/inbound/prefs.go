@@ -5,7 +5,6 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/contact"
-	"switchboard/ent/predicate"
 	"switchboard/internal/pulid"
 	"switchboard/internal/whatsapp"
 )
@@ -23,11 +22,13 @@ const (
 // preferences applies a user_preferences change: a customer who stops
 // marketing messages is OPTED_OUT, one who resumes them OPTED_IN, at the
 // time Meta gives, when that is newer than the contact's last opt-in
-// decision. Only contacts are changed: a customer who is none has received
-// nothing to stop (and a late preference naming a user id the customer has
-// since left must not make a stray contact of it; preferences, unlike
-// messages, have no id to dedupe redeliveries by). Other categories and
-// values are kept in the raw event.
+// decision. A preference that names a phone makes its customer a contact
+// if needed, so that the decision holds whatever order webhooks are
+// processed in; one that names only a user id changes an existing contact
+// only: a late preference from a user id the customer has since left
+// (user_changed_user_id) must not make a stray contact of it, and unlike
+// messages, preferences have no id to dedupe redeliveries by. Other
+// categories and values are kept in the raw event.
 func (b *batch) preferences(ch *ent.Channel, it *whatsapp.Item, received time.Time) error {
 	for i := range it.Preferences {
 		p := &it.Preferences[i]
@@ -42,12 +43,14 @@ func (b *batch) preferences(ch *ent.Channel, it *whatsapp.Item, received time.Ti
 		if !ok {
 			continue
 		}
-		known, err := b.known(ch.TenantID, s)
-		if err != nil {
-			return err
-		}
-		if !known {
-			continue
+		if s.phone == "" {
+			known, err := b.known(ch.TenantID, s)
+			if err != nil {
+				return err
+			}
+			if !known {
+				continue
+			}
 		}
 		ts := when(p.Timestamp, received)
 		id, err := b.contactOf(ch.TenantID, s, profileOf(it.ContactFor(p.WAID, p.UserID)), ts)
@@ -74,14 +77,7 @@ func (b *batch) optIn(id pulid.ID, status contact.OptInStatus, source string, ts
 		SetOptInStatus(status).SetOptInSource(source).SetOptInAt(ts).Exec(b.ctx)
 }
 
-// known reports whether a contact of the tenant holds s's phone or user id.
+// known reports whether a contact of the tenant holds s's user id.
 func (b *batch) known(tenant pulid.ID, s sender) (bool, error) {
-	var or []predicate.Contact
-	if s.phone != "" {
-		or = append(or, contact.Phone(s.phone))
-	}
-	if s.userID != "" {
-		or = append(or, contact.UserID(s.userID))
-	}
-	return b.tx.Contact.Query().Where(contact.TenantID(tenant), contact.Or(or...)).Exist(b.ctx)
+	return b.tx.Contact.Query().Where(contact.TenantID(tenant), contact.UserID(s.userID)).Exist(b.ctx)
 }
