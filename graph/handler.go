@@ -79,7 +79,9 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 		// signUp hashes the password (bcrypt, ~100 ms) before it opens
 		// its own transaction: inside the request's, it would hold
 		// SQLite's only write lock, webhook ingestion included, that long.
-		SkipTxFunc: entgql.SkipIfHasFields("logIn", "signUp"),
+		// The template mutations wait for Meta's answer first, for the
+		// same reason (internal/templates).
+		SkipTxFunc: entgql.SkipIfHasFields("logIn", "signUp", "createTemplate", "syncTemplates", "deleteTemplate"),
 	}})
 	srv.AroundOperations(recordOperation) // names the request's log line (oplog.go)
 	srv.AroundOperations(limits.aroundSubscriptions)

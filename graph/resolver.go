@@ -15,6 +15,7 @@ import (
 	"switchboard/internal/inbox"
 	"switchboard/internal/media"
 	"switchboard/internal/outbox"
+	"switchboard/internal/templates"
 	"switchboard/internal/viewer"
 )
 
@@ -34,6 +35,8 @@ type Resolver struct {
 	Log     *slog.Logger
 	// MediaLinks signs Message.media.url (GET /media/{messageId}).
 	MediaLinks *media.Links
+	// Templates submits, syncs and deletes templates at Meta.
+	Templates *templates.Service
 }
 
 // client returns the request's transaction client inside a mutation

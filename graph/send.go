@@ -16,6 +16,7 @@ import (
 	"switchboard/internal/inbox"
 	"switchboard/internal/metaapi"
 	"switchboard/internal/pulid"
+	"switchboard/internal/templates"
 )
 
 // Uploads keeps the files of outbound messages (internal/media).
@@ -39,13 +40,13 @@ func (r *Resolver) sendMessage(ctx context.Context, in model.SendMessageInput) (
 		si.ClientMessageID = id
 	}
 	kinds := 0
-	for _, set := range []bool{in.Text != nil, in.Media != nil, in.Interactive != nil, in.Reaction != nil} {
+	for _, set := range []bool{in.Text != nil, in.Media != nil, in.Interactive != nil, in.Reaction != nil, in.Template != nil} {
 		if set {
 			kinds++
 		}
 	}
 	if kinds != 1 {
-		return nil, apperr.Input("input", "give exactly one of text, media, interactive or reaction")
+		return nil, apperr.Input("input", "give exactly one of text, media, interactive, reaction or template")
 	}
 	switch {
 	case in.Text != nil:
@@ -65,6 +66,12 @@ func (r *Resolver) sendMessage(ctx context.Context, in model.SendMessageInput) (
 		if err := r.mediaOf(ctx, v.TenantID, in.Media, &si); err != nil {
 			return nil, err
 		}
+	case in.Template != nil:
+		ts, err := templates.ForSend(ctx, r.client(ctx), in.ConversationID, in.Template.TemplateID, in.Template.Parameters)
+		if err != nil {
+			return nil, err
+		}
+		si.Type, si.Text, si.Spec.Template = message.TypeTEMPLATE, ts.Text, ts.Template
 	}
 	return r.Inbox.Send(ctx, si)
 }

@@ -26,6 +26,7 @@ import (
 	"switchboard/internal/outbox"
 	"switchboard/internal/server"
 	"switchboard/internal/store"
+	"switchboard/internal/templates"
 	"switchboard/internal/webhook"
 )
 
@@ -112,6 +113,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		Log:      log,
 
 		MediaLinks: mediaLinks,
+		Templates:  templates.New(meta, channelSvc),
 	}
 	srv := &server.Server{
 		DB:       db,

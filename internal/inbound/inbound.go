@@ -75,9 +75,9 @@ func (p *Processor) HandleBatch(ctx context.Context, tx *ent.Tx, js []*ent.Job) 
 }
 
 // apply stores the messages and statuses of the hooks' routed items,
-// applies customers' marketing preferences (prefs.go) and appends the
-// resulting events; template, quality and account updates stay in the raw
-// event for their issues.
+// applies customers' marketing preferences (prefs.go) and Meta's template
+// webhooks (templates.go), and appends the resulting events; phone quality
+// and account updates stay in the raw event for their issues.
 func (b *batch) apply(hooks []*webhook) error {
 	if b.p.LockRows {
 		if err := b.lockInOrder(hooks); err != nil {
@@ -89,6 +89,12 @@ func (b *batch) apply(hooks []*webhook) error {
 	}
 	for _, w := range hooks {
 		for _, r := range w.items {
+			if r.ch != nil && isTemplateItem(r.it.Kind) {
+				if err := b.template(&r.it); err != nil {
+					return err
+				}
+				continue
+			}
 			if r.ch != nil && r.it.Kind == whatsapp.ItemUserPreferences {
 				if err := b.preferences(r.ch, &r.it, w.ev.ReceivedAt); err != nil {
 					return err

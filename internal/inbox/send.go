@@ -109,6 +109,11 @@ func (s *Service) Send(ctx context.Context, in SendInput) (*ent.Message, error) 
 			SetChannelID(conv.ChannelID).SetDirection(message.DirectionOUTBOUND).SetType(in.Type).
 			SetStatus(message.StatusQUEUED).SetTimestamp(now).SetRaw(raw).
 			SetSendState(message.SendStateREADY).SetSendAfter(now).SetNillableReplyToID(in.ReplyTo)
+		if in.Type == message.TypeTEMPLATE && (conv.ServiceWindowExpiresAt == nil || !now.Before(*conv.ServiceWindowExpiresAt)) {
+			// A template to a customer whose window is closed opens a
+			// conversation Meta counts toward the messaging limit.
+			create.SetOutsideWindow(true)
+		}
 		if in.Text != "" {
 			create.SetText(in.Text)
 		}
