@@ -7,6 +7,7 @@
 //	loadgen e2e      [-subs 1000] [-tenants 1] [-rate 1000] [-d 10s] …  P2: webhook → subscription frame
 //	loadgen capacity [-n 20000] …                                  P3: concurrent subscriptions, server RSS
 //	loadgen resume   [-events 10000] …                             P6: catch-up from cursor 0
+//	loadgen send     [-rate 80] [-replicas 1] [-lost 0.05] …       issue 8: send rate, QUEUED → SENT, no duplicates
 //
 // Without -url it starts Switchboard in-process on a loopback port over a
 // scratch database: a temporary SQLite file by default, or a fresh schema on
@@ -34,6 +35,8 @@ func main() {
 		err = capacity(os.Args[2:])
 	case "resume":
 		err = resume(os.Args[2:])
+	case "send":
+		err = sendBench(os.Args[2:])
 	case "serve":
 		err = serve(os.Args[2:])
 	case "help", "-h", "--help":
@@ -48,6 +51,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen contacts-import|ingest|e2e|capacity|resume [flags]   (loadgen <name> -h lists flags)")
+	fmt.Fprintln(os.Stderr, "usage: loadgen contacts-import|ingest|e2e|capacity|resume|send [flags]   (loadgen <name> -h lists flags)")
 	os.Exit(2)
 }
