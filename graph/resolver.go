@@ -9,6 +9,7 @@ import (
 	"switchboard/ent"
 	"switchboard/internal/apperr"
 	"switchboard/internal/auth"
+	"switchboard/internal/campaigns"
 	"switchboard/internal/channels"
 	"switchboard/internal/contacts"
 	"switchboard/internal/events"
@@ -29,6 +30,8 @@ type Resolver struct {
 	Inbox    *inbox.Service
 	// Outbox sends queued messages; Notify wakes it.
 	Outbox *outbox.Outbox
+	// Campaigns creates and steers broadcast campaigns.
+	Campaigns *campaigns.Service
 	// Uploads keeps outbound files; nil refuses uploads.
 	Uploads Uploads
 	Events  *events.Hub

@@ -13,6 +13,7 @@ import (
 
 	"switchboard/graph"
 	"switchboard/internal/auth"
+	"switchboard/internal/campaigns"
 	"switchboard/internal/channels"
 	"switchboard/internal/config"
 	"switchboard/internal/contacts"
@@ -44,6 +45,8 @@ type App struct {
 	Meta *metaapi.Client
 	// Outbox sends queued messages at each number's rate.
 	Outbox *outbox.Outbox
+	// Campaigns starts scheduled campaigns and completes finished ones.
+	Campaigns *campaigns.Service
 	// Notifier is told after commit which tenants' event logs grew: the
 	// Hub's Broker, or PGNotifier on PostgreSQL.
 	Notifier events.Notifier
@@ -100,17 +103,19 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	runner.Handle(outbox.ReadReceiptJob.Name, ob.SendReadReceipt)
 	inboxSvc := inbox.New(db.Client, notifier)
 	inboxSvc.SetOutbox(ob.Notify)
+	campaignSvc := campaigns.New(db.Client, ob.Notify)
 	drain, startDrain := context.WithCancel(context.Background())
 	resolver := &graph.Resolver{
-		Client:   db.Client,
-		Auth:     authSvc,
-		Channels: channelSvc,
-		Contacts: contacts.New(),
-		Inbox:    inboxSvc,
-		Outbox:   ob,
-		Uploads:  mediaStore,
-		Events:   hub,
-		Log:      log,
+		Client:    db.Client,
+		Auth:      authSvc,
+		Channels:  channelSvc,
+		Contacts:  contacts.New(),
+		Inbox:     inboxSvc,
+		Outbox:    ob,
+		Campaigns: campaignSvc,
+		Uploads:   mediaStore,
+		Events:    hub,
+		Log:       log,
 
 		MediaLinks: mediaLinks,
 		Templates:  templates.New(meta, channelSvc),
@@ -144,7 +149,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		},
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
-		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Handler: srv.Handler(), Drain: startDrain}, nil
+		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Campaigns: campaignSvc, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing
@@ -157,6 +162,8 @@ func (a *App) Run(ctx context.Context) {
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); a.Outbox.Run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Campaigns.Run(ctx, a.Log) }()
 	a.Jobs.Run(ctx)
 	wg.Wait()
 }

@@ -73,3 +73,8 @@ func formulaAfterQuotes(p string) bool {
 	p = strings.TrimLeft(p, "'")
 	return p != "" && strings.IndexByte(formulaStart, p[0]) >= 0
 }
+
+// EscapeCell escapes a free-text cell of any CSV export (a campaign's
+// recipients, say) as contacts' export does, so that a spreadsheet never
+// runs it as a formula.
+func EscapeCell(s string) string { return escapeCell(s) }

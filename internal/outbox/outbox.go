@@ -49,6 +49,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/ent"
+	"switchboard/ent/campaign"
+	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/channel"
 	"switchboard/ent/message"
 	"switchboard/internal/channels"
@@ -194,11 +196,19 @@ func (o *Outbox) sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	broadcasting, err := o.client.Campaign.Query().
+		Where(campaign.StatusEQ(campaign.StatusRUNNING),
+			campaign.HasRecipientsWith(campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING))).
+		Unique(true).Select(campaign.FieldChannelID).Strings(ctx)
+	if err != nil {
+		return err
+	}
+	due = append(due, broadcasting...)
 	var idle []pulid.ID
 	o.mu.Lock()
-	for _, id := range due {
-		if _, ok := o.senders[pulid.ID(id)]; !ok {
-			idle = append(idle, pulid.ID(id))
+	for _, id := range uniqIDs(toPulids(due)) {
+		if _, ok := o.senders[id]; !ok {
+			idle = append(idle, id)
 		}
 	}
 	o.mu.Unlock()
@@ -319,4 +329,12 @@ func rollback(tx *ent.Tx, err error) error {
 		return errors.Join(err, rerr)
 	}
 	return err
+}
+
+func toPulids(ss []string) []pulid.ID {
+	out := make([]pulid.ID, len(ss))
+	for i, s := range ss {
+		out[i] = pulid.ID(s)
+	}
+	return out
 }

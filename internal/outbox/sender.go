@@ -7,11 +7,14 @@ import (
 	"sync"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
 	"golang.org/x/time/rate"
 
 	"switchboard/ent"
+	"switchboard/ent/campaign"
 	"switchboard/ent/channel"
 	"switchboard/ent/message"
+	"switchboard/ent/predicate"
 	"switchboard/internal/metaapi"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
@@ -148,29 +151,49 @@ func (s *sender) claim(ctx context.Context) ([]*ent.Message, error) {
 		return nil, rollback(tx, err)
 	}
 	s.setRate(float64(ch.SendRatePerSecond))
+	size := s.batchSize()
 	ids, err := tx.Message.Query().
-		Where(message.ChannelID(s.ch.ID), message.SendStateEQ(message.SendStateREADY), message.SendAfterLTE(now)).
+		Where(message.ChannelID(s.ch.ID), message.SendStateEQ(message.SendStateREADY), message.SendAfterLTE(now),
+			runningOrNoCampaign()).
 		Order(ent.Asc(message.FieldSendPriority), ent.Asc(message.FieldSendAfter)).
-		Limit(s.batchSize()).IDs(ctx)
-	if err != nil || len(ids) == 0 {
+		Limit(size).IDs(ctx)
+	if err != nil {
+		return nil, rollback(tx, err)
+	}
+	var batch []*ent.Message
+	if len(ids) > 0 {
+		_, err = tx.Message.Update().Where(message.IDIn(ids...), message.SendStateEQ(message.SendStateREADY)).
+			SetSendState(message.SendStateIN_FLIGHT).SetSendAfter(now.Add(s.o.opt.Claim)).AddAttempts(1).Save(ctx)
 		if err != nil {
 			return nil, rollback(tx, err)
 		}
-		return nil, tx.Commit()
+		batch, err = tx.Message.Query().
+			Where(message.IDIn(ids...), message.SendStateEQ(message.SendStateIN_FLIGHT)).
+			Order(ent.Asc(message.FieldSendPriority), ent.Asc(message.FieldSendAfter)).
+			WithConversation(func(q *ent.ConversationQuery) { q.WithContact() }).All(ctx)
+		if err != nil {
+			return nil, rollback(tx, err)
+		}
 	}
-	_, err = tx.Message.Update().Where(message.IDIn(ids...), message.SendStateEQ(message.SendStateREADY)).
-		SetSendState(message.SendStateIN_FLIGHT).SetSendAfter(now.Add(s.o.opt.Claim)).AddAttempts(1).Save(ctx)
-	if err != nil {
-		return nil, rollback(tx, err)
-	}
-	batch, err := tx.Message.Query().
-		Where(message.IDIn(ids...), message.SendStateEQ(message.SendStateIN_FLIGHT)).
-		Order(ent.Asc(message.FieldSendPriority), ent.Asc(message.FieldSendAfter)).
-		WithConversation(func(q *ent.ConversationQuery) { q.WithContact() }).All(ctx)
-	if err != nil {
-		return nil, rollback(tx, err)
+	// Broadcasts fill what replies and retries left of the batch.
+	if len(batch) < size {
+		more, err := s.claimRecipients(ctx, tx, ch, now, size-len(batch))
+		if err != nil {
+			return nil, rollback(tx, err)
+		}
+		batch = append(batch, more...)
 	}
 	return batch, tx.Commit()
+}
+
+// runningOrNoCampaign keeps a campaign's messages waiting for a retry out
+// of the queue while the campaign is paused (a reply has no campaign).
+func runningOrNoCampaign() predicate.Message {
+	return message.Or(message.CampaignIDIsNil(), predicate.Message(func(sel *sql.Selector) {
+		t := sql.Table(campaign.Table)
+		sel.Where(sql.In(sel.C(message.FieldCampaignID),
+			sql.Select(t.C(campaign.FieldID)).From(t).Where(sql.EQ(t.C(campaign.FieldStatus), campaign.StatusRUNNING))))
+	}))
 }
 
 // unclaim puts claimed messages whose requests never left back in the

@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	stdsql "database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +92,12 @@ func (w *writer) fail(m *ent.Message, e *schematype.Error, now time.Time) error 
 		return err
 	}
 	w.emit(m)
-	return nil
+	if e.Code == 131050 { // the customer stopped marketing messages
+		if err := optOut(w.ctx, w.tx, m, now); err != nil {
+			return err
+		}
+	}
+	return campaignOutcome(w.ctx, w.tx, m, e.Code, e.Title)
 }
 
 // requeue puts the message back in the queue until at, QUEUED with the
@@ -219,3 +225,7 @@ func jsonValue(e *schematype.Error) string {
 	b, _ := json.Marshal(e)
 	return string(b)
 }
+
+func jsonOf(v any) ([]byte, error) { return json.Marshal(v) }
+
+func isNoRows(err error) bool { return errors.Is(err, stdsql.ErrNoRows) }

@@ -1,0 +1,272 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"switchboard/ent"
+	"switchboard/ent/campaign"
+	"switchboard/ent/campaignrecipient"
+	"switchboard/ent/contact"
+	"switchboard/ent/conversation"
+	"switchboard/ent/event"
+	"switchboard/ent/message"
+	"switchboard/ent/template"
+	"switchboard/internal/campaigns"
+	"switchboard/internal/events"
+	"switchboard/internal/metaapi"
+	"switchboard/internal/pulid"
+	"switchboard/internal/sqlexpr"
+)
+
+// campaignPriority puts broadcast messages behind agents' replies (0) in
+// a channel's queue.
+const campaignPriority = 1
+
+// claimRecipients turns up to n PENDING recipients of the channel's
+// RUNNING campaigns into messages, claimed IN_FLIGHT like any other, in
+// tx: the recipient row is QUEUED with its message in the same
+// transaction, so it never gets a second one. Within the channel's
+// messaging limit (unique customers reached outside a service window in
+// the last 24 hours) only; at the limit, the campaigns pause with the
+// reason and campaigns.Run resumes them when the 24 hours allow.
+func (s *sender) claimRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channel, now time.Time, n int) ([]*ent.Message, error) {
+	recips, err := tx.CampaignRecipient.Query().
+		Where(campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING),
+			campaignrecipient.HasCampaignWith(campaign.ChannelID(ch.ID), campaign.StatusEQ(campaign.StatusRUNNING))).
+		Order(ent.Asc(campaignrecipient.FieldID)).Limit(n).WithContact().All(ctx)
+	if err != nil || len(recips) == 0 {
+		return nil, err
+	}
+	cps, err := s.campaignsOf(ctx, tx, recips)
+	if err != nil {
+		return nil, err
+	}
+	convs, err := s.conversationsOf(ctx, tx, ch, recips)
+	if err != nil {
+		return nil, err
+	}
+	if recips, err = s.withinLimit(ctx, tx, ch, now, recips, convs); err != nil || len(recips) == 0 {
+		return nil, err
+	}
+	var (
+		creates []*ent.MessageCreate
+		out     []*ent.Message
+		specs   []events.Spec
+	)
+	for _, r := range recips {
+		cp, ct, conv := cps[r.CampaignID], r.Edges.Contact, convs[r.ContactID]
+		spec, text := render(cp, cp.Edges.Template, ct)
+		raw, err := jsonOf(spec)
+		if err != nil {
+			return nil, err
+		}
+		id := pulid.New("MS")
+		outside := conv.ServiceWindowExpiresAt == nil || !now.Before(*conv.ServiceWindowExpiresAt)
+		creates = append(creates, tx.Message.Create().SetID(id).SetTenantID(ch.TenantID).SetConversationID(conv.ID).
+			SetChannelID(ch.ID).SetDirection(message.DirectionOUTBOUND).SetType(message.TypeTEMPLATE).
+			SetStatus(message.StatusQUEUED).SetTimestamp(now).SetText(text).SetRaw(raw).
+			SetSendState(message.SendStateIN_FLIGHT).SetSendAfter(now.Add(s.o.opt.Claim)).SetAttempts(1).
+			SetSendPriority(campaignPriority).SetCampaignID(cp.ID).SetOutsideWindow(outside))
+		conv.Edges.Contact = ct
+		out = append(out, &ent.Message{ID: id, TenantID: ch.TenantID, ConversationID: conv.ID, ChannelID: ch.ID,
+			Direction: message.DirectionOUTBOUND, Type: message.TypeTEMPLATE, Status: message.StatusQUEUED,
+			Raw: raw, Attempts: 1, CampaignID: &cp.ID, Edges: ent.MessageEdges{Conversation: conv}})
+		specs = append(specs, events.Spec{Kind: event.KindMESSAGE_CREATED, ConversationID: conv.ID, MessageID: id},
+			events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: conv.ID})
+	}
+	if err := tx.Message.CreateBulk(creates...).Exec(ctx); err != nil {
+		return nil, err
+	}
+	for i, r := range recips {
+		err := tx.CampaignRecipient.Update().
+			Where(campaignrecipient.ID(r.ID), campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING)).
+			SetStatus(campaignrecipient.StatusQUEUED).SetMessageID(out[i].ID).Exec(ctx)
+		if err != nil {
+			return nil, err
+		}
+		newest := sql.Or(sql.IsNull(conversation.FieldLastMessageAt), sql.LTE(conversation.FieldLastMessageAt, now))
+		err = tx.Conversation.Update().Where(conversation.ID(out[i].ConversationID)).Modify(func(u *sql.UpdateBuilder) {
+			u.Set(conversation.FieldLastMessageID, sqlexpr.CaseWhen(newest, out[i].ID, conversation.FieldLastMessageID))
+			u.Set(conversation.FieldLastMessageAt, sqlexpr.CaseWhen(newest, now, conversation.FieldLastMessageAt))
+		}).Exec(ctx)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, events.Append(ctx, tx, s.o.notifier, ch.TenantID, specs...)
+}
+
+// campaignsOf loads the recipients' campaigns with their templates.
+func (s *sender) campaignsOf(ctx context.Context, tx *ent.Tx, recips []*ent.CampaignRecipient) (map[pulid.ID]*ent.Campaign, error) {
+	var ids []pulid.ID
+	for _, r := range recips {
+		ids = append(ids, r.CampaignID)
+	}
+	cps, err := tx.Campaign.Query().Where(campaign.IDIn(uniqIDs(ids)...)).WithTemplate().All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[pulid.ID]*ent.Campaign, len(cps))
+	for _, cp := range cps {
+		out[cp.ID] = cp
+	}
+	return out, nil
+}
+
+// conversationsOf finds or opens the conversation of each recipient's
+// contact on the channel: one insert that skips existing ones, one read.
+func (s *sender) conversationsOf(ctx context.Context, tx *ent.Tx, ch *ent.Channel, recips []*ent.CampaignRecipient) (map[pulid.ID]*ent.Conversation, error) {
+	var ids []pulid.ID
+	for _, r := range recips {
+		ids = append(ids, r.ContactID)
+	}
+	ids = uniqIDs(ids)
+	creates := make([]*ent.ConversationCreate, len(ids))
+	for i, id := range ids {
+		creates[i] = tx.Conversation.Create().SetTenantID(ch.TenantID).SetChannelID(ch.ID).SetContactID(id)
+	}
+	err := tx.Conversation.CreateBulk(creates...).
+		OnConflictColumns(conversation.FieldTenantID, conversation.FieldChannelID, conversation.FieldContactID).
+		DoNothing().Exec(ctx)
+	if err != nil && !isNoRows(err) {
+		return nil, err
+	}
+	convs, err := tx.Conversation.Query().
+		Where(conversation.ChannelID(ch.ID), conversation.ContactIDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[pulid.ID]*ent.Conversation, len(convs))
+	for _, c := range convs {
+		out[c.ContactID] = c
+	}
+	return out, nil
+}
+
+// withinLimit keeps the recipients the channel's messaging limit allows:
+// those whose service window is open cost nothing; each other customer
+// costs one of the limit, counted over the last 24 hours. When the limit
+// holds some back, their campaigns pause (LIMIT) with the reason.
+func (s *sender) withinLimit(ctx context.Context, tx *ent.Tx, ch *ent.Channel, now time.Time,
+	recips []*ent.CampaignRecipient, convs map[pulid.ID]*ent.Conversation) ([]*ent.CampaignRecipient, error) {
+	if ch.MessagingLimit == nil {
+		return recips, nil
+	}
+	used, err := campaigns.UsedLimit(ctx, tx.Client(), ch.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	budget := *ch.MessagingLimit - used
+	var keep []*ent.CampaignRecipient
+	held := map[pulid.ID]bool{}
+	for _, r := range recips {
+		conv := convs[r.ContactID]
+		if conv.ServiceWindowExpiresAt != nil && now.Before(*conv.ServiceWindowExpiresAt) {
+			keep = append(keep, r)
+			continue
+		}
+		if budget > 0 {
+			budget--
+			keep = append(keep, r)
+			continue
+		}
+		held[r.CampaignID] = true
+	}
+	for id := range held {
+		reason := fmt.Sprintf("the number's messaging limit is reached (%d customers outside a service window in 24 hours); "+
+			"the campaign resumes by itself when the 24 hours allow", *ch.MessagingLimit)
+		if err := campaigns.Pause(ctx, tx.Client(), id, campaign.PauseKindLIMIT, reason); err != nil {
+			return nil, err
+		}
+	}
+	return keep, nil
+}
+
+// render fills the campaign's template for one contact: the body
+// parameters, with {{contact.name}} and {{contact.phone}} replaced; and the
+// text the inbox shows.
+func render(cp *ent.Campaign, tp *ent.Template, ct *ent.Contact) (Spec, string) {
+	name := ct.Name
+	if name == "" {
+		name = ct.ProfileName
+	}
+	phone := ""
+	if ct.Phone != nil {
+		phone = *ct.Phone
+	}
+	fill := strings.NewReplacer("{{contact.name}}", name, "{{contact.phone}}", phone)
+	vars := campaigns.Variables(tp.Body)
+	var params []metaapi.TemplateParameter
+	text := tp.Body
+	for i, p := range cp.Parameters {
+		v := fill.Replace(p)
+		if v == "" {
+			v = "-" // Meta refuses an empty parameter
+		}
+		tpp := metaapi.TemplateParameter{Type: "text", Text: v}
+		if tp.ParameterFormat == template.ParameterFormatNAMED && i < len(vars) {
+			tpp.ParameterName = vars[i]
+		}
+		params = append(params, tpp)
+		if i < len(vars) {
+			text = strings.ReplaceAll(text, "{{"+vars[i]+"}}", v)
+		}
+	}
+	mt := &metaapi.Template{Name: tp.Name, Language: tp.Language}
+	if len(params) > 0 {
+		mt.Components = []metaapi.TemplateComponent{{Type: "body", Parameters: params}}
+	}
+	return Spec{Template: mt}, text
+}
+
+// campaignOutcome acts on a campaign message's failure as META.md says:
+// 131048 (spam limit) and 368 (policy) pause the campaign; 132015 and
+// 132016 (template paused or disabled) pause it until the template is
+// fixed.
+func campaignOutcome(ctx context.Context, tx *ent.Tx, m *ent.Message, code int, title string) error {
+	if m.CampaignID == nil {
+		return nil
+	}
+	var kind campaign.PauseKind
+	switch code {
+	case 131048, 368:
+		kind = campaign.PauseKindQUALITY
+	case 132015, 132016:
+		kind = campaign.PauseKindTEMPLATE
+	default:
+		return nil
+	}
+	return campaigns.Pause(ctx, tx.Client(), *m.CampaignID, kind,
+		fmt.Sprintf("Meta refused a message with code %d (%s)", code, title))
+}
+
+// optOut records a customer's stop of marketing messages (131050).
+func optOut(ctx context.Context, tx *ent.Tx, m *ent.Message, now time.Time) error {
+	conv := m.Edges.Conversation
+	if conv == nil {
+		c, err := tx.Conversation.Get(ctx, m.ConversationID)
+		if err != nil {
+			return err
+		}
+		conv = c
+	}
+	return tx.Contact.Update().Where(contact.ID(conv.ContactID)).
+		SetOptInStatus(contact.OptInStatusOPTED_OUT).SetOptInSource("meta:131050").SetOptInAt(now).Exec(ctx)
+}
+
+func uniqIDs(ids []pulid.ID) []pulid.ID {
+	seen := make(map[pulid.ID]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
