@@ -12,6 +12,7 @@ import (
 	"switchboard/internal/pulid"
 	"switchboard/internal/testenv"
 	"switchboard/internal/viewer"
+	"switchboard/internal/webhook"
 )
 
 // poisonWebhook is a messages change whose contacts, messages and statuses
@@ -157,8 +158,9 @@ func TestInboundPoisonousFieldsDoNotDropTheMessage(t *testing.T) {
 			if n := env.DB.Client.WebhookEvent.Query().Where(webhookevent.StatusNEQ(webhookevent.StatusPROCESSED)).CountX(ctx); n != 0 {
 				t.Fatalf("%d webhooks not processed", n)
 			}
-			if n := env.DB.Client.Job.Query().Where(job.LastErrorNEQ("")).CountX(ctx); n != 0 {
-				t.Fatalf("%d jobs failed on the way", n)
+			// (Media downloads fail here: no Graph API in this test.)
+			if n := env.DB.Client.Job.Query().Where(job.Kind(webhook.JobKind), job.LastErrorNEQ("")).CountX(ctx); n != 0 {
+				t.Fatalf("%d webhook jobs failed on the way", n)
 			}
 		})
 	}

@@ -74,6 +74,9 @@ func newServer(t testing.TB, db *store.DB, log *slog.Logger, jobs bool, opts ...
 		"DATA_DIR":          t.TempDir(),
 		"META_APP_SECRET":   AppSecret,
 		"META_VERIFY_TOKEN": VerifyToken,
+		// Tests never reach beyond loopback: without a simulator
+		// (NewWithMeta), calls to the Graph API meet a closed port.
+		"META_API_BASE_URL": "http://127.0.0.1:1",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
 	if err != nil {
