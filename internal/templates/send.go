@@ -30,7 +30,7 @@ type Send struct {
 // (NOT_FOUND otherwise), of the conversation's channel and APPROVED
 // (BAD_USER_INPUT on input.template.templateId), and params must fill the
 // body exactly (input.template.parameters). A conversation that does not
-// exist is left for the send itself to refuse.
+// exist, or another tenant's, is NOT_FOUND on conversationId.
 func ForSend(ctx context.Context, c *ent.Client, conversationID, templateID pulid.ID, params []string) (*Send, error) {
 	t, err := c.Template.Get(ctx, templateID)
 	if ent.IsNotFound(err) {
@@ -46,10 +46,19 @@ func ForSend(ctx context.Context, c *ent.Client, conversationID, templateID puli
 	if err != nil {
 		return nil, err
 	}
-	const field = "input.template.templateId"
 	if t.ChannelID != conv.ChannelID {
-		return nil, apperr.Input(field, "template %s belongs to another channel than the conversation's", t.Name)
+		return nil, apperr.Input("input.template.templateId", "template %s belongs to another channel than the conversation's", t.Name)
 	}
+	return Build(t, params)
+}
+
+// Build checks that t can be sent with params (the body's variables, in
+// order of first appearance) and builds the send: t must be APPROVED
+// (BAD_USER_INPUT on input.template.templateId) and params must fill its
+// body exactly (input.template.parameters). Campaigns build each
+// recipient's send with it.
+func Build(t *ent.Template, params []string) (*Send, error) {
+	const field = "input.template.templateId"
 	if t.Status != template.StatusAPPROVED {
 		return nil, apperr.Input(field, "template %s is %s: only APPROVED templates can be sent", t.Name, t.Status)
 	}
@@ -88,6 +97,10 @@ func ForSend(ctx context.Context, c *ent.Client, conversationID, templateID puli
 	}
 	return &Send{Template: out, Text: render(t.Body, sh.vars, params)}, nil
 }
+
+// Variables are t's body variables in order of first appearance ("1",
+// "2", … or a NAMED template's names): one parameter each.
+func Variables(t *ent.Template) []string { return shapeOf(t).vars }
 
 type shape struct {
 	vars  []string
