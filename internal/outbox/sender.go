@@ -248,9 +248,12 @@ func (s *sender) upload(ctx context.Context, access string, m *ent.Message, spec
 		return "", fmt.Errorf("outbox: open stored media: %w", err)
 	}
 	defer f.Close()
+	kind := metaapi.MediaKind(spec.MediaKind)
+	if kind == metaapi.KindSticker && m.Media.Size > metaapi.MediaLimit(metaapi.KindSticker) {
+		kind = metaapi.KindAnimatedSticker // a static sticker is at most 100 KB, an animated one 500 KB
+	}
 	return s.o.meta.UploadMedia(ctx, access, s.ch.PhoneNumberID, metaapi.Upload{
-		Kind: metaapi.MediaKind(spec.MediaKind), MIMEType: m.Media.MimeType, Filename: m.Media.Filename,
-		Size: m.Media.Size, Body: f})
+		Kind: kind, MIMEType: m.Media.MimeType, Filename: m.Media.Filename, Size: m.Media.Size, Body: f})
 }
 
 // uploadError makes an upload's failure safe to retry: an upload that may
