@@ -8,11 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/ent/template"
-	"switchboard/internal/metaapi"
-	"switchboard/internal/pulid"
 	"switchboard/internal/testwait"
-	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp/sim/graphapi"
 )
 
@@ -28,26 +24,22 @@ func newCampaignEnv(t *testing.T, cfg graphapi.Config) *campaignEnv {
 	s := newSendEnv(t, cfg)
 	var ch struct{ Channels []struct{ ID string } }
 	s.env.MustQuery(t, s.owner.Token, `{ channels { id } }`, nil, &ch)
-	ctx := viewer.System(t.Context())
-	// The template exists at Meta (the simulator reviews and approves it)
-	// and here as the review webhook leaves it.
-	created, err := s.env.App.Meta.CreateTemplate(ctx, "EAAGtest-secret-token-"+sendNumber, "102290129340398", metaapi.TemplateDraft{
-		Name: "winter_sale", Language: "en_US", Category: "MARKETING",
-		Components: json.RawMessage(`[{"type":"BODY","text":"Hi {{1}}, your code is {{2}}","example":{"body_text":[["Ada","SAVE10"]]}}]`)})
-	if err != nil {
-		t.Fatal(err)
+	// createTemplate → the simulator reviews it → APPROVED by webhook.
+	var out struct{ CreateTemplate struct{ ID, Status string } }
+	s.env.MustQuery(t, s.owner.Token, `mutation($in: CreateTemplateInput!) { createTemplate(input: $in) { id status } }`,
+		map[string]any{"in": map[string]any{"channelId": ch.Channels[0].ID, "name": "winter_sale", "language": "en_US",
+			"category": "MARKETING", "components": []any{map[string]any{"type": "BODY", "text": "Hi {{1}}, your code is {{2}}. Enjoy!",
+				"example": map[string]any{"body_text": []any{[]any{"Ada", "SAVE10"}}}}}}}, &out)
+	if out.CreateTemplate.Status != "PENDING" {
+		t.Fatalf("createTemplate: %+v", out)
 	}
-	testwait.For(t, 10*time.Second, "Meta to approve the template", func() bool {
-		return s.sim.TemplateStatus("winter_sale", "en_US") == "APPROVED"
+	testwait.For(t, 10*time.Second, "Meta's review to approve the template", func() bool {
+		var got struct{ Node struct{ Status string } }
+		s.env.MustQuery(t, s.owner.Token, `query($id: ID!) { node(id: $id) { ... on Template { status } } }`,
+			map[string]any{"id": out.CreateTemplate.ID}, &got)
+		return got.Node.Status == "APPROVED"
 	})
-	tp, err := s.env.DB.Client.Template.Query().Where(template.ExternalID(created.ID)).Only(ctx)
-	if err != nil { // the review webhook has not been applied here (yet)
-		tp = s.env.DB.Client.Template.Create().SetTenantID(pulid.ID(s.owner.TenantID)).SetChannelID(pulid.ID(ch.Channels[0].ID)).
-			SetName("winter_sale").SetLanguage("en_US").SetCategory(template.CategoryMARKETING).
-			SetStatus(template.StatusAPPROVED).SetExternalID(created.ID).
-			SetBody("Hi {{1}}, your code is {{2}}").SaveX(ctx)
-	}
-	return &campaignEnv{sendEnv: s, channel: ch.Channels[0].ID, template: string(tp.ID)}
+	return &campaignEnv{sendEnv: s, channel: ch.Channels[0].ID, template: out.CreateTemplate.ID}
 }
 
 // contact creates a contact and returns its id.
@@ -165,7 +157,7 @@ func TestCampaignReachesEachOptedInContactOnce(t *testing.T) {
 			if sends.ByCallbackData[n.Message.ID] != 1 {
 				t.Errorf("%s was sent %d times", n.Contact.Name, sends.ByCallbackData[n.Message.ID])
 			}
-			if want := "Hi " + n.Contact.Name + ", your code is SAVE10"; n.Message.Text != want {
+			if want := "Hi " + n.Contact.Name + ", your code is SAVE10. Enjoy!"; n.Message.Text != want {
 				t.Errorf("the inbox shows %q, want %q", n.Message.Text, want)
 			}
 			req := c.sim.Request(n.Message.ID)
@@ -395,6 +387,38 @@ func readProgress(t *testing.T, ws *wsClient) progressValue {
 			return out.Data.CampaignProgress
 		case "error", "complete":
 			t.Fatalf("progress stream: %v", m)
+		}
+	}
+}
+
+func TestTemplatePausedMidCampaignPausesIt(t *testing.T) {
+	c := newCampaignEnv(t, graphapi.Config{AllWindowsOpen: true})
+	c.env.MustQuery(t, c.owner.Token, `mutation($id: ID!) { updateChannel(id: $id, input: {sendRatePerSecond: 4}) { id } }`,
+		map[string]any{"id": c.channel}, nil)
+	for i := range 16 {
+		c.contact(t, fmt.Sprintf("+1415559%04d", i), fmt.Sprintf("Member %d", i), "OPTED_IN", "members")
+	}
+	cp := c.create(t, map[string]any{"audience": map[string]any{"tags": []string{"members"}}})
+	c.act(t, "startCampaign", cp.ID)
+	testwait.For(t, 20*time.Second, "the first sends", func() bool { return c.sim.Sends().Total >= 2 })
+	// Meta pauses the template for its quality: its webhook pauses the
+	// campaign, with the reason; sends in flight meet 132015.
+	if err := c.sim.PauseTemplate(t.Context(), "winter_sale"); err != nil {
+		t.Fatal(err)
+	}
+	paused := c.waitCampaign(t, cp.ID, func(cp campaignOut) bool { return cp.Status == "PAUSED" && cp.Stats.Queued == 0 },
+		"the campaign to pause with its template")
+	if paused.PausedReason == nil || paused.Stats.Pending == 0 {
+		t.Fatalf("paused: %+v %v", paused.Stats, paused.PausedReason)
+	}
+	// Resuming needs the template approved again.
+	r := c.env.Query(t, c.owner.Token, `mutation($id: ID!) { resumeCampaign(id: $id) { id } }`, map[string]any{"id": cp.ID})
+	if r.Code() != "BAD_USER_INPUT" {
+		t.Fatalf("resuming with a paused template: %+v", r.Errors)
+	}
+	for id, n := range c.sim.Sends().ByCallbackData {
+		if n != 1 {
+			t.Fatalf("%s sent %d times", id, n)
 		}
 	}
 }

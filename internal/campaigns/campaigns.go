@@ -18,7 +18,6 @@ package campaigns
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +37,7 @@ import (
 	"switchboard/internal/apperr"
 	"switchboard/internal/audit"
 	"switchboard/internal/pulid"
+	"switchboard/internal/templates"
 	"switchboard/internal/viewer"
 )
 
@@ -177,6 +177,9 @@ func (s *Service) start(ctx context.Context, c *ent.Client, cp *ent.Campaign) (*
 	}
 	if tp.Status != template.StatusAPPROVED {
 		return nil, apperr.Input("id", "the campaign's template is %s: it must be APPROVED by Meta first", tp.Status)
+	}
+	if _, err := templates.Build(tp, cp.Parameters); err != nil {
+		return nil, apperr.Input("id", "the campaign cannot be sent with its template: %v", err)
 	}
 	n, err := c.Campaign.Update().Where(campaign.ID(cp.ID), campaign.StatusIn(campaign.StatusDRAFT, campaign.StatusSCHEDULED)).
 		SetStatus(campaign.StatusRUNNING).SetStartedAt(s.now()).Save(ctx)
@@ -390,23 +393,8 @@ func (s *Service) wakeOnCommit(ctx context.Context) {
 	})
 }
 
-// varPattern matches a template variable: {{1}} or {{name}}.
-var varPattern = regexp.MustCompile(`\{\{\s*([a-zA-Z0-9_]+)\s*\}\}`)
-
-// Variables are a template body's variables, each once, in order of
-// appearance.
-func Variables(body string) []string {
-	var out []string
-	for _, m := range varPattern.FindAllStringSubmatch(body, -1) {
-		if !slices.Contains(out, m[1]) {
-			out = append(out, m[1])
-		}
-	}
-	return out
-}
-
 func checkParameters(tp *ent.Template, params []string) error {
-	vars := Variables(tp.Body)
+	vars := templates.Variables(tp)
 	if len(params) != len(vars) {
 		return apperr.Input("input.parameters", "the template's body has %d variables; %d parameters given", len(vars), len(params))
 	}

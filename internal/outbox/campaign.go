@@ -15,12 +15,11 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/message"
-	"switchboard/ent/template"
 	"switchboard/internal/campaigns"
 	"switchboard/internal/events"
-	"switchboard/internal/metaapi"
 	"switchboard/internal/pulid"
 	"switchboard/internal/sqlexpr"
+	"switchboard/internal/templates"
 )
 
 // campaignPriority puts broadcast messages behind agents' replies (0) in
@@ -58,9 +57,20 @@ func (s *sender) claimRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channe
 		out     []*ent.Message
 		specs   []events.Spec
 	)
+	var sendable []*ent.CampaignRecipient
 	for _, r := range recips {
 		cp, ct, conv := cps[r.CampaignID], r.Edges.Contact, convs[r.ContactID]
-		spec, text := render(cp, cp.Edges.Template, ct)
+		spec, text, err := render(cp, cp.Edges.Template, ct)
+		if err != nil {
+			// This contact's values do not fit the template (too long, a
+			// new line): it is skipped with the reason, the rest go.
+			if err := tx.CampaignRecipient.UpdateOne(r).SetStatus(campaignrecipient.StatusSKIPPED).
+				SetSkipReason(truncateReason(err.Error())).Exec(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		sendable = append(sendable, r)
 		raw, err := jsonOf(spec)
 		if err != nil {
 			return nil, err
@@ -79,10 +89,13 @@ func (s *sender) claimRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channe
 		specs = append(specs, events.Spec{Kind: event.KindMESSAGE_CREATED, ConversationID: conv.ID, MessageID: id},
 			events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: conv.ID})
 	}
+	if len(creates) == 0 {
+		return nil, nil
+	}
 	if err := tx.Message.CreateBulk(creates...).Exec(ctx); err != nil {
 		return nil, err
 	}
-	for i, r := range recips {
+	for i, r := range sendable {
 		err := tx.CampaignRecipient.Update().
 			Where(campaignrecipient.ID(r.ID), campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING)).
 			SetStatus(campaignrecipient.StatusQUEUED).SetMessageID(out[i].ID).Exec(ctx)
@@ -188,9 +201,9 @@ func (s *sender) withinLimit(ctx context.Context, tx *ent.Tx, ch *ent.Channel, n
 }
 
 // render fills the campaign's template for one contact: the body
-// parameters, with {{contact.name}} and {{contact.phone}} replaced; and the
-// text the inbox shows.
-func render(cp *ent.Campaign, tp *ent.Template, ct *ent.Contact) (Spec, string) {
+// parameters, with {{contact.name}} and {{contact.phone}} replaced, as
+// templates.Build checks and builds them; and the text the inbox shows.
+func render(cp *ent.Campaign, tp *ent.Template, ct *ent.Contact) (Spec, string, error) {
 	name := ct.Name
 	if name == "" {
 		name = ct.ProfileName
@@ -200,28 +213,17 @@ func render(cp *ent.Campaign, tp *ent.Template, ct *ent.Contact) (Spec, string) 
 		phone = *ct.Phone
 	}
 	fill := strings.NewReplacer("{{contact.name}}", name, "{{contact.phone}}", phone)
-	vars := campaigns.Variables(tp.Body)
-	var params []metaapi.TemplateParameter
-	text := tp.Body
+	params := make([]string, len(cp.Parameters))
 	for i, p := range cp.Parameters {
-		v := fill.Replace(p)
-		if v == "" {
-			v = "-" // Meta refuses an empty parameter
-		}
-		tpp := metaapi.TemplateParameter{Type: "text", Text: v}
-		if tp.ParameterFormat == template.ParameterFormatNAMED && i < len(vars) {
-			tpp.ParameterName = vars[i]
-		}
-		params = append(params, tpp)
-		if i < len(vars) {
-			text = strings.ReplaceAll(text, "{{"+vars[i]+"}}", v)
+		if params[i] = strings.TrimSpace(fill.Replace(p)); params[i] == "" {
+			params[i] = "-" // a contact without a name: Meta refuses an empty parameter
 		}
 	}
-	mt := &metaapi.Template{Name: tp.Name, Language: tp.Language}
-	if len(params) > 0 {
-		mt.Components = []metaapi.TemplateComponent{{Type: "body", Parameters: params}}
+	send, err := templates.Build(tp, params)
+	if err != nil {
+		return Spec{}, "", err
 	}
-	return Spec{Template: mt}, text
+	return Spec{Template: send.Template}, send.Text, nil
 }
 
 // campaignOutcome acts on a campaign message's failure as META.md says:
@@ -269,4 +271,11 @@ func uniqIDs(ids []pulid.ID) []pulid.ID {
 		}
 	}
 	return out
+}
+
+func truncateReason(s string) string {
+	if len(s) > 500 {
+		return s[:500]
+	}
+	return s
 }
