@@ -101,6 +101,9 @@ func (b *batch) claimed(ch *ent.Channel, s whatsapp.Status) (*ent.Message, error
 // advance moves msg to the status s if that is forward, with a conditional
 // update so that concurrent statuses cannot move it back.
 func (b *batch) advance(msg *ent.Message, s whatsapp.Status, ts time.Time) error {
+	if err := b.price(msg, s, ts); err != nil {
+		return err
+	}
 	to, known := statusOf[s.Status]
 	if !known {
 		return nil // deleted, warning, …: kept in the raw event
