@@ -387,8 +387,12 @@ func TestRevokedTokenHoldsSendsUntilReplaced(t *testing.T) {
 	if got := s.message(t, m.ID); got.Status != "QUEUED" {
 		t.Fatalf("a send on a refused token: %+v", got)
 	}
-	// Sends keep waiting, queued, while the channel needs a token.
+	// Sends keep waiting, queued, while the channel needs a token; the
+	// customer's messages still arrive.
 	m2 := s.mustSend(t, map[string]any{"text": "Still there?"})
+	if conv, _ := s.customerWrites(t, sendCustomer, "wamid.in.reauth", "Hello?", time.Now()); conv != s.conv {
+		t.Fatalf("a message to a channel that needs a token went to %s", conv)
+	}
 
 	var upd struct{ UpdateChannel struct{ Status string } }
 	s.env.MustQuery(t, s.owner.Token, `mutation($id: ID!) { updateChannel(id: $id, input: {accessToken: "EAAGrenewed-token"}) { status } }`,

@@ -237,7 +237,7 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{ChannelsColumns[6]},
 				Annotation: &entsql.IndexAnnotation{
-					Where: "status = 'CONNECTED'",
+					Where: "status <> 'REVOKED'",
 				},
 			},
 			{

@@ -63,8 +63,10 @@ func (Channel) Edges() []ent.Edge {
 // connected channel anywhere may hold it.
 func (Channel) Indexes() []ent.Index {
 	return []ent.Index{
+		// A number routes to one channel that is not REVOKED (one waiting
+		// for a new token still receives).
 		index.Fields("phone_number_id").Unique().
-			Annotations(entsql.IndexWhere("status = 'CONNECTED'")),
+			Annotations(entsql.IndexWhere("status <> 'REVOKED'")),
 		index.Fields("tenant_id", "status"),
 		// The sweep that rescues NEEDS_REAUTH channels and finds work.
 		index.Fields("status"),

@@ -338,7 +338,8 @@ func (b *batch) prefetch(hooks []*webhook) error {
 // messages and user preferences, by WABA id for account-level updates.
 // Unknown numbers are not errors; the event is kept as unrouted.
 func (b *batch) route(it whatsapp.Item) (*ent.Channel, error) {
-	key, q := it.PhoneNumberID, b.tx.Channel.Query().Where(channel.StatusEQ(channel.StatusCONNECTED))
+	// A channel waiting for a new token (NEEDS_REAUTH) still receives.
+	key, q := it.PhoneNumberID, b.tx.Channel.Query().Where(channel.StatusNEQ(channel.StatusREVOKED))
 	if it.Kind == whatsapp.ItemMessages || it.Kind == whatsapp.ItemUserPreferences {
 		q.Where(channel.PhoneNumberID(it.PhoneNumberID))
 	} else {

@@ -83,7 +83,7 @@ func (p *Processor) Replay(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 			return err
 		}
 	}
-	ch, err := tx.Channel.Query().Where(channel.ID(r.Channel), channel.StatusEQ(channel.StatusCONNECTED),
+	ch, err := tx.Channel.Query().Where(channel.ID(r.Channel), channel.StatusNEQ(channel.StatusREVOKED),
 		channel.PhoneNumberID(r.Phone)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil // disconnected meanwhile: nothing is replayed for it
