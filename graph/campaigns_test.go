@@ -317,9 +317,16 @@ func TestMessagingLimitPausesTheCampaignUntilAllowed(t *testing.T) {
 	if n := c.sim.Sends().Total; n != 3 {
 		t.Fatalf("%d sends past a limit of 3", n)
 	}
-	// A higher tier: the campaign resumes by itself.
-	c.env.MustQuery(t, c.owner.Token, `mutation($id: ID!) { updateChannel(id: $id, input: {messagingLimit: 10}) { id } }`,
-		map[string]any{"id": c.channel}, nil)
+	// Meta raises the tier (business_capability_update): the campaign
+	// resumes by itself.
+	deliver(t, c.env, `{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":1764547200,`+
+		`"changes":[{"field":"business_capability_update","value":{"max_daily_conversations_per_business":"TIER_10K"}}]}]}`)
+	processed(t, c.env)
+	var ch struct{ Channels []struct{ MessagingLimit *int } }
+	c.env.MustQuery(t, c.owner.Token, `{ channels { messagingLimit } }`, nil, &ch)
+	if l := ch.Channels[0].MessagingLimit; l == nil || *l != 10000 {
+		t.Fatalf("after business_capability_update: messagingLimit %v", l)
+	}
 	done := c.waitCampaign(t, cp.ID, func(cp campaignOut) bool { return cp.Status == "COMPLETED" }, "the campaign to resume and complete")
 	if done.Stats.Pending != 0 || c.sim.Sends().Total != 5 {
 		t.Fatalf("after the limit rose: %+v, %d sends", done.Stats, c.sim.Sends().Total)

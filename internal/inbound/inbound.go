@@ -95,6 +95,12 @@ func (b *batch) apply(hooks []*webhook) error {
 				}
 				continue
 			}
+			if r.ch != nil && limitItem(&r.it) {
+				if err := b.messagingLimit(&r.it); err != nil {
+					return err
+				}
+				continue
+			}
 			if r.ch != nil && r.it.Kind == whatsapp.ItemUserPreferences {
 				if err := b.preferences(r.ch, &r.it, w.ev.ReceivedAt); err != nil {
 					return err

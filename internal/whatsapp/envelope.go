@@ -20,6 +20,8 @@ const (
 	FieldTemplateCategoryUpdate = "template_category_update"
 	FieldPhoneQualityUpdate     = "phone_number_quality_update"
 	FieldAccountUpdate          = "account_update"
+	// FieldBusinessCapabilityUpdate carries a raised messaging limit.
+	FieldBusinessCapabilityUpdate = "business_capability_update"
 )
 
 // Envelope is the body of one webhook POST. Meta batches: one POST may carry several entries
@@ -51,6 +53,8 @@ type Change struct {
 	PhoneQuality     *PhoneQualityUpdate     `json:"-"`
 	Account          *AccountUpdate          `json:"-"`
 	UserPreferences  *UserPreferencesValue   `json:"-"`
+	// BusinessCapability is a business_capability_update.
+	BusinessCapability *BusinessCapabilityUpdate `json:"-"`
 }
 
 // MessagesValue is the value of a "messages" change: inbound messages from customers and
@@ -168,6 +172,8 @@ func (c Change) MarshalJSON() ([]byte, error) {
 			typed = c.Account
 		case c.UserPreferences != nil:
 			typed = c.UserPreferences
+		case c.BusinessCapability != nil:
+			typed = c.BusinessCapability
 		}
 		if typed != nil {
 			b, err := json.Marshal(typed)
@@ -225,6 +231,9 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 	case FieldUserPreferences:
 		c.UserPreferences = new(UserPreferencesValue)
 		err = json.Unmarshal(w.Value, c.UserPreferences)
+	case FieldBusinessCapabilityUpdate:
+		c.BusinessCapability = new(BusinessCapabilityUpdate)
+		err = json.Unmarshal(w.Value, c.BusinessCapability)
 	}
 	if err != nil {
 		return fmt.Errorf("value: %w", err)

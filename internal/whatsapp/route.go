@@ -18,7 +18,9 @@ const (
 	// ItemUserPreferences is a user_preferences change; like ItemMessages it is for one
 	// business number (PhoneNumberID) and carries Contacts.
 	ItemUserPreferences ItemKind = "user_preferences"
-	ItemOther           ItemKind = "other"
+	// ItemBusinessCapability is a business_capability_update (the messaging limit).
+	ItemBusinessCapability ItemKind = "business_capability"
+	ItemOther              ItemKind = "other"
 )
 
 // Item is one change of an envelope with the routing keys lifted out, so that the worker can
@@ -46,6 +48,7 @@ type Item struct {
 	TemplateCategory *TemplateCategoryUpdate
 	PhoneQuality     *PhoneQualityUpdate
 	Account          *AccountUpdate
+	Capability       *BusinessCapabilityUpdate
 
 	// Value is the change's raw value, always set.
 	Value json.RawMessage
@@ -83,6 +86,8 @@ func (e *Envelope) Items() []Item {
 				it.PhoneNumberID = v.Metadata.PhoneNumberID
 				it.DisplayPhoneNumber = v.Metadata.DisplayPhoneNumber
 				it.Contacts, it.Preferences = v.Contacts, v.Preferences
+			case c.BusinessCapability != nil:
+				it.Kind, it.Capability = ItemBusinessCapability, c.BusinessCapability
 			default:
 				it.Kind = ItemOther
 			}

@@ -1,5 +1,11 @@
 package whatsapp
 
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
 // TemplateStatusUpdate is Meta's review of a message template (APPROVED, REJECTED, PAUSED,
 // …). The templates feature matches it by MessageTemplateID, which Meta sends as a number.
 type TemplateStatusUpdate struct {
@@ -81,4 +87,71 @@ type AccountUpdate struct {
 // ViolationInfo names the policy a WABA violated.
 type ViolationInfo struct {
 	ViolationType string `json:"violation_type"`
+}
+
+// BusinessCapabilityUpdate is the value of a "business_capability_update" change: Meta
+// raised (or set) the account's limits. Since October 2025 the messaging limit belongs to
+// the business portfolio (MaxDailyConversationsPerBusiness); older payloads carry it per
+// phone number. Either may be a number of customers or a tier name.
+type BusinessCapabilityUpdate struct {
+	MaxDailyConversationPerPhone     *MessagingLimit `json:"max_daily_conversation_per_phone,omitempty"`
+	MaxDailyConversationsPerBusiness *MessagingLimit `json:"max_daily_conversations_per_business,omitempty"`
+	MaxPhoneNumbersPerBusiness       *int64          `json:"max_phone_numbers_per_business,omitempty"`
+}
+
+// Limit is the messaging limit the update sets, preferring the business portfolio's.
+func (u *BusinessCapabilityUpdate) Limit() *MessagingLimit {
+	if u.MaxDailyConversationsPerBusiness != nil {
+		return u.MaxDailyConversationsPerBusiness
+	}
+	return u.MaxDailyConversationPerPhone
+}
+
+// MessagingLimit is how many customers may be reached outside a service window per rolling
+// 24 hours, as Meta writes it: a number (1000), or a tier (TIER_250, TIER_1K, TIER_2K,
+// TIER_10K, TIER_100K, TIER_UNLIMITED). Unlimited is set for an unlimited tier; Known is false
+// for a value this parser does not understand (the raw value stays in Change.Value).
+type MessagingLimit struct {
+	N         int64
+	Unlimited bool
+	Known     bool
+}
+
+// UnmarshalJSON reads a number or a tier name.
+func (l *MessagingLimit) UnmarshalJSON(b []byte) error {
+	*l = MessagingLimit{}
+	var n int64
+	if err := json.Unmarshal(b, &n); err == nil {
+		l.N, l.Known = n, n > 0
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil // neither: kept raw, not understood
+	}
+	*l = ParseTier(s)
+	return nil
+}
+
+// ParseTier reads a tier name (TIER_250 … TIER_UNLIMITED, as phone_number_quality_update's
+// current_limit and business_capability_update carry them) or a plain number.
+func ParseTier(s string) MessagingLimit {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	switch s {
+	case "TIER_UNLIMITED", "UNLIMITED":
+		return MessagingLimit{Unlimited: true, Known: true}
+	}
+	s = strings.TrimPrefix(s, "TIER_")
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1000, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1000000, strings.TrimSuffix(s, "M")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return MessagingLimit{}
+	}
+	return MessagingLimit{N: n * mult, Known: true}
 }
