@@ -183,6 +183,9 @@ func report(rec *simRecorder, b *sendRun, sends graphapi.Sends, burst, steady []
 	if got, window := steadyRate(drain); window >= 2*time.Second {
 		fmt.Printf("  after queueing ended: %.1f/s over %s (%+.2f %%)\n", got, window.Round(time.Millisecond), (got-float64(rate))/float64(rate)*100)
 	}
+	if n, total, runs := pauses(bs, rate); n > 0 {
+		fmt.Printf("  pauses (no send for 4 intervals or 20 ms): %d, %s in all, after %.0f sends on average\n", n, total.Round(time.Millisecond), runs)
+	}
 	dup := 0
 	for id, c := range sends.ByCallbackData {
 		if c > 1 {
@@ -222,6 +225,35 @@ func steadyRate(ts []time.Time) (float64, time.Duration) {
 		}
 	}
 	return float64(n) / hi.Sub(lo).Seconds(), hi.Sub(lo)
+}
+
+// pauses finds the stalls in a backlog's sorted send times between its
+// first and last second: gaps of at least four intervals at rate (and
+// 20 ms), when the sender had tokens but sent nothing (a claim, a full
+// results channel). It returns how many, their total and the sends between
+// two on average.
+func pauses(ts []time.Time, rate int) (int, time.Duration, float64) {
+	if len(ts) < 2 {
+		return 0, 0, 0
+	}
+	gap := max(20*time.Millisecond, 4*time.Second/time.Duration(rate))
+	lo, hi := ts[0].Add(time.Second), ts[len(ts)-1].Add(-time.Second)
+	n, sends := 0, 0
+	var total time.Duration
+	for i := 1; i < len(ts); i++ {
+		if ts[i].Before(lo) || ts[i].After(hi) {
+			continue
+		}
+		sends++
+		if d := ts[i].Sub(ts[i-1]); d >= gap {
+			n++
+			total += d
+		}
+	}
+	if n == 0 {
+		return 0, 0, 0
+	}
+	return n, total, float64(sends) / float64(n)
 }
 
 // maxPerSecond is the most sends in any 1-second window of sorted times,
