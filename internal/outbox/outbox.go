@@ -191,7 +191,7 @@ func (o *Outbox) sweep(ctx context.Context) error {
 		return err
 	}
 	due, err := o.client.Message.Query().
-		Where(message.SendStateEQ(message.SendStateREADY), message.SendAfterLTE(now)).
+		Where(message.SendStateEQ(message.SendStateREADY), message.SendAfterLTE(now), runningOrNoCampaign()).
 		Unique(true).Limit(1000).Select(message.FieldChannelID).Strings(ctx)
 	if err != nil {
 		return err

@@ -24,6 +24,10 @@ import (
 // that a burst of replies is not paced from a cold start each time.
 const idleHold = 2 * time.Second
 
+// idlePoll is how often an idle sender looks for sends queued on other
+// replicas (each look is a short write transaction: it renews the lease).
+const idlePoll = 100 * time.Millisecond
+
 // errLeaseLost stops a sender whose lease another replica took, or whose
 // channel stopped being CONNECTED.
 var errLeaseLost = errors.New("outbox: sender lease lost")
@@ -103,10 +107,12 @@ func (s *sender) run(ctx context.Context) {
 			if time.Since(idleSince) > idleHold {
 				return
 			}
+			// Idle: this replica's new sends poke it; another replica's
+			// are found within idlePoll.
 			select {
 			case <-ctx.Done():
 			case <-s.wakeup:
-			case <-time.After(50 * time.Millisecond):
+			case <-time.After(idlePoll):
 			}
 			continue
 		}
