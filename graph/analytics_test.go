@@ -278,26 +278,29 @@ func TestMessageStatsCountsAndRatesByDay(t *testing.T) {
 	for i, st := range []message.Status{message.StatusREAD, message.StatusREAD, message.StatusDELIVERED} {
 		a.outbound(t, fmt.Sprintf("wamid.stats.d2.%d", i), st, d2.Add(23*time.Hour+59*time.Minute))
 	}
+	// Stored with another offset (a server not running in UTC): counted
+	// under its UTC day, day 2.
+	a.outbound(t, "wamid.stats.zone", message.StatusREAD, d2.Add(30*time.Minute).In(time.FixedZone("EST", -5*3600)))
 	a.outbound(t, "wamid.stats.later", message.StatusREAD, dayStart(1)) // outside the range
 	b.outbound(t, "wamid.stats.b", message.StatusDELIVERED, d1.Add(10*time.Hour))
 
 	got := messageStats(t, env, a.owner.Token, d1, d2.Add(24*time.Hour), a.ch)
-	if got.Inbound != 3 || got.Sent != 6 || got.Delivered != 5 || got.Read != 3 || got.Failed != 1 ||
-		math.Abs(got.DeliveryRate-5.0/6) > 1e-9 || math.Abs(got.ReadRate-3.0/5) > 1e-9 {
+	if got.Inbound != 3 || got.Sent != 7 || got.Delivered != 6 || got.Read != 4 || got.Failed != 1 ||
+		math.Abs(got.DeliveryRate-6.0/7) > 1e-9 || math.Abs(got.ReadRate-4.0/6) > 1e-9 {
 		t.Fatalf("stats of %s: %+v", a.ch, got)
 	}
 	if len(got.ByDay) != 2 || got.ByDay[0].Day != d1.Format("2006-01-02") || got.ByDay[1].Day != d2.Format("2006-01-02") ||
 		got.ByDay[0].Inbound != 2 || got.ByDay[0].Sent != 3 || got.ByDay[0].Delivered != 2 || got.ByDay[0].Read != 1 || got.ByDay[0].Failed != 1 ||
-		got.ByDay[1].Inbound != 1 || got.ByDay[1].Sent != 3 || got.ByDay[1].Delivered != 3 || got.ByDay[1].Read != 2 || got.ByDay[1].Failed != 0 {
+		got.ByDay[1].Inbound != 1 || got.ByDay[1].Sent != 4 || got.ByDay[1].Delivered != 4 || got.ByDay[1].Read != 3 || got.ByDay[1].Failed != 0 {
 		t.Fatalf("stats of %s by day: %+v", a.ch, got.ByDay)
 	}
 	// Both numbers; a range ending on an empty day lists it with zeros.
 	both := messageStats(t, env, a.owner.Token, d1, dayStart(1), "")
-	if both.Sent != 7 || both.Delivered != 6 || len(both.ByDay) != 2 {
+	if both.Sent != 8 || both.Delivered != 7 || len(both.ByDay) != 2 {
 		t.Fatalf("stats of both numbers: %+v", both)
 	}
 	wide := messageStats(t, env, a.owner.Token, d1.Add(-24*time.Hour), dayStart(1).Add(time.Hour), a.ch)
-	if len(wide.ByDay) != 4 || wide.ByDay[0].Inbound != 1 || wide.ByDay[3].Read != 1 || wide.Read != 4 {
+	if len(wide.ByDay) != 4 || wide.ByDay[0].Inbound != 1 || wide.ByDay[3].Read != 1 || wide.Read != 5 {
 		t.Fatalf("stats over four days: %+v", wide)
 	}
 	// No messages: zeros, no division by zero.

