@@ -51,6 +51,7 @@ func BenchmarkMessageStats(b *testing.B) {
 		if _, err := db.SQL.Exec(`ANALYZE messages`); err != nil {
 			b.Fatal(err)
 		}
+		defer logPlan(b, db, tenant, start)
 	}
 	ctx := viewer.NewContext(context.Background(), viewer.Viewer{TenantID: tenant, Role: viewer.RoleAdmin})
 	for _, c := range []struct {
@@ -100,4 +101,26 @@ func insertMessages(db *store.DB, name string, tenant, ch, conv pulid.ID, start 
 		FROM s`,
 		count, name, start, start, tenant, ch, conv, start.Format("2006-01-02 15:04:05"), step)
 	return err
+}
+
+// logPlan logs PostgreSQL's plan of the 30-day query (the statement
+// MessageStats builds, written out).
+func logPlan(b *testing.B, db *store.DB, tenant pulid.ID, start time.Time) {
+	rows, err := db.SQL.Query(`EXPLAIN (ANALYZE, BUFFERS)
+		SELECT to_char((("timestamp" AT TIME ZONE 'UTC')::date), 'YYYY-MM-DD'), direction, status, count(*)
+		FROM messages WHERE tenant_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3
+		GROUP BY (("timestamp" AT TIME ZONE 'UTC')::date), direction, status`, tenant, start, start.AddDate(0, 0, 30))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	plan := ""
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			b.Fatal(err)
+		}
+		plan += "\n" + line
+	}
+	b.Logf("plan of the 30-day query:%s", plan)
 }
