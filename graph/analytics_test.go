@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/internal/inbound"
 	"switchboard/internal/pulid"
+	"switchboard/internal/testdb"
 	"switchboard/internal/testenv"
 	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
@@ -358,5 +360,46 @@ func TestAnalyticsTenantIsolationAndBadRanges(t *testing.T) {
 	}
 	if r := env.Query(t, "", statsQuery, map[string]any{"from": from, "to": to}); r.Code() != "UNAUTHENTICATED" {
 		t.Errorf("anonymous stats: %s", r.Code())
+	}
+}
+
+// TestUsageLoadsChannelsInOneQuery: billableUsage resolves every row's
+// channel with one query, however many channels and rows there are.
+func TestUsageLoadsChannelsInOneQuery(t *testing.T) {
+	var count atomic.Int64
+	var counting atomic.Bool
+	db := testdb.Open(t, ent.Debug(), ent.Log(func(args ...any) {
+		s := fmt.Sprint(args...)
+		if counting.Load() && strings.Contains(s, "SELECT") && !strings.Contains(s, "jobs") {
+			count.Add(1)
+		}
+	}))
+	env := testenv.NewOn(t, db)
+	owner := env.SignUp(t, "Counting Usage Owner")
+	ctx := viewer.System(t.Context())
+	var chans []string
+	for i := range 5 {
+		chans = append(chans, connect(t, env, owner.Token, fmt.Sprintf("930%d", i)).ID)
+	}
+	for i, ch := range chans {
+		for d := range 3 {
+			db.Client.UsageDaily.Create().SetTenantID(pulid.ID(owner.TenantID)).SetChannelID(pulid.ID(ch)).
+				SetDay(dayStart(d + 1)).SetPricingType("regular").SetPricingCategory("marketing").SetCount(int64(i + d + 1)).ExecX(ctx)
+		}
+	}
+	statements := func(ch string) (int64, int) {
+		counting.Store(true)
+		rows := billableUsage(t, env, owner.Token, dayStart(3), dayStart(0), ch)
+		counting.Store(false)
+		return count.Swap(0), len(rows)
+	}
+	one, n1 := statements(chans[0])
+	all, n5 := statements("")
+	if n1 != 3 || n5 != 15 {
+		t.Fatalf("rows: %d for one channel, %d for five", n1, n5)
+	}
+	t.Logf("SELECTs: %d for one channel, %d for five", one, all)
+	if all != one {
+		t.Fatalf("%d SELECTs for 15 rows of 5 channels, %d for 3 rows of one: channels loaded per row", all, one)
 	}
 }
