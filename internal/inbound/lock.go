@@ -18,7 +18,8 @@ import (
 // steps: the senders not stored yet are inserted in one order (tenant,
 // phone, user id), skipping any that conflict on either key; then every
 // contact the batch will touch, found by phone or user id, is locked in id
-// order. Every batch takes them in this one order, and only then locks
+// order; the messages (by id) include the sends named by their statuses'
+// biz_opaque_callback_data, which the outbox also updates in id order. Every batch takes them in this one order, and only then locks
 // conversations (each reached through its locked contact) and, last,
 // tenant rows in id order (append), so workers on PostgreSQL queue behind
 // each other instead of deadlocking. The rare locks this leaves to arrival
@@ -104,6 +105,10 @@ func (b *batch) lockInOrder(hooks []*webhook) error {
 			}
 			for _, s := range r.it.Statuses {
 				if id, ok := stored[msgKey{r.ch.ID, s.ID}]; ok {
+					targets = append(targets, id)
+				} else if id := pulid.ID(s.BizOpaqueCallbackData); id.Prefix() == "MS" {
+					// A send whose answer never came: status.go's claimed
+					// settles it by our id, so it is locked in order too.
 					targets = append(targets, id)
 				}
 			}

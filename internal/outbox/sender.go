@@ -1,9 +1,11 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -93,6 +95,46 @@ func (s *sender) run(ctx context.Context) {
 		close(s.results)
 		<-written
 	}()
+	// The next batch is claimed while this one is sent, so a slow claim
+	// does not stall the pace.
+	claimCtx, stopClaiming := context.WithCancel(ctx)
+	batches := make(chan []*ent.Message, 1)
+	go s.claimAhead(claimCtx, batches)
+	defer func() {
+		stopClaiming()
+		for b := range batches { // claimed, never started: back to the queue
+			s.unclaim(b)
+		}
+	}()
+	for batch := range batches {
+		for i, m := range batch {
+			// A request slot first, then the pace's token: a send that
+			// waited for a slot must not leave beside a full burst.
+			select {
+			case s.sem <- struct{}{}:
+			case <-ctx.Done():
+				s.unclaim(batch[i:])
+				return
+			}
+			if s.isStopped() || s.limiter.Wait(ctx) != nil {
+				<-s.sem
+				s.unclaim(batch[i:])
+				return
+			}
+			inflight.Add(1)
+			go func() {
+				defer func() { <-s.sem; inflight.Done() }()
+				s.results <- s.send(ctx, access, m)
+			}()
+		}
+	}
+}
+
+// claimAhead claims batches into out until the queue stays empty for
+// idleHold, the lease is lost, the channel needs a new token, or ctx ends;
+// then it closes out.
+func (s *sender) claimAhead(ctx context.Context, out chan<- []*ent.Message) {
+	defer close(out)
 	idleSince := time.Now()
 	for ctx.Err() == nil && !s.isStopped() {
 		s.recover()
@@ -117,17 +159,11 @@ func (s *sender) run(ctx context.Context) {
 			continue
 		}
 		idleSince = time.Now()
-		for i, m := range batch {
-			if s.isStopped() || s.limiter.Wait(ctx) != nil {
-				s.unclaim(batch[i:])
-				return
-			}
-			s.sem <- struct{}{}
-			inflight.Add(1)
-			go func() {
-				defer func() { <-s.sem; inflight.Done() }()
-				s.results <- s.send(ctx, access, m)
-			}()
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			s.unclaim(batch)
+			return
 		}
 	}
 }
@@ -319,7 +355,24 @@ func (s *sender) record() {
 	}
 }
 
+// write records rs in one transaction, in message id order: the order
+// status processing locks messages in (inbound's lockInOrder), so that the
+// two do not deadlock on PostgreSQL. Every update is conditioned on the
+// state the sender left, so a write that lost a deadlock anyway (PostgreSQL
+// aborts one side) is simply tried again.
 func (s *sender) write(ctx context.Context, rs []result) error {
+	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.m.ID, b.m.ID) })
+	var err error
+	for attempt := range 3 {
+		if err = s.writeOnce(ctx, rs); err == nil || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+	}
+	return err
+}
+
+func (s *sender) writeOnce(ctx context.Context, rs []result) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	tx, err := s.o.client.Tx(ctx)
