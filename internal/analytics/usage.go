@@ -17,6 +17,7 @@ type Priced struct {
 	TenantID, ChannelID pulid.ID
 	Day                 time.Time // any time of the day it was priced; counted under its UTC day
 	Type, Category      string    // Meta's pricing.type and pricing.category, as sent
+	Count               int64     // messages to add; 0 means 1
 }
 
 // CountUsage adds one message to its day's usage row, creating the row if
@@ -27,10 +28,10 @@ type Priced struct {
 // changed a row, in the same transaction).
 func CountUsage(ctx context.Context, c *ent.Client, p Priced) error {
 	err := c.UsageDaily.Create().SetTenantID(p.TenantID).SetChannelID(p.ChannelID).SetDay(DayOf(p.Day)).
-		SetPricingType(p.Type).SetPricingCategory(p.Category).SetCount(1).
+		SetPricingType(p.Type).SetPricingCategory(p.Category).SetCount(max(p.Count, 1)).
 		OnConflict(sql.ConflictColumns(usagedaily.FieldTenantID, usagedaily.FieldChannelID, usagedaily.FieldDay,
 			usagedaily.FieldPricingType, usagedaily.FieldPricingCategory)).
-		AddCount(1).Exec(ctx)
+		AddCount(max(p.Count, 1)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("analytics: count usage: %w", err)
 	}

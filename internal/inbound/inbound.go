@@ -21,6 +21,7 @@ import (
 	"switchboard/ent/channel"
 	"switchboard/ent/job"
 	"switchboard/ent/webhookevent"
+	"switchboard/internal/analytics"
 	"switchboard/internal/events"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
@@ -215,6 +216,9 @@ func (b *batch) parse(ev *ent.WebhookEvent) (*webhook, error) {
 // order: concurrent batches lock tenant rows in the same order, so they
 // queue for each other instead of deadlocking.
 func (b *batch) append() error {
+	if err := b.countUsage(); err != nil {
+		return err
+	}
 	for _, t := range slices.Sorted(maps.Keys(b.specs)) {
 		if err := events.Append(b.ctx, b.tx, b.p.Notifier, t, b.specs[t]...); err != nil {
 			return err
@@ -294,6 +298,8 @@ type batch struct {
 	// as the batch stores more, so that a message costs no lookups.
 	stored map[msgKey]bool
 	early  map[msgKey]bool
+	// usage counts the messages the batch priced, written by append.
+	usage map[analytics.Priced]int64
 }
 
 // msgKey is a message's identity: Meta's id is unique per channel.

@@ -1,6 +1,9 @@
 package inbound
 
 import (
+	"cmp"
+	"maps"
+	"slices"
 	"time"
 
 	"switchboard/ent"
@@ -27,8 +30,31 @@ func (b *batch) price(msg *ent.Message, s whatsapp.Status, ts time.Time) error {
 	if err != nil || n == 0 {
 		return err
 	}
-	return analytics.CountUsage(b.ctx, b.tx.Client(), analytics.Priced{TenantID: msg.TenantID, ChannelID: msg.ChannelID,
-		Day: ts, Type: typ, Category: cat})
+	k := analytics.Priced{TenantID: msg.TenantID, ChannelID: msg.ChannelID, Day: analytics.DayOf(ts), Type: typ, Category: cat}
+	if b.usage == nil {
+		b.usage = map[analytics.Priced]int64{}
+	}
+	b.usage[k]++
+	return nil
+}
+
+// countUsage writes the batch's usage counts, one statement per row in key
+// order and after every message and conversation update of the batch (just
+// before the tenants' event logs), so that concurrent batches take usage
+// rows in one order, after the rows they lock before (PostgreSQL).
+func (b *batch) countUsage() error {
+	keys := slices.SortedFunc(maps.Keys(b.usage), func(x, y analytics.Priced) int {
+		return cmp.Or(cmp.Compare(x.TenantID, y.TenantID), cmp.Compare(x.ChannelID, y.ChannelID), x.Day.Compare(y.Day),
+			cmp.Compare(x.Type, y.Type), cmp.Compare(x.Category, y.Category))
+	})
+	for _, k := range keys {
+		k.Count = b.usage[k]
+		if err := analytics.CountUsage(b.ctx, b.tx.Client(), k); err != nil {
+			return err
+		}
+	}
+	clear(b.usage)
+	return nil
 }
 
 // clip keeps a pricing string storable and within its column (64 bytes);
