@@ -8,6 +8,7 @@
 //	loadgen capacity [-n 20000] …                                  P3: concurrent subscriptions, server RSS
 //	loadgen resume   [-events 10000] …                             P6: catch-up from cursor 0
 //	loadgen send     [-rate 80] [-replicas 1] [-lost 0.05] …       issue 8: send rate, QUEUED → SENT, no duplicates
+//	loadgen campaign [-recipients 100000] [-rate 1000] …           issue 9 P5: campaign send rate, replies, no duplicates
 //
 // Without -url it starts Switchboard in-process on a loopback port over a
 // scratch database: a temporary SQLite file by default, or a fresh schema on
@@ -37,6 +38,8 @@ func main() {
 		err = resume(os.Args[2:])
 	case "send":
 		err = sendBench(os.Args[2:])
+	case "campaign":
+		err = campaignBench(os.Args[2:])
 	case "serve":
 		err = serve(os.Args[2:])
 	case "help", "-h", "--help":
@@ -51,6 +54,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen contacts-import|ingest|e2e|capacity|resume|send [flags]   (loadgen <name> -h lists flags)")
+	fmt.Fprintln(os.Stderr, "usage: loadgen contacts-import|ingest|e2e|capacity|resume|send|campaign [flags]   (loadgen <name> -h lists flags)")
 	os.Exit(2)
 }
