@@ -8,14 +8,11 @@ import (
 
 	"switchboard/ent"
 	"switchboard/graph/model"
-	"switchboard/internal/apperr"
 	"switchboard/internal/pulid"
 	"switchboard/internal/templates"
 	"switchboard/internal/viewer"
 )
 
-// errNotYet answers operations of a capability still being built.
-var errNotYet = apperr.New(apperr.BadUserInput, "not available yet")
 
 // The template mutations call Meta, so they run outside the request's
 // transaction (handler.go skips it for them) and write in their own once

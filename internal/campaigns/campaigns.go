@@ -311,11 +311,11 @@ func (s *Service) Resume(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 	}
 	if cp.StartedAt == nil {
 		// Paused while SCHEDULED: resuming starts it.
-		if err := c.Campaign.UpdateOne(cp).SetStatus(campaign.StatusSCHEDULED).Exec(ctx); err != nil {
+		if err := c.Campaign.UpdateOne(cp).SetStatus(campaign.StatusSCHEDULED).ClearPauseKind().ClearPausedReason().Exec(ctx); err != nil {
 			return nil, err
 		}
 		cp.Status = campaign.StatusSCHEDULED
-		if cp, err = s.start(ctx, c, cp); err != nil {
+		if _, err = s.start(ctx, c, cp); err != nil {
 			return nil, err
 		}
 	} else if err := c.Campaign.UpdateOne(cp).SetStatus(campaign.StatusRUNNING).ClearPauseKind().ClearPausedReason().Exec(ctx); err != nil {

@@ -265,7 +265,7 @@ func expectedHash(values ...string) ([][]byte, error) {
 		}
 		b, ok := decodeHash(v)
 		if !ok {
-			return nil, fmt.Errorf("Meta's sha256 %q is neither hex nor base64 of 32 bytes", truncate(v, 80))
+			return nil, fmt.Errorf("the sha256 Meta gave, %q, is neither hex nor base64 of 32 bytes", truncate(v, 80))
 		}
 		out = append(out, b)
 	}
