@@ -82,6 +82,9 @@ func (CampaignRecipient) Fields() []ent.Field {
 		field.String("campaign_id").GoType(pulidID()).Immutable().Annotations(skip()),
 		field.String("contact_id").GoType(pulidID()).Immutable().Annotations(skip()),
 		field.String("message_id").GoType(pulidID()).Optional().Nillable().Annotations(skip()),
+		// status is the recipient's own state: PENDING, SKIPPED, or QUEUED
+		// once it has its message; from then on its outcome is its
+		// message's status (campaigns.RecipientStatus, which the API shows).
 		field.Enum("status").Values("PENDING", "QUEUED", "SENT", "DELIVERED", "READ", "FAILED", "SKIPPED").
 			Default("PENDING").Annotations(enumType("CampaignRecipientStatus")),
 		field.String("skip_reason").Optional(),
