@@ -60,6 +60,14 @@ func NewLogged(t testing.TB, log *slog.Logger, opts ...Option) *Env {
 	return newServer(t, testdb.Open(t), log, true, opts...)
 }
 
+// NewIdleOn is NewIdle over a database the test opened itself, for tests
+// that count the statements of a request: no background poller (jobs,
+// outbox, campaigns) then adds its own.
+func NewIdleOn(t testing.TB, db *store.DB, opts ...Option) *Env {
+	t.Helper()
+	return newServer(t, db, nil, false, opts...)
+}
+
 // NewIdle is New without background workers: jobs stay in the queue as
 // the test leaves them (the event doorbell still runs).
 func NewIdle(t testing.TB, opts ...Option) *Env {
