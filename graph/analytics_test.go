@@ -374,7 +374,7 @@ func TestUsageLoadsChannelsInOneQuery(t *testing.T) {
 			count.Add(1)
 		}
 	}))
-	env := testenv.NewOn(t, db)
+	env := testenv.NewIdleOn(t, db) // no background pollers: only the query's statements count
 	owner := env.SignUp(t, "Counting Usage Owner")
 	ctx := viewer.System(t.Context())
 	var chans []string
