@@ -322,7 +322,9 @@ func TestMessagingLimitPausesTheCampaignUntilAllowed(t *testing.T) {
 	deliver(t, c.env, `{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":1764547200,`+
 		`"changes":[{"field":"business_capability_update","value":{"max_daily_conversations_per_business":"TIER_10K"}}]}]}`)
 	processed(t, c.env)
-	var ch struct{ Channels []struct{ MessagingLimit *int } }
+	var ch struct {
+		Channels []struct{ MessagingLimit *int }
+	}
 	c.env.MustQuery(t, c.owner.Token, `{ channels { messagingLimit } }`, nil, &ch)
 	if l := ch.Channels[0].MessagingLimit; l == nil || *l != 10000 {
 		t.Fatalf("after business_capability_update: messagingLimit %v", l)
@@ -344,7 +346,7 @@ func TestCampaignProgressStreamsStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws.send(map[string]any{"id": "p", "type": "subscribe", "payload": map[string]any{
-		"query": `subscription($id: ID!) { campaignProgress(id: $id) { status stats { total read } } }`,
+		"query":     `subscription($id: ID!) { campaignProgress(id: $id) { status stats { total read } } }`,
 		"variables": map[string]any{"id": cp.ID}}})
 	first := readProgress(t, ws)
 	if first.Status != "DRAFT" {

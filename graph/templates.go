@@ -13,7 +13,6 @@ import (
 	"switchboard/internal/viewer"
 )
 
-
 // The template mutations call Meta, so they run outside the request's
 // transaction (handler.go skips it for them) and write in their own once
 // Meta has answered.

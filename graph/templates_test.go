@@ -11,6 +11,7 @@ import (
 
 	"switchboard/ent/auditlog"
 	"switchboard/ent/campaign"
+	"switchboard/ent/message"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/pulid"
@@ -453,7 +454,9 @@ func TestTemplateWebhooks(t *testing.T) {
 				return sv(tp.PendingCategory) == "MARKETING" && tp.PendingCategoryAt != nil && tp.PendingCategoryAt.Equal(now.Add(24*time.Hour)) && tp.Category == "UTILITY"
 			}, ""},
 		{"category changed", sim.TemplateCategoryChange(tplWABA, id, "order_ready", "en_US", "UTILITY", "MARKETING", time.Now()), "APPROVED", "", "UNARCHIVED",
-			func(tp tplOut) bool { return tp.Category == "MARKETING" && sv(tp.PendingCategory) == "" && tp.PendingCategoryAt == nil }, ""},
+			func(tp tplOut) bool {
+				return tp.Category == "MARKETING" && sv(tp.PendingCategory) == "" && tp.PendingCategoryAt == nil
+			}, ""},
 		{"pending deletion", review(sim.TemplateReview{Event: "PENDING_DELETION"}), "DELETED", "", "PENDING_DELETION", nil, ""},
 	}
 	for _, s := range steps {
@@ -510,8 +513,8 @@ func TestSendTemplate(t *testing.T) {
 	}
 	req := e.sim.Request(m.ID)
 	var sent struct {
-		Name     string
-		Language struct{ Code string }
+		Name       string
+		Language   struct{ Code string }
 		Components []struct {
 			Type       string
 			Parameters []struct{ Type, Text string }
@@ -562,7 +565,12 @@ func TestSendTemplate(t *testing.T) {
 	if r, _ := e.send(t, map[string]any{"conversationId": late, "text": "hi"}); r.Code() != "OUTSIDE_SERVICE_WINDOW" {
 		t.Errorf("text outside the window: %s", r.Code())
 	}
-	time.Sleep(100 * time.Millisecond)
+	// Nothing of the refused sends was queued: once the outbox holds no
+	// QUEUED message, Meta has seen all it ever will.
+	testwait.For(t, 10*time.Second, "the outbox to settle", func() bool {
+		return e.env.DB.Client.Message.Query().Where(message.StatusEQ(message.StatusQUEUED)).
+			CountX(viewer.System(t.Context())) == 0
+	})
 	if after := e.sim.Sends().Total; after != before {
 		t.Errorf("refused sends reached Meta: %d → %d", before, after)
 	}
