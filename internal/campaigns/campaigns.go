@@ -36,6 +36,7 @@ import (
 	"switchboard/ent/template"
 	"switchboard/internal/apperr"
 	"switchboard/internal/audit"
+	"switchboard/internal/events"
 	"switchboard/internal/pulid"
 	"switchboard/internal/templates"
 	"switchboard/internal/viewer"
@@ -382,15 +383,7 @@ func (s *Service) wakeOnCommit(ctx context.Context) {
 		s.wake()
 		return
 	}
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			err := next.Commit(ctx, tx)
-			if err == nil {
-				s.wake()
-			}
-			return err
-		})
-	})
+	events.AfterCommit(tx, s.wake)
 }
 
 func checkParameters(tp *ent.Template, params []string) error {

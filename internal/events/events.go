@@ -76,15 +76,22 @@ func Append(ctx context.Context, tx *ent.Tx, n Notifier, tenant pulid.ID, specs 
 		}
 	}
 	if n != nil {
-		tx.OnCommit(func(next ent.Committer) ent.Committer {
-			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-				err := next.Commit(ctx, tx)
-				if err == nil {
-					n.Notify(tenant)
-				}
-				return err
-			})
-		})
+		AfterCommit(tx, func() { n.Notify(tenant) })
 	}
 	return nil
+}
+
+// AfterCommit runs fn once tx has committed, and not if it rolls back or
+// its commit fails: the way to tell others (subscribers, the outbox) about
+// a change only when it is visible.
+func AfterCommit(tx *ent.Tx, fn func()) {
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				fn()
+			}
+			return err
+		})
+	})
 }

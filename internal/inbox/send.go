@@ -281,15 +281,7 @@ func (s *Service) wakeOnCommit(tx *ent.Tx) {
 	if s.wake == nil {
 		return
 	}
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			err := next.Commit(ctx, tx)
-			if err == nil {
-				s.wake()
-			}
-			return err
-		})
-	})
+	events.AfterCommit(tx, s.wake)
 }
 
 func errorCode(e *schematype.Error) int {
