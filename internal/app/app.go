@@ -97,8 +97,8 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	runner.Handle(media.DownloadJob.Name, downloads.Handle)
 	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{
 		OutcomeTimeout: cfg.SendOutcomeTimeout, RequestTimeout: cfg.MetaRequestTimeout,
-		Registry: reg,
-		Media:    mediaStore,
+		Registry: reg, RowLocks: pg,
+		Media: mediaStore,
 	})
 	runner.Handle(outbox.ReadReceiptJob.Name, ob.SendReadReceipt)
 	inboxSvc := inbox.New(db.Client, notifier)

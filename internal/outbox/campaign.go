@@ -34,9 +34,21 @@ const campaignPriority = 1
 // the last 24 hours) only; at the limit, the campaigns pause with the
 // reason and campaigns.Run resumes them when the 24 hours allow.
 func (s *sender) claimRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channel, now time.Time, n int) ([]*ent.Message, error) {
+	// The running campaigns' rows are held FOR SHARE (PostgreSQL) until
+	// the claim commits: a pause or cancel that came first is seen, one
+	// that comes later waits, so a cancel never skips a recipient this
+	// claim gives a message. SQLite serializes writers anyway.
+	q := tx.Campaign.Query().Where(campaign.ChannelID(ch.ID), campaign.StatusEQ(campaign.StatusRUNNING)).
+		Order(ent.Asc(campaign.FieldID))
+	if s.o.opt.RowLocks {
+		q.ForShare()
+	}
+	running, err := q.IDs(ctx)
+	if err != nil || len(running) == 0 {
+		return nil, err
+	}
 	recips, err := tx.CampaignRecipient.Query().
-		Where(campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING),
-			campaignrecipient.HasCampaignWith(campaign.ChannelID(ch.ID), campaign.StatusEQ(campaign.StatusRUNNING))).
+		Where(campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING), campaignrecipient.CampaignIDIn(running...)).
 		Order(ent.Asc(campaignrecipient.FieldID)).Limit(n).WithContact().All(ctx)
 	if err != nil || len(recips) == 0 {
 		return nil, err
@@ -95,23 +107,61 @@ func (s *sender) claimRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channe
 	if err := tx.Message.CreateBulk(creates...).Exec(ctx); err != nil {
 		return nil, err
 	}
-	for i, r := range sendable {
-		err := tx.CampaignRecipient.Update().
-			Where(campaignrecipient.ID(r.ID), campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING)).
-			SetStatus(campaignrecipient.StatusQUEUED).SetMessageID(out[i].ID).Exec(ctx)
-		if err != nil {
-			return nil, err
-		}
-		newest := sql.Or(sql.IsNull(conversation.FieldLastMessageAt), sql.LTE(conversation.FieldLastMessageAt, now))
-		err = tx.Conversation.Update().Where(conversation.ID(out[i].ConversationID)).Modify(func(u *sql.UpdateBuilder) {
-			u.Set(conversation.FieldLastMessageID, sqlexpr.CaseWhen(newest, out[i].ID, conversation.FieldLastMessageID))
-			u.Set(conversation.FieldLastMessageAt, sqlexpr.CaseWhen(newest, now, conversation.FieldLastMessageAt))
-		}).Exec(ctx)
-		if err != nil {
-			return nil, err
-		}
+	if err := queueRecipients(ctx, tx, sendable, out); err != nil {
+		return nil, err
+	}
+	if err := setLastMessages(ctx, tx, out, now); err != nil {
+		return nil, err
 	}
 	return out, events.Append(ctx, tx, s.o.notifier, ch.TenantID, specs...)
+}
+
+// queueRecipients marks the recipients QUEUED with their messages (out[i]
+// is sendable[i]'s) in one statement. They were locked PENDING by the
+// claim, so each must change: a row that did not would be a recipient
+// with a message it does not know of, and the claim is rolled back.
+func queueRecipients(ctx context.Context, tx *ent.Tx, sendable []*ent.CampaignRecipient, out []*ent.Message) error {
+	ids := make([]pulid.ID, len(sendable))
+	msgs := make([]pulid.ID, len(sendable))
+	for i, r := range sendable {
+		ids[i], msgs[i] = r.ID, out[i].ID
+	}
+	n, err := tx.CampaignRecipient.Update().
+		Where(campaignrecipient.IDIn(ids...), campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING)).
+		SetStatus(campaignrecipient.StatusQUEUED).
+		Modify(func(u *sql.UpdateBuilder) {
+			u.Set(campaignrecipient.FieldMessageID,
+				sqlexpr.CaseOf(campaignrecipient.FieldID, ids, msgs, campaignrecipient.FieldMessageID))
+		}).Save(ctx)
+	if err != nil {
+		return err
+	}
+	if n != len(ids) {
+		return fmt.Errorf("outbox: %d of %d claimed recipients changed meanwhile", len(ids)-n, len(ids))
+	}
+	return nil
+}
+
+// setLastMessages makes each message its conversation's last, unless the
+// conversation has a newer one, in one statement. A conversation twice in
+// the batch (a contact in two running campaigns) gets its last message.
+func setLastMessages(ctx context.Context, tx *ent.Tx, out []*ent.Message, now time.Time) error {
+	last := map[pulid.ID]pulid.ID{}
+	for _, m := range out {
+		last[m.ConversationID] = m.ID // ids grow: the later one wins
+	}
+	convs := make([]pulid.ID, 0, len(last))
+	msgs := make([]pulid.ID, 0, len(last))
+	for conv, m := range last {
+		convs, msgs = append(convs, conv), append(msgs, m)
+	}
+	return tx.Conversation.Update().
+		Where(conversation.IDIn(convs...), conversation.Or(conversation.LastMessageAtIsNil(), conversation.LastMessageAtLTE(now))).
+		SetLastMessageAt(now).
+		Modify(func(u *sql.UpdateBuilder) {
+			u.Set(conversation.FieldLastMessageID,
+				sqlexpr.CaseOf(conversation.FieldID, convs, msgs, conversation.FieldLastMessageID))
+		}).Exec(ctx)
 }
 
 // campaignsOf loads the recipients' campaigns with their templates.

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"switchboard/ent"
 	"switchboard/ent/channel"
 	"switchboard/ent/message"
@@ -28,8 +30,9 @@ func twoReplicas(t *testing.T) (a, b *Outbox, c *ent.Client, ch *ent.Channel, no
 	now = &t0
 	clock := func() time.Time { return *now }
 	log := slog.New(slog.DiscardHandler)
-	a = New(c, nil, nil, nil, log, Options{Owner: "replica-a", Lease: 5 * time.Second})
-	b = New(c, nil, nil, nil, log, Options{Owner: "replica-b", Lease: 5 * time.Second})
+	pg := db.Dialect == dialect.Postgres
+	a = New(c, nil, nil, nil, log, Options{Owner: "replica-a", Lease: 5 * time.Second, RowLocks: pg})
+	b = New(c, nil, nil, nil, log, Options{Owner: "replica-b", Lease: 5 * time.Second, RowLocks: pg})
 	a.now, b.now = clock, clock
 	return a, b, c, ch, now
 }

@@ -91,6 +91,10 @@ type Options struct {
 	Poll time.Duration
 	// InFlight bounds concurrent requests per channel (default 64).
 	InFlight int
+	// RowLocks takes row locks where a claim must exclude a concurrent
+	// pause or cancel (PostgreSQL). SQLite needs none: its write
+	// transactions are serialized (_txlock=immediate).
+	RowLocks bool
 	// Media opens stored uploads (internal/media); nil refuses them.
 	Media MediaStore
 	// Registry receives the outbox's metrics (metrics.go); nil registers
