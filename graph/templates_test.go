@@ -11,6 +11,7 @@ import (
 
 	"switchboard/ent/auditlog"
 	"switchboard/ent/campaign"
+	"switchboard/ent/channel"
 	"switchboard/ent/message"
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
@@ -397,8 +398,15 @@ func TestTemplateWebhooks(t *testing.T) {
 	id, _ := strconv.ParseInt(sv(tp.ExternalID), 10, 64)
 	ctx := viewer.System(t.Context())
 	c := e.env.DB.Client
-	running := c.Campaign.Create().SetTenantID(pulid.ID(e.owner.TenantID)).SetName("Spring").SetChannelID(pulid.ID(e.channel)).
+	// A running campaign with a recipient still to send, on a number that
+	// needs a new token: no sender claims it, so campaigns' clock does not
+	// complete it while the test runs.
+	held := c.Channel.Create().SetTenantID(pulid.ID(e.owner.TenantID)).SetName("held").SetWabaID("held-waba").
+		SetPhoneNumberID("held-number").SetDisplayPhoneNumber("+1 555 0199").SetStatus(channel.StatusNEEDS_REAUTH).SaveX(ctx)
+	running := c.Campaign.Create().SetTenantID(pulid.ID(e.owner.TenantID)).SetName("Spring").SetChannelID(held.ID).
 		SetTemplateID(pulid.ID(tp.ID)).SetStatus(campaign.StatusRUNNING).SaveX(ctx)
+	buyer := c.Contact.Create().SetTenantID(pulid.ID(e.owner.TenantID)).SetPhone("+14155550177").SaveX(ctx)
+	c.CampaignRecipient.Create().SetTenantID(pulid.ID(e.owner.TenantID)).SetCampaignID(running.ID).SetContactID(buyer.ID).ExecX(ctx)
 	draft := c.Campaign.Create().SetTenantID(pulid.ID(e.owner.TenantID)).SetName("Later").SetChannelID(pulid.ID(e.channel)).
 		SetTemplateID(pulid.ID(tp.ID)).SaveX(ctx)
 
