@@ -23,8 +23,10 @@ import (
 	"switchboard/ent/job"
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
+	"switchboard/ent/messagedaily"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/rollupmark"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
@@ -68,10 +70,14 @@ type Client struct {
 	LoginFailure *LoginFailureClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
+	// MessageDaily is the client for interacting with the MessageDaily builders.
+	MessageDaily *MessageDailyClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
 	PrivacyRequest *PrivacyRequestClient
+	// RollupMark is the client for interacting with the RollupMark builders.
+	RollupMark *RollupMarkClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
 	// Template is the client for interacting with the Template builders.
@@ -108,8 +114,10 @@ func (c *Client) init() {
 	c.Job = NewJobClient(c.config)
 	c.LoginFailure = NewLoginFailureClient(c.config)
 	c.Message = NewMessageClient(c.config)
+	c.MessageDaily = NewMessageDailyClient(c.config)
 	c.PendingStatus = NewPendingStatusClient(c.config)
 	c.PrivacyRequest = NewPrivacyRequestClient(c.config)
+	c.RollupMark = NewRollupMarkClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.Template = NewTemplateClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
@@ -220,8 +228,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Job:               NewJobClient(cfg),
 		LoginFailure:      NewLoginFailureClient(cfg),
 		Message:           NewMessageClient(cfg),
+		MessageDaily:      NewMessageDailyClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
+		RollupMark:        NewRollupMarkClient(cfg),
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
 		Tenant:            NewTenantClient(cfg),
@@ -259,8 +269,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Job:               NewJobClient(cfg),
 		LoginFailure:      NewLoginFailureClient(cfg),
 		Message:           NewMessageClient(cfg),
+		MessageDaily:      NewMessageDailyClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
+		RollupMark:        NewRollupMarkClient(cfg),
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
 		Tenant:            NewTenantClient(cfg),
@@ -298,9 +310,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
-		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.PendingStatus,
-		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily,
-		c.User, c.WebhookEvent,
+		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.MessageDaily,
+		c.PendingStatus, c.PrivacyRequest, c.RollupMark, c.Session, c.Template,
+		c.Tenant, c.ThrottleKey, c.UsageDaily, c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -311,9 +323,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
-		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.PendingStatus,
-		c.PrivacyRequest, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily,
-		c.User, c.WebhookEvent,
+		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.MessageDaily,
+		c.PendingStatus, c.PrivacyRequest, c.RollupMark, c.Session, c.Template,
+		c.Tenant, c.ThrottleKey, c.UsageDaily, c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -344,10 +356,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.LoginFailure.mutate(ctx, m)
 	case *MessageMutation:
 		return c.Message.mutate(ctx, m)
+	case *MessageDailyMutation:
+		return c.MessageDaily.mutate(ctx, m)
 	case *PendingStatusMutation:
 		return c.PendingStatus.mutate(ctx, m)
 	case *PrivacyRequestMutation:
 		return c.PrivacyRequest.mutate(ctx, m)
+	case *RollupMarkMutation:
+		return c.RollupMark.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
 	case *TemplateMutation:
@@ -2268,6 +2284,157 @@ func (c *MessageClient) mutate(ctx context.Context, m *MessageMutation) (Value, 
 	}
 }
 
+// MessageDailyClient is a client for the MessageDaily schema.
+type MessageDailyClient struct {
+	config
+}
+
+// NewMessageDailyClient returns a client for the MessageDaily from the given config.
+func NewMessageDailyClient(c config) *MessageDailyClient {
+	return &MessageDailyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `messagedaily.Hooks(f(g(h())))`.
+func (c *MessageDailyClient) Use(hooks ...Hook) {
+	c.hooks.MessageDaily = append(c.hooks.MessageDaily, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `messagedaily.Intercept(f(g(h())))`.
+func (c *MessageDailyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MessageDaily = append(c.inters.MessageDaily, interceptors...)
+}
+
+// Create returns a builder for creating a MessageDaily entity.
+func (c *MessageDailyClient) Create() *MessageDailyCreate {
+	mutation := newMessageDailyMutation(c.config, OpCreate)
+	return &MessageDailyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MessageDaily entities.
+func (c *MessageDailyClient) CreateBulk(builders ...*MessageDailyCreate) *MessageDailyCreateBulk {
+	return &MessageDailyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MessageDailyClient) MapCreateBulk(slice any, setFunc func(*MessageDailyCreate, int)) *MessageDailyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MessageDailyCreateBulk{err: fmt.Errorf("calling to MessageDailyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MessageDailyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MessageDailyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MessageDaily.
+func (c *MessageDailyClient) Update() *MessageDailyUpdate {
+	mutation := newMessageDailyMutation(c.config, OpUpdate)
+	return &MessageDailyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MessageDailyClient) UpdateOne(_m *MessageDaily) *MessageDailyUpdateOne {
+	mutation := newMessageDailyMutation(c.config, OpUpdateOne, withMessageDaily(_m))
+	return &MessageDailyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MessageDailyClient) UpdateOneID(id pulid.ID) *MessageDailyUpdateOne {
+	mutation := newMessageDailyMutation(c.config, OpUpdateOne, withMessageDailyID(id))
+	return &MessageDailyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MessageDaily.
+func (c *MessageDailyClient) Delete() *MessageDailyDelete {
+	mutation := newMessageDailyMutation(c.config, OpDelete)
+	return &MessageDailyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MessageDailyClient) DeleteOne(_m *MessageDaily) *MessageDailyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MessageDailyClient) DeleteOneID(id pulid.ID) *MessageDailyDeleteOne {
+	builder := c.Delete().Where(messagedaily.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MessageDailyDeleteOne{builder}
+}
+
+// Query returns a query builder for MessageDaily.
+func (c *MessageDailyClient) Query() *MessageDailyQuery {
+	return &MessageDailyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMessageDaily},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MessageDaily entity by its id.
+func (c *MessageDailyClient) Get(ctx context.Context, id pulid.ID) (*MessageDaily, error) {
+	return c.Query().Where(messagedaily.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MessageDailyClient) GetX(ctx context.Context, id pulid.ID) *MessageDaily {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a MessageDaily.
+func (c *MessageDailyClient) QueryTenant(_m *MessageDaily) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(messagedaily.Table, messagedaily.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, messagedaily.TenantTable, messagedaily.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MessageDailyClient) Hooks() []Hook {
+	hooks := c.hooks.MessageDaily
+	return append(hooks[:len(hooks):len(hooks)], messagedaily.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MessageDailyClient) Interceptors() []Interceptor {
+	inters := c.inters.MessageDaily
+	return append(inters[:len(inters):len(inters)], messagedaily.Interceptors[:]...)
+}
+
+func (c *MessageDailyClient) mutate(ctx context.Context, m *MessageDailyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MessageDailyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MessageDailyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MessageDailyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MessageDailyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MessageDaily mutation op: %q", m.Op())
+	}
+}
+
 // PendingStatusClient is a client for the PendingStatus schema.
 type PendingStatusClient struct {
 	config
@@ -2567,6 +2734,141 @@ func (c *PrivacyRequestClient) mutate(ctx context.Context, m *PrivacyRequestMuta
 		return (&PrivacyRequestDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown PrivacyRequest mutation op: %q", m.Op())
+	}
+}
+
+// RollupMarkClient is a client for the RollupMark schema.
+type RollupMarkClient struct {
+	config
+}
+
+// NewRollupMarkClient returns a client for the RollupMark from the given config.
+func NewRollupMarkClient(c config) *RollupMarkClient {
+	return &RollupMarkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `rollupmark.Hooks(f(g(h())))`.
+func (c *RollupMarkClient) Use(hooks ...Hook) {
+	c.hooks.RollupMark = append(c.hooks.RollupMark, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `rollupmark.Intercept(f(g(h())))`.
+func (c *RollupMarkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RollupMark = append(c.inters.RollupMark, interceptors...)
+}
+
+// Create returns a builder for creating a RollupMark entity.
+func (c *RollupMarkClient) Create() *RollupMarkCreate {
+	mutation := newRollupMarkMutation(c.config, OpCreate)
+	return &RollupMarkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RollupMark entities.
+func (c *RollupMarkClient) CreateBulk(builders ...*RollupMarkCreate) *RollupMarkCreateBulk {
+	return &RollupMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RollupMarkClient) MapCreateBulk(slice any, setFunc func(*RollupMarkCreate, int)) *RollupMarkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RollupMarkCreateBulk{err: fmt.Errorf("calling to RollupMarkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RollupMarkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RollupMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RollupMark.
+func (c *RollupMarkClient) Update() *RollupMarkUpdate {
+	mutation := newRollupMarkMutation(c.config, OpUpdate)
+	return &RollupMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RollupMarkClient) UpdateOne(_m *RollupMark) *RollupMarkUpdateOne {
+	mutation := newRollupMarkMutation(c.config, OpUpdateOne, withRollupMark(_m))
+	return &RollupMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RollupMarkClient) UpdateOneID(id string) *RollupMarkUpdateOne {
+	mutation := newRollupMarkMutation(c.config, OpUpdateOne, withRollupMarkID(id))
+	return &RollupMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RollupMark.
+func (c *RollupMarkClient) Delete() *RollupMarkDelete {
+	mutation := newRollupMarkMutation(c.config, OpDelete)
+	return &RollupMarkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RollupMarkClient) DeleteOne(_m *RollupMark) *RollupMarkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RollupMarkClient) DeleteOneID(id string) *RollupMarkDeleteOne {
+	builder := c.Delete().Where(rollupmark.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RollupMarkDeleteOne{builder}
+}
+
+// Query returns a query builder for RollupMark.
+func (c *RollupMarkClient) Query() *RollupMarkQuery {
+	return &RollupMarkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRollupMark},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RollupMark entity by its id.
+func (c *RollupMarkClient) Get(ctx context.Context, id string) (*RollupMark, error) {
+	return c.Query().Where(rollupmark.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RollupMarkClient) GetX(ctx context.Context, id string) *RollupMark {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RollupMarkClient) Hooks() []Hook {
+	hooks := c.hooks.RollupMark
+	return append(hooks[:len(hooks):len(hooks)], rollupmark.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RollupMarkClient) Interceptors() []Interceptor {
+	inters := c.inters.RollupMark
+	return append(inters[:len(inters):len(inters)], rollupmark.Interceptors[:]...)
+}
+
+func (c *RollupMarkClient) mutate(ctx context.Context, m *RollupMarkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RollupMarkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RollupMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RollupMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RollupMarkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RollupMark mutation op: %q", m.Op())
 	}
 }
 
@@ -3615,13 +3917,15 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 type (
 	hooks struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
-		Event, Job, LoginFailure, Message, PendingStatus, PrivacyRequest, Session,
-		Template, Tenant, ThrottleKey, UsageDaily, User, WebhookEvent []ent.Hook
+		Event, Job, LoginFailure, Message, MessageDaily, PendingStatus, PrivacyRequest,
+		RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily, User,
+		WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
-		Event, Job, LoginFailure, Message, PendingStatus, PrivacyRequest, Session,
-		Template, Tenant, ThrottleKey, UsageDaily, User, WebhookEvent []ent.Interceptor
+		Event, Job, LoginFailure, Message, MessageDaily, PendingStatus, PrivacyRequest,
+		RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily, User,
+		WebhookEvent []ent.Interceptor
 	}
 )
 

@@ -18,8 +18,10 @@ import (
 	"switchboard/ent/job"
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
+	"switchboard/ent/messagedaily"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/rollupmark"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
@@ -103,8 +105,10 @@ func checkColumn(t, c string) error {
 			job.Table:               job.ValidColumn,
 			loginfailure.Table:      loginfailure.ValidColumn,
 			message.Table:           message.ValidColumn,
+			messagedaily.Table:      messagedaily.ValidColumn,
 			pendingstatus.Table:     pendingstatus.ValidColumn,
 			privacyrequest.Table:    privacyrequest.ValidColumn,
+			rollupmark.Table:        rollupmark.ValidColumn,
 			session.Table:           session.ValidColumn,
 			template.Table:          template.ValidColumn,
 			tenant.Table:            tenant.ValidColumn,

@@ -18,9 +18,11 @@ import (
 	"switchboard/ent/job"
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
+	"switchboard/ent/messagedaily"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/rollupmark"
 	"switchboard/ent/schema/schematype"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -57,8 +59,10 @@ const (
 	TypeJob               = "Job"
 	TypeLoginFailure      = "LoginFailure"
 	TypeMessage           = "Message"
+	TypeMessageDaily      = "MessageDaily"
 	TypePendingStatus     = "PendingStatus"
 	TypePrivacyRequest    = "PrivacyRequest"
+	TypeRollupMark        = "RollupMark"
 	TypeSession           = "Session"
 	TypeTemplate          = "Template"
 	TypeTenant            = "Tenant"
@@ -13736,6 +13740,698 @@ func (m *MessageMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Message edge %s", name)
 }
 
+// MessageDailyMutation represents an operation that mutates the MessageDaily nodes in the graph.
+type MessageDailyMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *pulid.ID
+	channel_id    *pulid.ID
+	day           *time.Time
+	direction     *string
+	status        *string
+	count         *int64
+	addcount      *int64
+	clearedFields map[string]struct{}
+	tenant        *pulid.ID
+	clearedtenant bool
+	done          bool
+	oldValue      func(context.Context) (*MessageDaily, error)
+	predicates    []predicate.MessageDaily
+}
+
+var _ ent.Mutation = (*MessageDailyMutation)(nil)
+
+// messagedailyOption allows management of the mutation configuration using functional options.
+type messagedailyOption func(*MessageDailyMutation)
+
+// newMessageDailyMutation creates new mutation for the MessageDaily entity.
+func newMessageDailyMutation(c config, op Op, opts ...messagedailyOption) *MessageDailyMutation {
+	m := &MessageDailyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMessageDaily,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMessageDailyID sets the ID field of the mutation.
+func withMessageDailyID(id pulid.ID) messagedailyOption {
+	return func(m *MessageDailyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MessageDaily
+		)
+		m.oldValue = func(ctx context.Context) (*MessageDaily, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MessageDaily.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMessageDaily sets the old MessageDaily of the mutation.
+func withMessageDaily(node *MessageDaily) messagedailyOption {
+	return func(m *MessageDailyMutation) {
+		m.oldValue = func(context.Context) (*MessageDaily, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MessageDailyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MessageDailyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of MessageDaily entities.
+func (m *MessageDailyMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MessageDailyMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MessageDailyMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MessageDaily.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *MessageDailyMutation) SetTenantID(pu pulid.ID) {
+	m.tenant = &pu
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *MessageDailyMutation) TenantID() (r pulid.ID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the MessageDaily entity.
+// If the MessageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageDailyMutation) OldTenantID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *MessageDailyMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetChannelID sets the "channel_id" field.
+func (m *MessageDailyMutation) SetChannelID(pu pulid.ID) {
+	m.channel_id = &pu
+}
+
+// ChannelID returns the value of the "channel_id" field in the mutation.
+func (m *MessageDailyMutation) ChannelID() (r pulid.ID, exists bool) {
+	v := m.channel_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannelID returns the old "channel_id" field's value of the MessageDaily entity.
+// If the MessageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageDailyMutation) OldChannelID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannelID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannelID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannelID: %w", err)
+	}
+	return oldValue.ChannelID, nil
+}
+
+// ResetChannelID resets all changes to the "channel_id" field.
+func (m *MessageDailyMutation) ResetChannelID() {
+	m.channel_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *MessageDailyMutation) SetDay(t time.Time) {
+	m.day = &t
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *MessageDailyMutation) Day() (r time.Time, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the MessageDaily entity.
+// If the MessageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageDailyMutation) OldDay(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *MessageDailyMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetDirection sets the "direction" field.
+func (m *MessageDailyMutation) SetDirection(s string) {
+	m.direction = &s
+}
+
+// Direction returns the value of the "direction" field in the mutation.
+func (m *MessageDailyMutation) Direction() (r string, exists bool) {
+	v := m.direction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDirection returns the old "direction" field's value of the MessageDaily entity.
+// If the MessageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageDailyMutation) OldDirection(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDirection is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDirection requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDirection: %w", err)
+	}
+	return oldValue.Direction, nil
+}
+
+// ResetDirection resets all changes to the "direction" field.
+func (m *MessageDailyMutation) ResetDirection() {
+	m.direction = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *MessageDailyMutation) SetStatus(s string) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *MessageDailyMutation) Status() (r string, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the MessageDaily entity.
+// If the MessageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageDailyMutation) OldStatus(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *MessageDailyMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCount sets the "count" field.
+func (m *MessageDailyMutation) SetCount(i int64) {
+	m.count = &i
+	m.addcount = nil
+}
+
+// Count returns the value of the "count" field in the mutation.
+func (m *MessageDailyMutation) Count() (r int64, exists bool) {
+	v := m.count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCount returns the old "count" field's value of the MessageDaily entity.
+// If the MessageDaily object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageDailyMutation) OldCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCount: %w", err)
+	}
+	return oldValue.Count, nil
+}
+
+// AddCount adds i to the "count" field.
+func (m *MessageDailyMutation) AddCount(i int64) {
+	if m.addcount != nil {
+		*m.addcount += i
+	} else {
+		m.addcount = &i
+	}
+}
+
+// AddedCount returns the value that was added to the "count" field in this mutation.
+func (m *MessageDailyMutation) AddedCount() (r int64, exists bool) {
+	v := m.addcount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCount resets all changes to the "count" field.
+func (m *MessageDailyMutation) ResetCount() {
+	m.count = nil
+	m.addcount = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *MessageDailyMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[messagedaily.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *MessageDailyMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *MessageDailyMutation) TenantIDs() (ids []pulid.ID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *MessageDailyMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the MessageDailyMutation builder.
+func (m *MessageDailyMutation) Where(ps ...predicate.MessageDaily) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MessageDailyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MessageDailyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MessageDaily, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MessageDailyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MessageDailyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MessageDaily).
+func (m *MessageDailyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MessageDailyMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.tenant != nil {
+		fields = append(fields, messagedaily.FieldTenantID)
+	}
+	if m.channel_id != nil {
+		fields = append(fields, messagedaily.FieldChannelID)
+	}
+	if m.day != nil {
+		fields = append(fields, messagedaily.FieldDay)
+	}
+	if m.direction != nil {
+		fields = append(fields, messagedaily.FieldDirection)
+	}
+	if m.status != nil {
+		fields = append(fields, messagedaily.FieldStatus)
+	}
+	if m.count != nil {
+		fields = append(fields, messagedaily.FieldCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MessageDailyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case messagedaily.FieldTenantID:
+		return m.TenantID()
+	case messagedaily.FieldChannelID:
+		return m.ChannelID()
+	case messagedaily.FieldDay:
+		return m.Day()
+	case messagedaily.FieldDirection:
+		return m.Direction()
+	case messagedaily.FieldStatus:
+		return m.Status()
+	case messagedaily.FieldCount:
+		return m.Count()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MessageDailyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case messagedaily.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case messagedaily.FieldChannelID:
+		return m.OldChannelID(ctx)
+	case messagedaily.FieldDay:
+		return m.OldDay(ctx)
+	case messagedaily.FieldDirection:
+		return m.OldDirection(ctx)
+	case messagedaily.FieldStatus:
+		return m.OldStatus(ctx)
+	case messagedaily.FieldCount:
+		return m.OldCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown MessageDaily field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MessageDailyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case messagedaily.FieldTenantID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case messagedaily.FieldChannelID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannelID(v)
+		return nil
+	case messagedaily.FieldDay:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case messagedaily.FieldDirection:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDirection(v)
+		return nil
+	case messagedaily.FieldStatus:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case messagedaily.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MessageDaily field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MessageDailyMutation) AddedFields() []string {
+	var fields []string
+	if m.addcount != nil {
+		fields = append(fields, messagedaily.FieldCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MessageDailyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case messagedaily.FieldCount:
+		return m.AddedCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MessageDailyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case messagedaily.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MessageDaily numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MessageDailyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MessageDailyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MessageDailyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MessageDaily nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MessageDailyMutation) ResetField(name string) error {
+	switch name {
+	case messagedaily.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case messagedaily.FieldChannelID:
+		m.ResetChannelID()
+		return nil
+	case messagedaily.FieldDay:
+		m.ResetDay()
+		return nil
+	case messagedaily.FieldDirection:
+		m.ResetDirection()
+		return nil
+	case messagedaily.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case messagedaily.FieldCount:
+		m.ResetCount()
+		return nil
+	}
+	return fmt.Errorf("unknown MessageDaily field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MessageDailyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, messagedaily.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MessageDailyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case messagedaily.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MessageDailyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MessageDailyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MessageDailyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, messagedaily.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MessageDailyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case messagedaily.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MessageDailyMutation) ClearEdge(name string) error {
+	switch name {
+	case messagedaily.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown MessageDaily unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MessageDailyMutation) ResetEdge(name string) error {
+	switch name {
+	case messagedaily.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown MessageDaily edge %s", name)
+}
+
 // PendingStatusMutation represents an operation that mutates the PendingStatus nodes in the graph.
 type PendingStatusMutation struct {
 	config
@@ -15688,6 +16384,579 @@ func (m *PrivacyRequestMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown PrivacyRequest edge %s", name)
+}
+
+// RollupMarkMutation represents an operation that mutates the RollupMark nodes in the graph.
+type RollupMarkMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	rolled_until  *time.Time
+	changes_until *time.Time
+	lease_owner   *string
+	lease_until   *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*RollupMark, error)
+	predicates    []predicate.RollupMark
+}
+
+var _ ent.Mutation = (*RollupMarkMutation)(nil)
+
+// rollupmarkOption allows management of the mutation configuration using functional options.
+type rollupmarkOption func(*RollupMarkMutation)
+
+// newRollupMarkMutation creates new mutation for the RollupMark entity.
+func newRollupMarkMutation(c config, op Op, opts ...rollupmarkOption) *RollupMarkMutation {
+	m := &RollupMarkMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRollupMark,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRollupMarkID sets the ID field of the mutation.
+func withRollupMarkID(id string) rollupmarkOption {
+	return func(m *RollupMarkMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RollupMark
+		)
+		m.oldValue = func(ctx context.Context) (*RollupMark, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RollupMark.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRollupMark sets the old RollupMark of the mutation.
+func withRollupMark(node *RollupMark) rollupmarkOption {
+	return func(m *RollupMarkMutation) {
+		m.oldValue = func(context.Context) (*RollupMark, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RollupMarkMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RollupMarkMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of RollupMark entities.
+func (m *RollupMarkMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RollupMarkMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RollupMarkMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RollupMark.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetRolledUntil sets the "rolled_until" field.
+func (m *RollupMarkMutation) SetRolledUntil(t time.Time) {
+	m.rolled_until = &t
+}
+
+// RolledUntil returns the value of the "rolled_until" field in the mutation.
+func (m *RollupMarkMutation) RolledUntil() (r time.Time, exists bool) {
+	v := m.rolled_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRolledUntil returns the old "rolled_until" field's value of the RollupMark entity.
+// If the RollupMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupMarkMutation) OldRolledUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRolledUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRolledUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRolledUntil: %w", err)
+	}
+	return oldValue.RolledUntil, nil
+}
+
+// ClearRolledUntil clears the value of the "rolled_until" field.
+func (m *RollupMarkMutation) ClearRolledUntil() {
+	m.rolled_until = nil
+	m.clearedFields[rollupmark.FieldRolledUntil] = struct{}{}
+}
+
+// RolledUntilCleared returns if the "rolled_until" field was cleared in this mutation.
+func (m *RollupMarkMutation) RolledUntilCleared() bool {
+	_, ok := m.clearedFields[rollupmark.FieldRolledUntil]
+	return ok
+}
+
+// ResetRolledUntil resets all changes to the "rolled_until" field.
+func (m *RollupMarkMutation) ResetRolledUntil() {
+	m.rolled_until = nil
+	delete(m.clearedFields, rollupmark.FieldRolledUntil)
+}
+
+// SetChangesUntil sets the "changes_until" field.
+func (m *RollupMarkMutation) SetChangesUntil(t time.Time) {
+	m.changes_until = &t
+}
+
+// ChangesUntil returns the value of the "changes_until" field in the mutation.
+func (m *RollupMarkMutation) ChangesUntil() (r time.Time, exists bool) {
+	v := m.changes_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChangesUntil returns the old "changes_until" field's value of the RollupMark entity.
+// If the RollupMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupMarkMutation) OldChangesUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChangesUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChangesUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChangesUntil: %w", err)
+	}
+	return oldValue.ChangesUntil, nil
+}
+
+// ClearChangesUntil clears the value of the "changes_until" field.
+func (m *RollupMarkMutation) ClearChangesUntil() {
+	m.changes_until = nil
+	m.clearedFields[rollupmark.FieldChangesUntil] = struct{}{}
+}
+
+// ChangesUntilCleared returns if the "changes_until" field was cleared in this mutation.
+func (m *RollupMarkMutation) ChangesUntilCleared() bool {
+	_, ok := m.clearedFields[rollupmark.FieldChangesUntil]
+	return ok
+}
+
+// ResetChangesUntil resets all changes to the "changes_until" field.
+func (m *RollupMarkMutation) ResetChangesUntil() {
+	m.changes_until = nil
+	delete(m.clearedFields, rollupmark.FieldChangesUntil)
+}
+
+// SetLeaseOwner sets the "lease_owner" field.
+func (m *RollupMarkMutation) SetLeaseOwner(s string) {
+	m.lease_owner = &s
+}
+
+// LeaseOwner returns the value of the "lease_owner" field in the mutation.
+func (m *RollupMarkMutation) LeaseOwner() (r string, exists bool) {
+	v := m.lease_owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseOwner returns the old "lease_owner" field's value of the RollupMark entity.
+// If the RollupMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupMarkMutation) OldLeaseOwner(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseOwner is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseOwner requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseOwner: %w", err)
+	}
+	return oldValue.LeaseOwner, nil
+}
+
+// ClearLeaseOwner clears the value of the "lease_owner" field.
+func (m *RollupMarkMutation) ClearLeaseOwner() {
+	m.lease_owner = nil
+	m.clearedFields[rollupmark.FieldLeaseOwner] = struct{}{}
+}
+
+// LeaseOwnerCleared returns if the "lease_owner" field was cleared in this mutation.
+func (m *RollupMarkMutation) LeaseOwnerCleared() bool {
+	_, ok := m.clearedFields[rollupmark.FieldLeaseOwner]
+	return ok
+}
+
+// ResetLeaseOwner resets all changes to the "lease_owner" field.
+func (m *RollupMarkMutation) ResetLeaseOwner() {
+	m.lease_owner = nil
+	delete(m.clearedFields, rollupmark.FieldLeaseOwner)
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (m *RollupMarkMutation) SetLeaseUntil(t time.Time) {
+	m.lease_until = &t
+}
+
+// LeaseUntil returns the value of the "lease_until" field in the mutation.
+func (m *RollupMarkMutation) LeaseUntil() (r time.Time, exists bool) {
+	v := m.lease_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseUntil returns the old "lease_until" field's value of the RollupMark entity.
+// If the RollupMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupMarkMutation) OldLeaseUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseUntil: %w", err)
+	}
+	return oldValue.LeaseUntil, nil
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (m *RollupMarkMutation) ClearLeaseUntil() {
+	m.lease_until = nil
+	m.clearedFields[rollupmark.FieldLeaseUntil] = struct{}{}
+}
+
+// LeaseUntilCleared returns if the "lease_until" field was cleared in this mutation.
+func (m *RollupMarkMutation) LeaseUntilCleared() bool {
+	_, ok := m.clearedFields[rollupmark.FieldLeaseUntil]
+	return ok
+}
+
+// ResetLeaseUntil resets all changes to the "lease_until" field.
+func (m *RollupMarkMutation) ResetLeaseUntil() {
+	m.lease_until = nil
+	delete(m.clearedFields, rollupmark.FieldLeaseUntil)
+}
+
+// Where appends a list predicates to the RollupMarkMutation builder.
+func (m *RollupMarkMutation) Where(ps ...predicate.RollupMark) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RollupMarkMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RollupMarkMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RollupMark, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RollupMarkMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RollupMarkMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RollupMark).
+func (m *RollupMarkMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RollupMarkMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.rolled_until != nil {
+		fields = append(fields, rollupmark.FieldRolledUntil)
+	}
+	if m.changes_until != nil {
+		fields = append(fields, rollupmark.FieldChangesUntil)
+	}
+	if m.lease_owner != nil {
+		fields = append(fields, rollupmark.FieldLeaseOwner)
+	}
+	if m.lease_until != nil {
+		fields = append(fields, rollupmark.FieldLeaseUntil)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RollupMarkMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case rollupmark.FieldRolledUntil:
+		return m.RolledUntil()
+	case rollupmark.FieldChangesUntil:
+		return m.ChangesUntil()
+	case rollupmark.FieldLeaseOwner:
+		return m.LeaseOwner()
+	case rollupmark.FieldLeaseUntil:
+		return m.LeaseUntil()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RollupMarkMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case rollupmark.FieldRolledUntil:
+		return m.OldRolledUntil(ctx)
+	case rollupmark.FieldChangesUntil:
+		return m.OldChangesUntil(ctx)
+	case rollupmark.FieldLeaseOwner:
+		return m.OldLeaseOwner(ctx)
+	case rollupmark.FieldLeaseUntil:
+		return m.OldLeaseUntil(ctx)
+	}
+	return nil, fmt.Errorf("unknown RollupMark field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RollupMarkMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case rollupmark.FieldRolledUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRolledUntil(v)
+		return nil
+	case rollupmark.FieldChangesUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChangesUntil(v)
+		return nil
+	case rollupmark.FieldLeaseOwner:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseOwner(v)
+		return nil
+	case rollupmark.FieldLeaseUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseUntil(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RollupMark field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RollupMarkMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RollupMarkMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RollupMarkMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown RollupMark numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RollupMarkMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(rollupmark.FieldRolledUntil) {
+		fields = append(fields, rollupmark.FieldRolledUntil)
+	}
+	if m.FieldCleared(rollupmark.FieldChangesUntil) {
+		fields = append(fields, rollupmark.FieldChangesUntil)
+	}
+	if m.FieldCleared(rollupmark.FieldLeaseOwner) {
+		fields = append(fields, rollupmark.FieldLeaseOwner)
+	}
+	if m.FieldCleared(rollupmark.FieldLeaseUntil) {
+		fields = append(fields, rollupmark.FieldLeaseUntil)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RollupMarkMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RollupMarkMutation) ClearField(name string) error {
+	switch name {
+	case rollupmark.FieldRolledUntil:
+		m.ClearRolledUntil()
+		return nil
+	case rollupmark.FieldChangesUntil:
+		m.ClearChangesUntil()
+		return nil
+	case rollupmark.FieldLeaseOwner:
+		m.ClearLeaseOwner()
+		return nil
+	case rollupmark.FieldLeaseUntil:
+		m.ClearLeaseUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown RollupMark nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RollupMarkMutation) ResetField(name string) error {
+	switch name {
+	case rollupmark.FieldRolledUntil:
+		m.ResetRolledUntil()
+		return nil
+	case rollupmark.FieldChangesUntil:
+		m.ResetChangesUntil()
+		return nil
+	case rollupmark.FieldLeaseOwner:
+		m.ResetLeaseOwner()
+		return nil
+	case rollupmark.FieldLeaseUntil:
+		m.ResetLeaseUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown RollupMark field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RollupMarkMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RollupMarkMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RollupMarkMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RollupMarkMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RollupMarkMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RollupMarkMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RollupMarkMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown RollupMark unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RollupMarkMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown RollupMark edge %s", name)
 }
 
 // SessionMutation represents an operation that mutates the Session nodes in the graph.

@@ -15,6 +15,7 @@ import (
 	"switchboard/ent/job"
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
+	"switchboard/ent/messagedaily"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/session"
@@ -41,6 +42,7 @@ var prefixTables = map[string]string{
 	"JB": job.Table,
 	"LF": loginfailure.Table,
 	"MS": message.Table,
+	"MD": messagedaily.Table,
 	"PS": pendingstatus.Table,
 	"PR": privacyrequest.Table,
 	"SE": session.Table,

@@ -36,10 +36,14 @@ type Tx struct {
 	LoginFailure *LoginFailureClient
 	// Message is the client for interacting with the Message builders.
 	Message *MessageClient
+	// MessageDaily is the client for interacting with the MessageDaily builders.
+	MessageDaily *MessageDailyClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
 	PrivacyRequest *PrivacyRequestClient
+	// RollupMark is the client for interacting with the RollupMark builders.
+	RollupMark *RollupMarkClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
 	// Template is the client for interacting with the Template builders.
@@ -196,8 +200,10 @@ func (tx *Tx) init() {
 	tx.Job = NewJobClient(tx.config)
 	tx.LoginFailure = NewLoginFailureClient(tx.config)
 	tx.Message = NewMessageClient(tx.config)
+	tx.MessageDaily = NewMessageDailyClient(tx.config)
 	tx.PendingStatus = NewPendingStatusClient(tx.config)
 	tx.PrivacyRequest = NewPrivacyRequestClient(tx.config)
+	tx.RollupMark = NewRollupMarkClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.Template = NewTemplateClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)

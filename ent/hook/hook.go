@@ -140,6 +140,18 @@ func (f MessageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MessageMutation", m)
 }
 
+// The MessageDailyFunc type is an adapter to allow the use of ordinary
+// function as MessageDaily mutator.
+type MessageDailyFunc func(context.Context, *ent.MessageDailyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MessageDailyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MessageDailyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MessageDailyMutation", m)
+}
+
 // The PendingStatusFunc type is an adapter to allow the use of ordinary
 // function as PendingStatus mutator.
 type PendingStatusFunc func(context.Context, *ent.PendingStatusMutation) (ent.Value, error)
@@ -162,6 +174,18 @@ func (f PrivacyRequestFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PrivacyRequestMutation", m)
+}
+
+// The RollupMarkFunc type is an adapter to allow the use of ordinary
+// function as RollupMark mutator.
+type RollupMarkFunc func(context.Context, *ent.RollupMarkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RollupMarkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RollupMarkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RollupMarkMutation", m)
 }
 
 // The SessionFunc type is an adapter to allow the use of ordinary

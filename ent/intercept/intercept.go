@@ -18,9 +18,11 @@ import (
 	"switchboard/ent/job"
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
+	"switchboard/ent/messagedaily"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/rollupmark"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
@@ -385,6 +387,33 @@ func (f TraverseMessage) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MessageQuery", q)
 }
 
+// The MessageDailyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MessageDailyFunc func(context.Context, *ent.MessageDailyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MessageDailyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MessageDailyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MessageDailyQuery", q)
+}
+
+// The TraverseMessageDaily type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMessageDaily func(context.Context, *ent.MessageDailyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMessageDaily) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMessageDaily) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MessageDailyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MessageDailyQuery", q)
+}
+
 // The PendingStatusFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PendingStatusFunc func(context.Context, *ent.PendingStatusQuery) (ent.Value, error)
 
@@ -437,6 +466,33 @@ func (f TraversePrivacyRequest) Traverse(ctx context.Context, q ent.Query) error
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.PrivacyRequestQuery", q)
+}
+
+// The RollupMarkFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RollupMarkFunc func(context.Context, *ent.RollupMarkQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RollupMarkFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RollupMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RollupMarkQuery", q)
+}
+
+// The TraverseRollupMark type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRollupMark func(context.Context, *ent.RollupMarkQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRollupMark) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRollupMark) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RollupMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RollupMarkQuery", q)
 }
 
 // The SessionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -653,10 +709,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.LoginFailureQuery, predicate.LoginFailure, loginfailure.OrderOption]{typ: ent.TypeLoginFailure, tq: q}, nil
 	case *ent.MessageQuery:
 		return &query[*ent.MessageQuery, predicate.Message, message.OrderOption]{typ: ent.TypeMessage, tq: q}, nil
+	case *ent.MessageDailyQuery:
+		return &query[*ent.MessageDailyQuery, predicate.MessageDaily, messagedaily.OrderOption]{typ: ent.TypeMessageDaily, tq: q}, nil
 	case *ent.PendingStatusQuery:
 		return &query[*ent.PendingStatusQuery, predicate.PendingStatus, pendingstatus.OrderOption]{typ: ent.TypePendingStatus, tq: q}, nil
 	case *ent.PrivacyRequestQuery:
 		return &query[*ent.PrivacyRequestQuery, predicate.PrivacyRequest, privacyrequest.OrderOption]{typ: ent.TypePrivacyRequest, tq: q}, nil
+	case *ent.RollupMarkQuery:
+		return &query[*ent.RollupMarkQuery, predicate.RollupMark, rollupmark.OrderOption]{typ: ent.TypeRollupMark, tq: q}, nil
 	case *ent.SessionQuery:
 		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
 	case *ent.TemplateQuery:

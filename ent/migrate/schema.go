@@ -550,6 +550,42 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{MessagesColumns[23], MessagesColumns[8]},
 			},
+			{
+				Name:    "message_tenant_id_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[28], MessagesColumns[2]},
+			},
+		},
+	}
+	// MessageDailiesColumns holds the columns for the "message_dailies" table.
+	MessageDailiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "channel_id", Type: field.TypeString},
+		{Name: "day", Type: field.TypeTime},
+		{Name: "direction", Type: field.TypeString, Size: 16},
+		{Name: "status", Type: field.TypeString, Size: 16},
+		{Name: "count", Type: field.TypeInt64, Default: 0},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// MessageDailiesTable holds the schema information for the "message_dailies" table.
+	MessageDailiesTable = &schema.Table{
+		Name:       "message_dailies",
+		Columns:    MessageDailiesColumns,
+		PrimaryKey: []*schema.Column{MessageDailiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "message_dailies_tenants_tenant",
+				Columns:    []*schema.Column{MessageDailiesColumns[6]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "messagedaily_tenant_id_day_channel_id_direction_status",
+				Unique:  true,
+				Columns: []*schema.Column{MessageDailiesColumns[6], MessageDailiesColumns[2], MessageDailiesColumns[1], MessageDailiesColumns[3], MessageDailiesColumns[4]},
+			},
 		},
 	}
 	// PendingStatusColumns holds the columns for the "pending_status" table.
@@ -622,6 +658,20 @@ var (
 				Columns: []*schema.Column{PrivacyRequestsColumns[14], PrivacyRequestsColumns[4]},
 			},
 		},
+	}
+	// RollupMarksColumns holds the columns for the "rollup_marks" table.
+	RollupMarksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "rolled_until", Type: field.TypeTime, Nullable: true},
+		{Name: "changes_until", Type: field.TypeTime, Nullable: true},
+		{Name: "lease_owner", Type: field.TypeString, Nullable: true, Size: 128},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+	}
+	// RollupMarksTable holds the schema information for the "rollup_marks" table.
+	RollupMarksTable = &schema.Table{
+		Name:       "rollup_marks",
+		Columns:    RollupMarksColumns,
+		PrimaryKey: []*schema.Column{RollupMarksColumns[0]},
 	}
 	// SessionsColumns holds the columns for the "sessions" table.
 	SessionsColumns = []*schema.Column{
@@ -863,8 +913,10 @@ var (
 		JobsTable,
 		LoginFailuresTable,
 		MessagesTable,
+		MessageDailiesTable,
 		PendingStatusTable,
 		PrivacyRequestsTable,
+		RollupMarksTable,
 		SessionsTable,
 		TemplatesTable,
 		TenantsTable,
@@ -896,6 +948,7 @@ func init() {
 	EventsTable.ForeignKeys[0].RefTable = TenantsTable
 	MessagesTable.ForeignKeys[0].RefTable = ConversationsTable
 	MessagesTable.ForeignKeys[1].RefTable = TenantsTable
+	MessageDailiesTable.ForeignKeys[0].RefTable = TenantsTable
 	PendingStatusTable.ForeignKeys[0].RefTable = TenantsTable
 	PrivacyRequestsTable.ForeignKeys[0].RefTable = TenantsTable
 	SessionsTable.ForeignKeys[0].RefTable = TenantsTable

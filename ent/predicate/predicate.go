@@ -39,11 +39,17 @@ type LoginFailure func(*sql.Selector)
 // Message is the predicate function for message builders.
 type Message func(*sql.Selector)
 
+// MessageDaily is the predicate function for messagedaily builders.
+type MessageDaily func(*sql.Selector)
+
 // PendingStatus is the predicate function for pendingstatus builders.
 type PendingStatus func(*sql.Selector)
 
 // PrivacyRequest is the predicate function for privacyrequest builders.
 type PrivacyRequest func(*sql.Selector)
+
+// RollupMark is the predicate function for rollupmark builders.
+type RollupMark func(*sql.Selector)
 
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)

@@ -374,6 +374,30 @@ func (f MessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageMutation", m)
 }
 
+// The MessageDailyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MessageDailyQueryRuleFunc func(context.Context, *ent.MessageDailyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MessageDailyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MessageDailyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MessageDailyQuery", q)
+}
+
+// The MessageDailyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MessageDailyMutationRuleFunc func(context.Context, *ent.MessageDailyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MessageDailyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MessageDailyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageDailyMutation", m)
+}
+
 // The PendingStatusQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PendingStatusQueryRuleFunc func(context.Context, *ent.PendingStatusQuery) error
@@ -420,6 +444,30 @@ func (f PrivacyRequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PrivacyRequestMutation", m)
+}
+
+// The RollupMarkQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RollupMarkQueryRuleFunc func(context.Context, *ent.RollupMarkQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RollupMarkQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RollupMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RollupMarkQuery", q)
+}
+
+// The RollupMarkMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RollupMarkMutationRuleFunc func(context.Context, *ent.RollupMarkMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RollupMarkMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RollupMarkMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RollupMarkMutation", m)
 }
 
 // The SessionQueryRuleFunc type is an adapter to allow the use of ordinary

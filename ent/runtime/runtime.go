@@ -15,8 +15,10 @@ import (
 	"switchboard/ent/job"
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
+	"switchboard/ent/messagedaily"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/rollupmark"
 	"switchboard/ent/schema"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -591,6 +593,37 @@ func init() {
 	messageDescID := messageMixinFields0[0].Descriptor()
 	// message.DefaultID holds the default value on creation for the id field.
 	message.DefaultID = messageDescID.Default.(func() pulid.ID)
+	messagedailyMixin := schema.MessageDaily{}.Mixin()
+	messagedailyMixinHooks1 := messagedailyMixin[1].Hooks()
+	messagedaily.Hooks[0] = messagedailyMixinHooks1[0]
+	messagedailyMixinInters1 := messagedailyMixin[1].Interceptors()
+	messagedaily.Interceptors[0] = messagedailyMixinInters1[0]
+	messagedailyMixinFields0 := messagedailyMixin[0].Fields()
+	_ = messagedailyMixinFields0
+	messagedailyMixinFields1 := messagedailyMixin[1].Fields()
+	_ = messagedailyMixinFields1
+	messagedailyFields := schema.MessageDaily{}.Fields()
+	_ = messagedailyFields
+	// messagedailyDescTenantID is the schema descriptor for tenant_id field.
+	messagedailyDescTenantID := messagedailyMixinFields1[0].Descriptor()
+	// messagedaily.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	messagedaily.TenantIDValidator = messagedailyDescTenantID.Validators[0].(func(string) error)
+	// messagedailyDescDirection is the schema descriptor for direction field.
+	messagedailyDescDirection := messagedailyFields[2].Descriptor()
+	// messagedaily.DirectionValidator is a validator for the "direction" field. It is called by the builders before save.
+	messagedaily.DirectionValidator = messagedailyDescDirection.Validators[0].(func(string) error)
+	// messagedailyDescStatus is the schema descriptor for status field.
+	messagedailyDescStatus := messagedailyFields[3].Descriptor()
+	// messagedaily.StatusValidator is a validator for the "status" field. It is called by the builders before save.
+	messagedaily.StatusValidator = messagedailyDescStatus.Validators[0].(func(string) error)
+	// messagedailyDescCount is the schema descriptor for count field.
+	messagedailyDescCount := messagedailyFields[4].Descriptor()
+	// messagedaily.DefaultCount holds the default value on creation for the count field.
+	messagedaily.DefaultCount = messagedailyDescCount.Default.(int64)
+	// messagedailyDescID is the schema descriptor for id field.
+	messagedailyDescID := messagedailyMixinFields0[0].Descriptor()
+	// messagedaily.DefaultID holds the default value on creation for the id field.
+	messagedaily.DefaultID = messagedailyDescID.Default.(func() pulid.ID)
 	pendingstatusMixin := schema.PendingStatus{}.Mixin()
 	pendingstatusMixinHooks1 := pendingstatusMixin[1].Hooks()
 	pendingstatus.Hooks[0] = pendingstatusMixinHooks1[0]
@@ -667,6 +700,35 @@ func init() {
 	privacyrequestDescID := privacyrequestMixinFields0[0].Descriptor()
 	// privacyrequest.DefaultID holds the default value on creation for the id field.
 	privacyrequest.DefaultID = privacyrequestDescID.Default.(func() pulid.ID)
+	rollupmarkMixin := schema.RollupMark{}.Mixin()
+	rollupmarkMixinHooks0 := rollupmarkMixin[0].Hooks()
+	rollupmark.Hooks[0] = rollupmarkMixinHooks0[0]
+	rollupmarkMixinInters0 := rollupmarkMixin[0].Interceptors()
+	rollupmark.Interceptors[0] = rollupmarkMixinInters0[0]
+	rollupmarkFields := schema.RollupMark{}.Fields()
+	_ = rollupmarkFields
+	// rollupmarkDescLeaseOwner is the schema descriptor for lease_owner field.
+	rollupmarkDescLeaseOwner := rollupmarkFields[3].Descriptor()
+	// rollupmark.LeaseOwnerValidator is a validator for the "lease_owner" field. It is called by the builders before save.
+	rollupmark.LeaseOwnerValidator = rollupmarkDescLeaseOwner.Validators[0].(func(string) error)
+	// rollupmarkDescID is the schema descriptor for id field.
+	rollupmarkDescID := rollupmarkFields[0].Descriptor()
+	// rollupmark.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	rollupmark.IDValidator = func() func(string) error {
+		validators := rollupmarkDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	sessionMixin := schema.Session{}.Mixin()
 	sessionMixinHooks2 := sessionMixin[2].Hooks()
 	session.Hooks[0] = sessionMixinHooks2[0]

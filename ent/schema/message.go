@@ -98,6 +98,9 @@ func (Message) Indexes() []ent.Index {
 		index.Fields("channel_id", "outside_window", "timestamp"),
 		// A campaign's stats count its messages by status.
 		index.Fields("campaign_id", "status"),
+		// messageStats and its rollup find the days of a tenant's messages
+		// changed since the rollup's last run (internal/analytics).
+		index.Fields("tenant_id", "updated_at"),
 	}
 }
 

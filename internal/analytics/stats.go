@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
 
 	"switchboard/ent"
 	"switchboard/ent/message"
+	"switchboard/ent/messagedaily"
+	"switchboard/ent/predicate"
 	"switchboard/internal/pulid"
+	"switchboard/internal/viewer"
 )
 
 // Counts are messages by what happened to them. Sent counts outbound
@@ -39,32 +41,23 @@ type Stats struct {
 
 // MessageStats counts the messages whose timestamp is in [from, to),
 // inbound ones and outbound ones by their current status, optionally of
-// one channel, in one grouped query: (UTC day, direction, status) → count
-// over the (tenant_id, timestamp) index range. c's context decides the
-// tenant; a channel id that is not the caller's matches nothing.
+// one channel. Whole days before the rollup's mark come from
+// message_dailies (rollup.go), except days with messages changed since the
+// rollup last ran; those, partial days and days after the mark are
+// counted from the rows, grouped in the database over the (tenant_id,
+// timestamp) index range. The answer is the rows' answer either way. c's
+// context decides the tenant; a channel id that is not the caller's
+// matches nothing.
 func MessageStats(ctx context.Context, c *ent.Client, from, to time.Time, channelID *pulid.ID) (Stats, error) {
 	var st Stats
 	if err := CheckRange(from, to); err != nil {
 		return st, err
 	}
-	q := c.Message.Query().Where(message.TimestampGTE(from.UTC()), message.TimestampLT(to.UTC()))
-	if channelID != nil {
-		q.Where(message.ChannelID(*channelID))
+	v, ok := viewer.FromContext(ctx)
+	if !ok {
+		return st, fmt.Errorf("analytics: message stats without a tenant")
 	}
-	var rows []struct {
-		Day       string            `json:"day"`
-		Direction message.Direction `json:"direction"`
-		Status    message.Status    `json:"status"`
-		N         int               `json:"n"`
-	}
-	err := q.Modify(func(s *sql.Selector) {
-		group, day := dayOf(s.Dialect(), s.C(message.FieldTimestamp))
-		s.Select(sql.As(day, "day"), s.C(message.FieldDirection), s.C(message.FieldStatus), sql.As(sql.Count("*"), "n")).
-			GroupBy(group, s.C(message.FieldDirection), s.C(message.FieldStatus))
-	}).Scan(ctx, &rows)
-	if err != nil {
-		return st, fmt.Errorf("analytics: message stats: %w", err)
-	}
+	from, to = from.UTC(), to.UTC()
 	days := map[string]*Counts{}
 	for d := DayOf(from); d.Before(to); d = d.AddDate(0, 0, 1) {
 		st.ByDay = append(st.ByDay, DayCounts{Day: d.Format(dayLayout)})
@@ -72,13 +65,52 @@ func MessageStats(ctx context.Context, c *ent.Client, from, to time.Time, channe
 	for i := range st.ByDay {
 		days[st.ByDay[i].Day] = &st.ByDay[i].Counts
 	}
-	for _, r := range rows {
-		day := days[r.Day]
-		if day == nil { // cannot happen: every timestamp in range has its day listed
-			return st, fmt.Errorf("analytics: message stats: day %q outside the range", r.Day)
+	add := func(day string, dir message.Direction, s message.Status, n int) error {
+		dc := days[day]
+		if dc == nil { // cannot happen: every timestamp in range has its day listed
+			return fmt.Errorf("analytics: message stats: day %q outside the range", day)
 		}
-		for _, cn := range []*Counts{&st.Counts, day} {
-			cn.add(r.Direction, r.Status, r.N)
+		st.Counts.add(dir, s, n)
+		dc.add(dir, s, n)
+		return nil
+	}
+
+	rolled, live, err := split(ctx, c, v.TenantID, from, to, channelID)
+	if err != nil {
+		return st, fmt.Errorf("analytics: message stats: %w", err)
+	}
+	for _, span := range rolled {
+		q := c.MessageDaily.Query().Where(messagedaily.DayGTE(span[0]), messagedaily.DayLT(span[1]))
+		if channelID != nil {
+			q.Where(messagedaily.ChannelID(*channelID))
+		}
+		rows, err := q.All(ctx)
+		if err != nil {
+			return st, fmt.Errorf("analytics: message stats: %w", err)
+		}
+		for _, r := range rows {
+			if err := add(r.Day.UTC().Format(dayLayout), message.Direction(r.Direction), message.Status(r.Status), int(r.Count)); err != nil {
+				return st, err
+			}
+		}
+	}
+	if len(live) > 0 {
+		spans := make([]predicate.Message, len(live))
+		for i, span := range live {
+			spans[i] = message.And(message.TimestampGTE(span[0]), message.TimestampLT(span[1]))
+		}
+		q := c.Message.Query().Where(message.Or(spans...))
+		if channelID != nil {
+			q.Where(message.ChannelID(*channelID))
+		}
+		rows, err := groupedCounts(ctx, q, false)
+		if err != nil {
+			return st, fmt.Errorf("analytics: message stats: %w", err)
+		}
+		for _, r := range rows {
+			if err := add(r.Day, r.Direction, r.Status, r.N); err != nil {
+				return st, err
+			}
 		}
 	}
 	if st.Sent > 0 {
@@ -88,6 +120,53 @@ func MessageStats(ctx context.Context, c *ent.Client, from, to time.Time, channe
 		st.ReadRate = float64(st.Read) / float64(st.Delivered)
 	}
 	return st, nil
+}
+
+// split divides [from, to) into spans read from the rollup (whole days
+// before its mark whose messages did not change since it ran) and spans
+// counted from the rows (the rest), each [start, end).
+func split(ctx context.Context, c *ent.Client, tenant pulid.ID, from, to time.Time, channelID *pulid.ID) (rolled, live [][2]time.Time, err error) {
+	mark, err := c.RollupMark.Get(viewer.System(ctx), markID)
+	if ent.IsNotFound(err) || (err == nil && (mark.RolledUntil == nil || mark.ChangesUntil == nil)) {
+		return nil, [][2]time.Time{{from, to}}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	// Whole days in [from, to) before the mark.
+	first := DayOf(from)
+	if first.Before(from) {
+		first = first.AddDate(0, 0, 1)
+	}
+	last := DayOf(to)
+	if last.After(*mark.RolledUntil) {
+		last = *mark.RolledUntil
+	}
+	if !first.Before(last) {
+		return nil, [][2]time.Time{{from, to}}, nil
+	}
+	dirty, err := dirtyDays(ctx, c, tenant, *mark.ChangesUntil, first, last, channelID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if from.Before(first) {
+		live = append(live, [2]time.Time{from, first})
+	}
+	start := first
+	for _, d := range dirty {
+		if start.Before(d) {
+			rolled = append(rolled, [2]time.Time{start, d})
+		}
+		live = append(live, [2]time.Time{d, d.AddDate(0, 0, 1)})
+		start = d.AddDate(0, 0, 1)
+	}
+	if start.Before(last) {
+		rolled = append(rolled, [2]time.Time{start, last})
+	}
+	if last.Before(to) {
+		live = append(live, [2]time.Time{last, to})
+	}
+	return rolled, live, nil
 }
 
 func (c *Counts) add(dir message.Direction, s message.Status, n int) {

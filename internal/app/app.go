@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/graph"
+	"switchboard/internal/analytics"
 	"switchboard/internal/auth"
 	"switchboard/internal/campaigns"
 	"switchboard/internal/channels"
@@ -47,6 +48,8 @@ type App struct {
 	Outbox *outbox.Outbox
 	// Campaigns starts scheduled campaigns and completes finished ones.
 	Campaigns *campaigns.Service
+	// Rollup keeps messageStats' daily rollup up to date.
+	Rollup *analytics.Rollup
 	// Notifier is told after commit which tenants' event logs grew: the
 	// Hub's Broker, or PGNotifier on PostgreSQL.
 	Notifier events.Notifier
@@ -149,7 +152,8 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		},
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
-		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Campaigns: campaignSvc, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Handler: srv.Handler(), Drain: startDrain}, nil
+		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Campaigns: campaignSvc,
+		Rollup: &analytics.Rollup{Client: db.Client, Owner: ob.Owner(), Log: log}, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing
@@ -164,6 +168,8 @@ func (a *App) Run(ctx context.Context) {
 	go func() { defer wg.Done(); a.Outbox.Run(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); a.Campaigns.Run(ctx, a.Log) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Rollup.Run(ctx) }()
 	a.Jobs.Run(ctx)
 	wg.Wait()
 }

@@ -145,6 +145,9 @@ type Outbox struct {
 }
 
 // New returns an Outbox; Run starts it.
+// Owner names this replica in leases (Options.Owner).
+func (o *Outbox) Owner() string { return o.opt.Owner }
+
 func New(client *ent.Client, meta *metaapi.Client, ch *channels.Service, n events.Notifier, log *slog.Logger, opt Options) *Outbox {
 	opt.defaults()
 	return &Outbox{client: client, meta: meta, channels: ch, notifier: n, log: log, opt: opt,
