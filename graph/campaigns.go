@@ -2,15 +2,16 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/vikstrous/dataloadgen"
 
 	"switchboard/ent"
 	"switchboard/ent/campaign"
 	"switchboard/ent/campaignrecipient"
-	"switchboard/ent/message"
 	"switchboard/ent/schema/schematype"
 	"switchboard/graph/model"
 	"switchboard/internal/campaigns"
@@ -181,14 +182,22 @@ func (r *Resolver) recipientReason(_ context.Context, cr *ent.CampaignRecipient)
 }
 
 // recipientMessage reads the status and error of the recipient's message
-// (an eager-loaded message edge holds only the fields the query selected).
+// (an eager-loaded message edge holds only the fields the query selected),
+// batched with the page's other recipients by the operation's loader.
 func (r *Resolver) recipientMessage(ctx context.Context, cr *ent.CampaignRecipient) (*ent.Message, error) {
 	if cr.MessageID == nil {
 		return nil, nil
 	}
-	m, err := r.client(ctx).Message.Query().Where(message.ID(*cr.MessageID)).
-		Select(message.FieldStatus, message.FieldError).Only(ctx)
-	if ent.IsNotFound(err) {
+	l := loadersOf(ctx)
+	if l == nil { // outside an operation (no AroundOperations hook ran)
+		m, err := r.fetchMessageOutcomes(ctx, []pulid.ID{*cr.MessageID})
+		if err != nil {
+			return nil, err
+		}
+		return m[*cr.MessageID], nil
+	}
+	m, err := l.messageOutcome.Load(ctx, *cr.MessageID)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
 		return nil, nil
 	}
 	return m, err

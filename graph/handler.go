@@ -85,6 +85,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	}})
 	srv.AroundOperations(recordOperation) // names the request's log line (oplog.go)
 	srv.AroundOperations(limits.aroundSubscriptions)
+	srv.AroundOperations(r.withLoaders)
 	srv.AroundFields(boundPageSize)
 	srv.AroundFields(rejectNUL)
 	srv.SetErrorPresenter(presentError(r.Log))
