@@ -21,7 +21,9 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"switchboard/ent"
 	"switchboard/ent/event"
+	"switchboard/ent/job"
 	"switchboard/internal/config"
 	"switchboard/internal/media"
 	"switchboard/internal/testenv"
@@ -471,5 +473,48 @@ func TestInboundMediaSlowDownloadIsKept(t *testing.T) {
 	}
 	if res, body := get(t, env, "/media/"+m.ID, owner.Token); res.StatusCode != 200 || !bytes.Equal(body, data) {
 		t.Fatalf("GET: %d, %d bytes", res.StatusCode, len(body))
+	}
+}
+
+// A download whose worker stopped during its last attempt (a crash, a
+// kill) dies with its job, and the file is FAILED with the reason instead
+// of PENDING forever.
+func TestInboundMediaDownloadThatDiesIsFailed(t *testing.T) {
+	env := testenv.NewIdle(t)
+	owner := env.SignUp(t, "Grace Hopper")
+	connect(t, env, owner.Token, mediaNumber)
+	ch := sim.Channel{WABAID: "102290129340398", PhoneNumberID: mediaNumber, DisplayPhoneNumber: "15550100"}
+	body, err := sim.Marshal(sim.Inbound(ch, sim.Customer{WAID: "15551230003", Name: "Gil"},
+		sim.Media(sim.TypeImage, "15551230003", "wamid.img.dies", time.Now(), sim.File{
+			ID: "5151", MimeType: "image/png", SHA256: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xcd}, 32))})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, env, string(body))
+	ctx := viewer.System(t.Context())
+	c := env.DB.Client
+	var dl *ent.Job
+	testwait.For(t, 10*time.Second, "the webhook to be processed into a download job", func() bool {
+		if _, err := env.App.Jobs.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		j, err := c.Job.Query().Where(job.Kind(media.DownloadJob.Name)).Only(ctx)
+		dl = j
+		return err == nil
+	})
+	// Its last attempt's worker stopped: the job is RUNNING with its lease
+	// run out, as a killed replica leaves it.
+	c.Job.UpdateOne(dl).SetStatus(job.StatusRUNNING).SetAttempts(dl.MaxAttempts).
+		SetLastError("GET media: connection refused").SetLockedUntil(time.Now().Add(-time.Second)).ExecX(ctx)
+	if _, err := env.App.Jobs.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ms := inboundMedia(t, env, owner.Token)
+	if len(ms) != 1 || ms[0].Media.State != "FAILED" || !strings.Contains(ms[0].Media.Reason, "the download stopped") ||
+		!strings.Contains(ms[0].Media.Reason, "connection refused") {
+		t.Fatalf("media after its download job died: %+v", ms)
+	}
+	if got := c.Job.GetX(ctx, dl.ID); got.Status != job.StatusFAILED {
+		t.Fatalf("download job: %s", got.Status)
 	}
 }

@@ -98,6 +98,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	downloads := &media.Downloader{Store: mediaStore, Meta: meta, Channels: channelSvc, Notifier: notifier, Log: log,
 		Timeout: cfg.JobLease * 3 / 4, Detach: !pg}
 	runner.Handle(media.DownloadJob.Name, downloads.Handle)
+	runner.OnDead(media.DownloadJob.Name, downloads.Dead)
 	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{
 		OutcomeTimeout: cfg.SendOutcomeTimeout, RequestTimeout: cfg.MetaRequestTimeout,
 		Registry: reg, RowLocks: pg,

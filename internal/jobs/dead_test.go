@@ -341,3 +341,62 @@ func TestReleasedJobsKeepTheirAttempts(t *testing.T) {
 		}
 	}
 }
+
+// A kind's OnDead record runs once when one of its jobs dies, whichever
+// way: its last attempt failed, or its worker stopped during it. It runs
+// after the job is FAILED, and not for a job that is retried.
+func TestOnDeadRecordsADeathOnce(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := viewer.System(context.Background())
+	r := jobs.NewRunner(db.Client, quiet, jobs.Options{SkipLocked: pg})
+	var deaths []string
+	r.OnDead("fragile", func(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
+		got, err := tx.Job.Get(ctx, j.ID)
+		if err != nil {
+			return err
+		}
+		deaths = append(deaths, fmt.Sprintf("%s:%s", got.Status, j.LastError))
+		return nil
+	})
+	fail := true
+	r.Handle("fragile", func(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
+		if fail {
+			return fmt.Errorf("upstream down")
+		}
+		return nil
+	})
+
+	// Failing attempts: no record until the last one fails.
+	j, err := jobs.Enqueue(ctx, db.Client, "fragile", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Client.Job.UpdateOneID(j.ID).SetMaxAttempts(2).ExecX(ctx)
+	if _, err := r.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(deaths) != 0 {
+		t.Fatalf("a retried job was recorded dead: %v", deaths)
+	}
+	db.Client.Job.UpdateOneID(j.ID).SetRunAt(time.Now()).ExecX(ctx)
+	if _, err := r.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(deaths) != 1 || !strings.HasPrefix(deaths[0], "FAILED:") {
+		t.Fatalf("after the last attempt failed: %v", deaths)
+	}
+
+	// A worker that stopped during the last attempt: buried, recorded.
+	k, err := jobs.Enqueue(ctx, db.Client, "fragile", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Client.Job.UpdateOneID(k.ID).SetStatus(job.StatusRUNNING).SetMaxAttempts(3).SetAttempts(3).
+		SetLockedUntil(time.Now().Add(-time.Second)).ExecX(ctx)
+	if _, err := r.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(deaths) != 2 || !strings.Contains(deaths[1], "abandoned") {
+		t.Fatalf("after an abandoned last attempt: %v", deaths)
+	}
+}

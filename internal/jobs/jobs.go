@@ -92,6 +92,7 @@ type Runner struct {
 	log      *slog.Logger
 	opt      Options
 	handlers map[string]Handler
+	onDead   map[string]Handler
 	batches  map[string]batchKind
 	kinds    []string // the keys of batches, sorted: claimed in this order
 	wake     chan struct{}
@@ -116,9 +117,19 @@ func NewRunner(client *ent.Client, log *slog.Logger, opt Options) *Runner {
 	if opt.BaseRetry <= 0 {
 		opt.BaseRetry = time.Second
 	}
-	return &Runner{client: client, log: log, opt: opt, handlers: map[string]Handler{},
+	return &Runner{client: client, log: log, opt: opt, handlers: map[string]Handler{}, onDead: map[string]Handler{},
 		batches: map[string]batchKind{}, wake: make(chan struct{}, 1), now: time.Now,
 		dead: registerMetrics(opt.Registry, client, log)}
+}
+
+// OnDead registers what to do when a job of kind dies (its last attempt
+// failed, or its worker stopped during it): the domain's own record of
+// the failure, such as a media file marked FAILED with the reason, so
+// that nothing stays pending behind a dead job. h runs once, in its own
+// transaction, after the job is recorded FAILED; a job retried later
+// (switchboard jobs retry) runs its handler again.
+func (r *Runner) OnDead(kind string, h Handler) {
+	r.onDead[kind] = h
 }
 
 // Handle registers the handler of a job kind. Register before Run.
@@ -302,7 +313,7 @@ func (r *Runner) claim(ctx context.Context) ([]*ent.Job, error) {
 		return nil, fmt.Errorf("jobs: claim commit: %w", err)
 	}
 	for _, j := range abandoned {
-		r.died(j)
+		r.died(sys, j)
 	}
 	for _, j := range jobs {
 		j.Status = job.StatusRUNNING
@@ -407,15 +418,24 @@ func (r *Runner) finish(ctx context.Context, j *ent.Job, cause error) {
 		return
 	}
 	if dies && n == 1 {
-		r.died(j)
+		r.died(ctx, j)
 	}
 }
 
-// died makes a job's death visible: an error log line and the dead-jobs
-// counter. The job itself stays in the table, FAILED, until retried.
-func (r *Runner) died(j *ent.Job) {
+// died makes a job's death visible: an error log line, the dead-jobs
+// counter, and its kind's OnDead record. The job itself stays in the
+// table, FAILED, until retried.
+func (r *Runner) died(ctx context.Context, j *ent.Job) {
 	r.log.Error("job dead: kept as FAILED until retried (switchboard jobs retry)", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts)
 	r.dead.WithLabelValues(j.Kind).Inc()
+	h := r.onDead[j.Kind]
+	if h == nil {
+		return
+	}
+	sys := viewer.System(context.WithoutCancel(ctx))
+	if err := r.inTx(sys, func(tx *ent.Tx) error { return r.call(func() error { return h(sys, tx, j) }) }); err != nil {
+		r.log.Error("job dead: its kind's record of the failure was not written", "job", j.ID, "kind", j.Kind, "err", err)
+	}
 }
 
 // call runs a handler, turning a panic into an error: one bad job must

@@ -162,6 +162,40 @@ func (d *Downloader) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 		events.Spec{Kind: event.KindMESSAGE_UPDATED, ConversationID: msg.ConversationID, MessageID: msg.ID})
 }
 
+// Dead is DownloadJob's OnDead record: a download whose job died without
+// deciding (its worker stopped during the last attempt, or the attempt's
+// transaction failed) is FAILED with the job's last error, so the message
+// does not show a file pending forever. A retried job (switchboard jobs
+// retry) finds it FAILED and leaves it.
+func (d *Downloader) Dead(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
+	id, err := DownloadJob.Payload(j)
+	if err != nil {
+		return nil // nothing to record for a payload that never decoded
+	}
+	msg, err := tx.Message.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if msg.Media == nil || msg.Media.State != schematype.MediaPending {
+		return nil
+	}
+	md := *msg.Media
+	md.State = schematype.MediaFailed
+	md.Reason = fmt.Sprintf("not downloaded: the download stopped on attempt %d of %d (%s)", j.Attempts, j.MaxAttempts, j.LastError)
+	if len(md.Reason) > 500 {
+		md.Reason = md.Reason[:500]
+	}
+	d.Log.WarnContext(ctx, "media: download job died", "message", msg.ID, "job", j.ID)
+	if err := tx.Message.UpdateOneID(msg.ID).SetMedia(&md).Exec(ctx); err != nil {
+		return err
+	}
+	return events.Append(ctx, tx, d.Notifier, msg.TenantID,
+		events.Spec{Kind: event.KindMESSAGE_UPDATED, ConversationID: msg.ConversationID, MessageID: msg.ID})
+}
+
 // token opens the access token of msg's channel.
 func (d *Downloader) token(ctx context.Context, tx *ent.Tx, msg *ent.Message) (string, error) {
 	ch, err := tx.Channel.Get(ctx, msg.ChannelID)
