@@ -165,27 +165,45 @@ func TestStatusesOnlyMoveForward(t *testing.T) {
 			SetChannelID(pulid.ID(ch.ID)).SetDirection(message.DirectionOUTBOUND).SetType(message.TypeTEXT).
 			SetText("reply").SetStatus(message.StatusQUEUED).SetExternalID(wamid).SetTimestamp(t0).SaveX(ctx)
 	}
-	a, b := out("wamid.out.a"), out("wamid.out.b")
-
-	// a: read, then delivered and sent arrive late; failed after read is ignored.
-	for i, s := range []string{"read", "delivered", "sent", "failed"} {
-		deliver(t, env, statusWebhook("6001", "wamid.out.a", s, t0.Add(time.Duration(i+1)*time.Minute)))
+	// Meta does not promise order, and several workers apply webhooks
+	// concurrently: each story is told in order (a, b) and reversed (ra,
+	// rb), and ends the same, decided by Meta's timestamps.
+	reports := func(wamid string, kinds []string, reverse bool) {
+		for i := range kinds {
+			if reverse {
+				i = len(kinds) - 1 - i
+			}
+			deliver(t, env, statusWebhook("6001", wamid, kinds[i], t0.Add(time.Duration(i+1)*time.Minute)))
+		}
 	}
-	// b: sent, failed, then delivered must not resurrect it.
-	for i, s := range []string{"sent", "failed", "delivered", "read"} {
-		deliver(t, env, statusWebhook("6001", "wamid.out.b", s, t0.Add(time.Duration(i+1)*time.Minute)))
+	// a: read first; delivered and sent reported late; a failure reported
+	// after the read is ignored.
+	aStory := []string{"read", "delivered", "sent", "failed"}
+	// b: failed, then delivered and read must not resurrect it.
+	bStory := []string{"sent", "failed", "delivered", "read"}
+	ids := map[string]pulid.ID{}
+	for _, wamid := range []string{"a", "ra", "b", "rb"} {
+		ids[wamid] = out("wamid.out." + wamid).ID
 	}
+	reports("wamid.out.a", aStory, false)
+	reports("wamid.out.ra", aStory, true)
+	reports("wamid.out.b", bStory, false)
+	reports("wamid.out.rb", bStory, true)
 	// Each status redelivered changes nothing more.
 	deliver(t, env, statusWebhook("6001", "wamid.out.a", "read", t0.Add(time.Hour)))
 	processed(t, env)
-	a = env.DB.Client.Message.GetX(ctx, a.ID)
-	b = env.DB.Client.Message.GetX(ctx, b.ID)
-	if a.Status != message.StatusREAD || a.ReadAt == nil || !a.ReadAt.Equal(t0.Add(time.Minute)) ||
-		a.DeliveredAt == nil || a.SentAt == nil || a.FailedAt != nil {
-		t.Fatalf("a: %s read %v delivered %v sent %v failed %v", a.Status, a.ReadAt, a.DeliveredAt, a.SentAt, a.FailedAt)
+	for _, name := range []string{"a", "ra"} {
+		a := env.DB.Client.Message.GetX(ctx, ids[name])
+		if a.Status != message.StatusREAD || a.ReadAt == nil || !a.ReadAt.Equal(t0.Add(time.Minute)) ||
+			a.DeliveredAt == nil || a.SentAt == nil || a.FailedAt != nil || a.Error != nil {
+			t.Fatalf("%s: %s read %v delivered %v sent %v failed %v", name, a.Status, a.ReadAt, a.DeliveredAt, a.SentAt, a.FailedAt)
+		}
 	}
-	if b.Status != message.StatusFAILED || b.ReadAt != nil {
-		t.Fatalf("b: %s read %v", b.Status, b.ReadAt)
+	for _, name := range []string{"b", "rb"} {
+		b := env.DB.Client.Message.GetX(ctx, ids[name])
+		if b.Status != message.StatusFAILED || b.ReadAt != nil || b.FailedAt == nil || !b.FailedAt.Equal(t0.Add(2*time.Minute)) {
+			t.Fatalf("%s: %s read %v failed %v", name, b.Status, b.ReadAt, b.FailedAt)
+		}
 	}
 }
 

@@ -19,8 +19,8 @@ import (
 )
 
 // before lists, for each status a message can move to, the statuses it may
-// move from. Statuses only move forward (sent → delivered → read); failed
-// is final and read is never undone.
+// move from. Statuses only move forward (sent → delivered → read); read
+// and failed are final, the earlier of the two winning (advance).
 var before = map[message.Status][]message.Status{
 	message.StatusSENT:      {message.StatusQUEUED},
 	message.StatusDELIVERED: {message.StatusQUEUED, message.StatusSENT},
@@ -108,21 +108,28 @@ func (b *batch) advance(msg *ent.Message, s whatsapp.Status, ts time.Time) error
 	if !known {
 		return nil // deleted, warning, …: kept in the raw event
 	}
-	upd := b.tx.Message.Update().Where(message.ID(msg.ID), message.StatusIn(before[to]...)).SetStatus(to)
+	forward := message.StatusIn(before[to]...)
+	upd := b.tx.Message.Update().SetStatus(to)
 	switch to {
 	case message.StatusSENT:
 		upd.SetSentAt(ts)
 	case message.StatusDELIVERED:
 		upd.SetDeliveredAt(ts)
 	case message.StatusREAD:
-		upd.SetReadAt(ts)
+		// Read and failed are both final, and Meta does not promise to
+		// report them in order (nor do several workers apply them in
+		// order): the earlier one by Meta's timestamp wins, a tie going to
+		// read, since the customer saw the message.
+		forward = message.Or(forward, message.And(message.StatusEQ(message.StatusFAILED), message.FailedAtGTE(ts)))
+		upd.SetReadAt(ts).ClearFailedAt().ClearError()
 	case message.StatusFAILED:
-		upd.SetFailedAt(ts)
+		forward = message.Or(forward, message.And(message.StatusEQ(message.StatusREAD), message.ReadAtGT(ts)))
+		upd.SetFailedAt(ts).ClearReadAt()
 		if len(s.Errors) > 0 {
 			upd.SetError(cleanError(s.Errors[0]))
 		}
 	}
-	n, err := upd.Save(b.ctx)
+	n, err := upd.Where(message.ID(msg.ID), forward).Save(b.ctx)
 	if err != nil {
 		return err
 	}
