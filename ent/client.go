@@ -17,6 +17,7 @@ import (
 	"switchboard/ent/campaign"
 	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/channel"
+	"switchboard/ent/consentevent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
@@ -58,6 +59,8 @@ type Client struct {
 	CampaignRecipient *CampaignRecipientClient
 	// Channel is the client for interacting with the Channel builders.
 	Channel *ChannelClient
+	// ConsentEvent is the client for interacting with the ConsentEvent builders.
+	ConsentEvent *ConsentEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
 	// Conversation is the client for interacting with the Conversation builders.
@@ -108,6 +111,7 @@ func (c *Client) init() {
 	c.Campaign = NewCampaignClient(c.config)
 	c.CampaignRecipient = NewCampaignRecipientClient(c.config)
 	c.Channel = NewChannelClient(c.config)
+	c.ConsentEvent = NewConsentEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Conversation = NewConversationClient(c.config)
 	c.Event = NewEventClient(c.config)
@@ -222,6 +226,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Campaign:          NewCampaignClient(cfg),
 		CampaignRecipient: NewCampaignRecipientClient(cfg),
 		Channel:           NewChannelClient(cfg),
+		ConsentEvent:      NewConsentEventClient(cfg),
 		Contact:           NewContactClient(cfg),
 		Conversation:      NewConversationClient(cfg),
 		Event:             NewEventClient(cfg),
@@ -263,6 +268,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Campaign:          NewCampaignClient(cfg),
 		CampaignRecipient: NewCampaignRecipientClient(cfg),
 		Channel:           NewChannelClient(cfg),
+		ConsentEvent:      NewConsentEventClient(cfg),
 		Contact:           NewContactClient(cfg),
 		Conversation:      NewConversationClient(cfg),
 		Event:             NewEventClient(cfg),
@@ -309,10 +315,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
-		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.MessageDaily,
-		c.PendingStatus, c.PrivacyRequest, c.RollupMark, c.Session, c.Template,
-		c.Tenant, c.ThrottleKey, c.UsageDaily, c.User, c.WebhookEvent,
+		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel,
+		c.ConsentEvent, c.Contact, c.Conversation, c.Event, c.Job, c.LoginFailure,
+		c.Message, c.MessageDaily, c.PendingStatus, c.PrivacyRequest, c.RollupMark,
+		c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily, c.User,
+		c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -322,10 +329,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel, c.Contact,
-		c.Conversation, c.Event, c.Job, c.LoginFailure, c.Message, c.MessageDaily,
-		c.PendingStatus, c.PrivacyRequest, c.RollupMark, c.Session, c.Template,
-		c.Tenant, c.ThrottleKey, c.UsageDaily, c.User, c.WebhookEvent,
+		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel,
+		c.ConsentEvent, c.Contact, c.Conversation, c.Event, c.Job, c.LoginFailure,
+		c.Message, c.MessageDaily, c.PendingStatus, c.PrivacyRequest, c.RollupMark,
+		c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily, c.User,
+		c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -344,6 +352,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CampaignRecipient.mutate(ctx, m)
 	case *ChannelMutation:
 		return c.Channel.mutate(ctx, m)
+	case *ConsentEventMutation:
+		return c.ConsentEvent.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
 	case *ConversationMutation:
@@ -1295,6 +1305,157 @@ func (c *ChannelClient) mutate(ctx context.Context, m *ChannelMutation) (Value, 
 		return (&ChannelDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Channel mutation op: %q", m.Op())
+	}
+}
+
+// ConsentEventClient is a client for the ConsentEvent schema.
+type ConsentEventClient struct {
+	config
+}
+
+// NewConsentEventClient returns a client for the ConsentEvent from the given config.
+func NewConsentEventClient(c config) *ConsentEventClient {
+	return &ConsentEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `consentevent.Hooks(f(g(h())))`.
+func (c *ConsentEventClient) Use(hooks ...Hook) {
+	c.hooks.ConsentEvent = append(c.hooks.ConsentEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `consentevent.Intercept(f(g(h())))`.
+func (c *ConsentEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ConsentEvent = append(c.inters.ConsentEvent, interceptors...)
+}
+
+// Create returns a builder for creating a ConsentEvent entity.
+func (c *ConsentEventClient) Create() *ConsentEventCreate {
+	mutation := newConsentEventMutation(c.config, OpCreate)
+	return &ConsentEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ConsentEvent entities.
+func (c *ConsentEventClient) CreateBulk(builders ...*ConsentEventCreate) *ConsentEventCreateBulk {
+	return &ConsentEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ConsentEventClient) MapCreateBulk(slice any, setFunc func(*ConsentEventCreate, int)) *ConsentEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ConsentEventCreateBulk{err: fmt.Errorf("calling to ConsentEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ConsentEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ConsentEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ConsentEvent.
+func (c *ConsentEventClient) Update() *ConsentEventUpdate {
+	mutation := newConsentEventMutation(c.config, OpUpdate)
+	return &ConsentEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ConsentEventClient) UpdateOne(_m *ConsentEvent) *ConsentEventUpdateOne {
+	mutation := newConsentEventMutation(c.config, OpUpdateOne, withConsentEvent(_m))
+	return &ConsentEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ConsentEventClient) UpdateOneID(id pulid.ID) *ConsentEventUpdateOne {
+	mutation := newConsentEventMutation(c.config, OpUpdateOne, withConsentEventID(id))
+	return &ConsentEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ConsentEvent.
+func (c *ConsentEventClient) Delete() *ConsentEventDelete {
+	mutation := newConsentEventMutation(c.config, OpDelete)
+	return &ConsentEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ConsentEventClient) DeleteOne(_m *ConsentEvent) *ConsentEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ConsentEventClient) DeleteOneID(id pulid.ID) *ConsentEventDeleteOne {
+	builder := c.Delete().Where(consentevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ConsentEventDeleteOne{builder}
+}
+
+// Query returns a query builder for ConsentEvent.
+func (c *ConsentEventClient) Query() *ConsentEventQuery {
+	return &ConsentEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeConsentEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ConsentEvent entity by its id.
+func (c *ConsentEventClient) Get(ctx context.Context, id pulid.ID) (*ConsentEvent, error) {
+	return c.Query().Where(consentevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ConsentEventClient) GetX(ctx context.Context, id pulid.ID) *ConsentEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a ConsentEvent.
+func (c *ConsentEventClient) QueryTenant(_m *ConsentEvent) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(consentevent.Table, consentevent.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, consentevent.TenantTable, consentevent.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ConsentEventClient) Hooks() []Hook {
+	hooks := c.hooks.ConsentEvent
+	return append(hooks[:len(hooks):len(hooks)], consentevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ConsentEventClient) Interceptors() []Interceptor {
+	inters := c.inters.ConsentEvent
+	return append(inters[:len(inters):len(inters)], consentevent.Interceptors[:]...)
+}
+
+func (c *ConsentEventClient) mutate(ctx context.Context, m *ConsentEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ConsentEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ConsentEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ConsentEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ConsentEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ConsentEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -3916,16 +4077,16 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
-		Event, Job, LoginFailure, Message, MessageDaily, PendingStatus, PrivacyRequest,
-		RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily, User,
-		WebhookEvent []ent.Hook
+		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, ConsentEvent, Contact,
+		Conversation, Event, Job, LoginFailure, Message, MessageDaily, PendingStatus,
+		PrivacyRequest, RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily,
+		User, WebhookEvent []ent.Hook
 	}
 	inters struct {
-		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, Contact, Conversation,
-		Event, Job, LoginFailure, Message, MessageDaily, PendingStatus, PrivacyRequest,
-		RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily, User,
-		WebhookEvent []ent.Interceptor
+		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, ConsentEvent, Contact,
+		Conversation, Event, Job, LoginFailure, Message, MessageDaily, PendingStatus,
+		PrivacyRequest, RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily,
+		User, WebhookEvent []ent.Interceptor
 	}
 )
 

@@ -12,6 +12,7 @@ import (
 	"switchboard/ent/campaign"
 	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/channel"
+	"switchboard/ent/consentevent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
@@ -99,6 +100,7 @@ func checkColumn(t, c string) error {
 			campaign.Table:          campaign.ValidColumn,
 			campaignrecipient.Table: campaignrecipient.ValidColumn,
 			channel.Table:           channel.ValidColumn,
+			consentevent.Table:      consentevent.ValidColumn,
 			contact.Table:           contact.ValidColumn,
 			conversation.Table:      conversation.ValidColumn,
 			event.Table:             event.ValidColumn,

@@ -1456,6 +1456,11 @@ func (_q *PrivacyRequestQuery) collectField(ctx context.Context, oneNode bool, o
 				selectedFields = append(selectedFields, privacyrequest.FieldExport)
 				fieldSeen[privacyrequest.FieldExport] = struct{}{}
 			}
+		case "outcome":
+			if _, ok := fieldSeen[privacyrequest.FieldOutcome]; !ok {
+				selectedFields = append(selectedFields, privacyrequest.FieldOutcome)
+				fieldSeen[privacyrequest.FieldOutcome] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

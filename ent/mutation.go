@@ -12,6 +12,7 @@ import (
 	"switchboard/ent/campaign"
 	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/channel"
+	"switchboard/ent/consentevent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
@@ -53,6 +54,7 @@ const (
 	TypeCampaign          = "Campaign"
 	TypeCampaignRecipient = "CampaignRecipient"
 	TypeChannel           = "Channel"
+	TypeConsentEvent      = "ConsentEvent"
 	TypeContact           = "Contact"
 	TypeConversation      = "Conversation"
 	TypeEvent             = "Event"
@@ -6337,6 +6339,608 @@ func (m *ChannelMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Channel edge %s", name)
+}
+
+// ConsentEventMutation represents an operation that mutates the ConsentEvent nodes in the graph.
+type ConsentEventMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *pulid.ID
+	contact_id    *pulid.ID
+	status        *string
+	source        *string
+	at            *time.Time
+	clearedFields map[string]struct{}
+	tenant        *pulid.ID
+	clearedtenant bool
+	done          bool
+	oldValue      func(context.Context) (*ConsentEvent, error)
+	predicates    []predicate.ConsentEvent
+}
+
+var _ ent.Mutation = (*ConsentEventMutation)(nil)
+
+// consenteventOption allows management of the mutation configuration using functional options.
+type consenteventOption func(*ConsentEventMutation)
+
+// newConsentEventMutation creates new mutation for the ConsentEvent entity.
+func newConsentEventMutation(c config, op Op, opts ...consenteventOption) *ConsentEventMutation {
+	m := &ConsentEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeConsentEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withConsentEventID sets the ID field of the mutation.
+func withConsentEventID(id pulid.ID) consenteventOption {
+	return func(m *ConsentEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ConsentEvent
+		)
+		m.oldValue = func(ctx context.Context) (*ConsentEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ConsentEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withConsentEvent sets the old ConsentEvent of the mutation.
+func withConsentEvent(node *ConsentEvent) consenteventOption {
+	return func(m *ConsentEventMutation) {
+		m.oldValue = func(context.Context) (*ConsentEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ConsentEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ConsentEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ConsentEvent entities.
+func (m *ConsentEventMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ConsentEventMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ConsentEventMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ConsentEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *ConsentEventMutation) SetTenantID(pu pulid.ID) {
+	m.tenant = &pu
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *ConsentEventMutation) TenantID() (r pulid.ID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldTenantID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *ConsentEventMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *ConsentEventMutation) SetContactID(pu pulid.ID) {
+	m.contact_id = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *ConsentEventMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *ConsentEventMutation) ResetContactID() {
+	m.contact_id = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ConsentEventMutation) SetStatus(s string) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ConsentEventMutation) Status() (r string, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldStatus(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ConsentEventMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetSource sets the "source" field.
+func (m *ConsentEventMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *ConsentEventMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *ConsentEventMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetAt sets the "at" field.
+func (m *ConsentEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *ConsentEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *ConsentEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *ConsentEventMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[consentevent.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *ConsentEventMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *ConsentEventMutation) TenantIDs() (ids []pulid.ID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *ConsentEventMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the ConsentEventMutation builder.
+func (m *ConsentEventMutation) Where(ps ...predicate.ConsentEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ConsentEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ConsentEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ConsentEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ConsentEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ConsentEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ConsentEvent).
+func (m *ConsentEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ConsentEventMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.tenant != nil {
+		fields = append(fields, consentevent.FieldTenantID)
+	}
+	if m.contact_id != nil {
+		fields = append(fields, consentevent.FieldContactID)
+	}
+	if m.status != nil {
+		fields = append(fields, consentevent.FieldStatus)
+	}
+	if m.source != nil {
+		fields = append(fields, consentevent.FieldSource)
+	}
+	if m.at != nil {
+		fields = append(fields, consentevent.FieldAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ConsentEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case consentevent.FieldTenantID:
+		return m.TenantID()
+	case consentevent.FieldContactID:
+		return m.ContactID()
+	case consentevent.FieldStatus:
+		return m.Status()
+	case consentevent.FieldSource:
+		return m.Source()
+	case consentevent.FieldAt:
+		return m.At()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ConsentEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case consentevent.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case consentevent.FieldContactID:
+		return m.OldContactID(ctx)
+	case consentevent.FieldStatus:
+		return m.OldStatus(ctx)
+	case consentevent.FieldSource:
+		return m.OldSource(ctx)
+	case consentevent.FieldAt:
+		return m.OldAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ConsentEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConsentEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case consentevent.FieldTenantID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case consentevent.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case consentevent.FieldStatus:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case consentevent.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case consentevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ConsentEventMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ConsentEventMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConsentEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ConsentEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ConsentEventMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ConsentEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ConsentEventMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ConsentEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ConsentEventMutation) ResetField(name string) error {
+	switch name {
+	case consentevent.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case consentevent.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case consentevent.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case consentevent.FieldSource:
+		m.ResetSource()
+		return nil
+	case consentevent.FieldAt:
+		m.ResetAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ConsentEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, consentevent.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ConsentEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case consentevent.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ConsentEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ConsentEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ConsentEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, consentevent.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ConsentEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case consentevent.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ConsentEventMutation) ClearEdge(name string) error {
+	switch name {
+	case consentevent.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ConsentEventMutation) ResetEdge(name string) error {
+	switch name {
+	case consentevent.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent edge %s", name)
 }
 
 // ContactMutation represents an operation that mutates the Contact nodes in the graph.
@@ -15184,6 +15788,9 @@ type PrivacyRequestMutation struct {
 	completed_at      *time.Time
 	export            *schematype.JSON
 	appendexport      schematype.JSON
+	correction        *map[string]string
+	outcome           *string
+	requested_by_id   *pulid.ID
 	clearedFields     map[string]struct{}
 	tenant            *pulid.ID
 	clearedtenant     bool
@@ -15894,6 +16501,153 @@ func (m *PrivacyRequestMutation) ResetExport() {
 	delete(m.clearedFields, privacyrequest.FieldExport)
 }
 
+// SetCorrection sets the "correction" field.
+func (m *PrivacyRequestMutation) SetCorrection(value map[string]string) {
+	m.correction = &value
+}
+
+// Correction returns the value of the "correction" field in the mutation.
+func (m *PrivacyRequestMutation) Correction() (r map[string]string, exists bool) {
+	v := m.correction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCorrection returns the old "correction" field's value of the PrivacyRequest entity.
+// If the PrivacyRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PrivacyRequestMutation) OldCorrection(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCorrection is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCorrection requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCorrection: %w", err)
+	}
+	return oldValue.Correction, nil
+}
+
+// ClearCorrection clears the value of the "correction" field.
+func (m *PrivacyRequestMutation) ClearCorrection() {
+	m.correction = nil
+	m.clearedFields[privacyrequest.FieldCorrection] = struct{}{}
+}
+
+// CorrectionCleared returns if the "correction" field was cleared in this mutation.
+func (m *PrivacyRequestMutation) CorrectionCleared() bool {
+	_, ok := m.clearedFields[privacyrequest.FieldCorrection]
+	return ok
+}
+
+// ResetCorrection resets all changes to the "correction" field.
+func (m *PrivacyRequestMutation) ResetCorrection() {
+	m.correction = nil
+	delete(m.clearedFields, privacyrequest.FieldCorrection)
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *PrivacyRequestMutation) SetOutcome(s string) {
+	m.outcome = &s
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *PrivacyRequestMutation) Outcome() (r string, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the PrivacyRequest entity.
+// If the PrivacyRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PrivacyRequestMutation) OldOutcome(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ClearOutcome clears the value of the "outcome" field.
+func (m *PrivacyRequestMutation) ClearOutcome() {
+	m.outcome = nil
+	m.clearedFields[privacyrequest.FieldOutcome] = struct{}{}
+}
+
+// OutcomeCleared returns if the "outcome" field was cleared in this mutation.
+func (m *PrivacyRequestMutation) OutcomeCleared() bool {
+	_, ok := m.clearedFields[privacyrequest.FieldOutcome]
+	return ok
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *PrivacyRequestMutation) ResetOutcome() {
+	m.outcome = nil
+	delete(m.clearedFields, privacyrequest.FieldOutcome)
+}
+
+// SetRequestedByID sets the "requested_by_id" field.
+func (m *PrivacyRequestMutation) SetRequestedByID(pu pulid.ID) {
+	m.requested_by_id = &pu
+}
+
+// RequestedByID returns the value of the "requested_by_id" field in the mutation.
+func (m *PrivacyRequestMutation) RequestedByID() (r pulid.ID, exists bool) {
+	v := m.requested_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestedByID returns the old "requested_by_id" field's value of the PrivacyRequest entity.
+// If the PrivacyRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PrivacyRequestMutation) OldRequestedByID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestedByID: %w", err)
+	}
+	return oldValue.RequestedByID, nil
+}
+
+// ClearRequestedByID clears the value of the "requested_by_id" field.
+func (m *PrivacyRequestMutation) ClearRequestedByID() {
+	m.requested_by_id = nil
+	m.clearedFields[privacyrequest.FieldRequestedByID] = struct{}{}
+}
+
+// RequestedByIDCleared returns if the "requested_by_id" field was cleared in this mutation.
+func (m *PrivacyRequestMutation) RequestedByIDCleared() bool {
+	_, ok := m.clearedFields[privacyrequest.FieldRequestedByID]
+	return ok
+}
+
+// ResetRequestedByID resets all changes to the "requested_by_id" field.
+func (m *PrivacyRequestMutation) ResetRequestedByID() {
+	m.requested_by_id = nil
+	delete(m.clearedFields, privacyrequest.FieldRequestedByID)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *PrivacyRequestMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -15955,7 +16709,7 @@ func (m *PrivacyRequestMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PrivacyRequestMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, privacyrequest.FieldCreatedAt)
 	}
@@ -15998,6 +16752,15 @@ func (m *PrivacyRequestMutation) Fields() []string {
 	if m.export != nil {
 		fields = append(fields, privacyrequest.FieldExport)
 	}
+	if m.correction != nil {
+		fields = append(fields, privacyrequest.FieldCorrection)
+	}
+	if m.outcome != nil {
+		fields = append(fields, privacyrequest.FieldOutcome)
+	}
+	if m.requested_by_id != nil {
+		fields = append(fields, privacyrequest.FieldRequestedByID)
+	}
 	return fields
 }
 
@@ -16034,6 +16797,12 @@ func (m *PrivacyRequestMutation) Field(name string) (ent.Value, bool) {
 		return m.CompletedAt()
 	case privacyrequest.FieldExport:
 		return m.Export()
+	case privacyrequest.FieldCorrection:
+		return m.Correction()
+	case privacyrequest.FieldOutcome:
+		return m.Outcome()
+	case privacyrequest.FieldRequestedByID:
+		return m.RequestedByID()
 	}
 	return nil, false
 }
@@ -16071,6 +16840,12 @@ func (m *PrivacyRequestMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldCompletedAt(ctx)
 	case privacyrequest.FieldExport:
 		return m.OldExport(ctx)
+	case privacyrequest.FieldCorrection:
+		return m.OldCorrection(ctx)
+	case privacyrequest.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case privacyrequest.FieldRequestedByID:
+		return m.OldRequestedByID(ctx)
 	}
 	return nil, fmt.Errorf("unknown PrivacyRequest field %s", name)
 }
@@ -16178,6 +16953,27 @@ func (m *PrivacyRequestMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetExport(v)
 		return nil
+	case privacyrequest.FieldCorrection:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCorrection(v)
+		return nil
+	case privacyrequest.FieldOutcome:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case privacyrequest.FieldRequestedByID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PrivacyRequest field %s", name)
 }
@@ -16226,6 +17022,15 @@ func (m *PrivacyRequestMutation) ClearedFields() []string {
 	if m.FieldCleared(privacyrequest.FieldExport) {
 		fields = append(fields, privacyrequest.FieldExport)
 	}
+	if m.FieldCleared(privacyrequest.FieldCorrection) {
+		fields = append(fields, privacyrequest.FieldCorrection)
+	}
+	if m.FieldCleared(privacyrequest.FieldOutcome) {
+		fields = append(fields, privacyrequest.FieldOutcome)
+	}
+	if m.FieldCleared(privacyrequest.FieldRequestedByID) {
+		fields = append(fields, privacyrequest.FieldRequestedByID)
+	}
 	return fields
 }
 
@@ -16257,6 +17062,15 @@ func (m *PrivacyRequestMutation) ClearField(name string) error {
 		return nil
 	case privacyrequest.FieldExport:
 		m.ClearExport()
+		return nil
+	case privacyrequest.FieldCorrection:
+		m.ClearCorrection()
+		return nil
+	case privacyrequest.FieldOutcome:
+		m.ClearOutcome()
+		return nil
+	case privacyrequest.FieldRequestedByID:
+		m.ClearRequestedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown PrivacyRequest nullable field %s", name)
@@ -16307,6 +17121,15 @@ func (m *PrivacyRequestMutation) ResetField(name string) error {
 		return nil
 	case privacyrequest.FieldExport:
 		m.ResetExport()
+		return nil
+	case privacyrequest.FieldCorrection:
+		m.ResetCorrection()
+		return nil
+	case privacyrequest.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case privacyrequest.FieldRequestedByID:
+		m.ResetRequestedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown PrivacyRequest field %s", name)

@@ -49,6 +49,12 @@ type PrivacyRequest struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	// Export holds the value of the "export" field.
 	Export schematype.JSON `json:"export,omitempty"`
+	// Correction holds the value of the "correction" field.
+	Correction map[string]string `json:"correction,omitempty"`
+	// Outcome holds the value of the "outcome" field.
+	Outcome string `json:"outcome,omitempty"`
+	// RequestedByID holds the value of the "requested_by_id" field.
+	RequestedByID pulid.ID `json:"requested_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PrivacyRequestQuery when eager-loading is set.
 	Edges        PrivacyRequestEdges `json:"edges"`
@@ -82,11 +88,11 @@ func (*PrivacyRequest) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case privacyrequest.FieldContactID:
 			values[i] = &sql.NullScanner{S: new(pulid.ID)}
-		case privacyrequest.FieldExport:
+		case privacyrequest.FieldExport, privacyrequest.FieldCorrection:
 			values[i] = new([]byte)
-		case privacyrequest.FieldID, privacyrequest.FieldTenantID:
+		case privacyrequest.FieldID, privacyrequest.FieldTenantID, privacyrequest.FieldRequestedByID:
 			values[i] = new(pulid.ID)
-		case privacyrequest.FieldKind, privacyrequest.FieldStatus, privacyrequest.FieldSource, privacyrequest.FieldPhone, privacyrequest.FieldDetails, privacyrequest.FieldMetaUserID, privacyrequest.FieldConfirmationCode:
+		case privacyrequest.FieldKind, privacyrequest.FieldStatus, privacyrequest.FieldSource, privacyrequest.FieldPhone, privacyrequest.FieldDetails, privacyrequest.FieldMetaUserID, privacyrequest.FieldConfirmationCode, privacyrequest.FieldOutcome:
 			values[i] = new(sql.NullString)
 		case privacyrequest.FieldCreatedAt, privacyrequest.FieldUpdatedAt, privacyrequest.FieldDueAt, privacyrequest.FieldCompletedAt:
 			values[i] = new(sql.NullTime)
@@ -199,6 +205,26 @@ func (_m *PrivacyRequest) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field export: %w", err)
 				}
 			}
+		case privacyrequest.FieldCorrection:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field correction", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Correction); err != nil {
+					return fmt.Errorf("unmarshal field correction: %w", err)
+				}
+			}
+		case privacyrequest.FieldOutcome:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field outcome", values[i])
+			} else if value.Valid {
+				_m.Outcome = value.String
+			}
+		case privacyrequest.FieldRequestedByID:
+			if value, ok := values[i].(*pulid.ID); !ok {
+				return fmt.Errorf("unexpected type %T for field requested_by_id", values[i])
+			} else if value != nil {
+				_m.RequestedByID = *value
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -285,6 +311,15 @@ func (_m *PrivacyRequest) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("export=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Export))
+	builder.WriteString(", ")
+	builder.WriteString("correction=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Correction))
+	builder.WriteString(", ")
+	builder.WriteString("outcome=")
+	builder.WriteString(_m.Outcome)
+	builder.WriteString(", ")
+	builder.WriteString("requested_by_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequestedByID))
 	builder.WriteByte(')')
 	return builder.String()
 }

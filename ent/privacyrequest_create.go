@@ -174,6 +174,40 @@ func (_c *PrivacyRequestCreate) SetExport(v schematype.JSON) *PrivacyRequestCrea
 	return _c
 }
 
+// SetCorrection sets the "correction" field.
+func (_c *PrivacyRequestCreate) SetCorrection(v map[string]string) *PrivacyRequestCreate {
+	_c.mutation.SetCorrection(v)
+	return _c
+}
+
+// SetOutcome sets the "outcome" field.
+func (_c *PrivacyRequestCreate) SetOutcome(v string) *PrivacyRequestCreate {
+	_c.mutation.SetOutcome(v)
+	return _c
+}
+
+// SetNillableOutcome sets the "outcome" field if the given value is not nil.
+func (_c *PrivacyRequestCreate) SetNillableOutcome(v *string) *PrivacyRequestCreate {
+	if v != nil {
+		_c.SetOutcome(*v)
+	}
+	return _c
+}
+
+// SetRequestedByID sets the "requested_by_id" field.
+func (_c *PrivacyRequestCreate) SetRequestedByID(v pulid.ID) *PrivacyRequestCreate {
+	_c.mutation.SetRequestedByID(v)
+	return _c
+}
+
+// SetNillableRequestedByID sets the "requested_by_id" field if the given value is not nil.
+func (_c *PrivacyRequestCreate) SetNillableRequestedByID(v *pulid.ID) *PrivacyRequestCreate {
+	if v != nil {
+		_c.SetRequestedByID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *PrivacyRequestCreate) SetID(v pulid.ID) *PrivacyRequestCreate {
 	_c.mutation.SetID(v)
@@ -400,6 +434,18 @@ func (_c *PrivacyRequestCreate) createSpec() (*PrivacyRequest, *sqlgraph.CreateS
 		_spec.SetField(privacyrequest.FieldExport, field.TypeJSON, value)
 		_node.Export = value
 	}
+	if value, ok := _c.mutation.Correction(); ok {
+		_spec.SetField(privacyrequest.FieldCorrection, field.TypeJSON, value)
+		_node.Correction = value
+	}
+	if value, ok := _c.mutation.Outcome(); ok {
+		_spec.SetField(privacyrequest.FieldOutcome, field.TypeString, value)
+		_node.Outcome = value
+	}
+	if value, ok := _c.mutation.RequestedByID(); ok {
+		_spec.SetField(privacyrequest.FieldRequestedByID, field.TypeString, value)
+		_node.RequestedByID = value
+	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -613,6 +659,42 @@ func (u *PrivacyRequestUpsert) ClearExport() *PrivacyRequestUpsert {
 	return u
 }
 
+// SetCorrection sets the "correction" field.
+func (u *PrivacyRequestUpsert) SetCorrection(v map[string]string) *PrivacyRequestUpsert {
+	u.Set(privacyrequest.FieldCorrection, v)
+	return u
+}
+
+// UpdateCorrection sets the "correction" field to the value that was provided on create.
+func (u *PrivacyRequestUpsert) UpdateCorrection() *PrivacyRequestUpsert {
+	u.SetExcluded(privacyrequest.FieldCorrection)
+	return u
+}
+
+// ClearCorrection clears the value of the "correction" field.
+func (u *PrivacyRequestUpsert) ClearCorrection() *PrivacyRequestUpsert {
+	u.SetNull(privacyrequest.FieldCorrection)
+	return u
+}
+
+// SetOutcome sets the "outcome" field.
+func (u *PrivacyRequestUpsert) SetOutcome(v string) *PrivacyRequestUpsert {
+	u.Set(privacyrequest.FieldOutcome, v)
+	return u
+}
+
+// UpdateOutcome sets the "outcome" field to the value that was provided on create.
+func (u *PrivacyRequestUpsert) UpdateOutcome() *PrivacyRequestUpsert {
+	u.SetExcluded(privacyrequest.FieldOutcome)
+	return u
+}
+
+// ClearOutcome clears the value of the "outcome" field.
+func (u *PrivacyRequestUpsert) ClearOutcome() *PrivacyRequestUpsert {
+	u.SetNull(privacyrequest.FieldOutcome)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -644,6 +726,9 @@ func (u *PrivacyRequestUpsertOne) UpdateNewValues() *PrivacyRequestUpsertOne {
 		}
 		if _, exists := u.create.mutation.ConfirmationCode(); exists {
 			s.SetIgnore(privacyrequest.FieldConfirmationCode)
+		}
+		if _, exists := u.create.mutation.RequestedByID(); exists {
+			s.SetIgnore(privacyrequest.FieldRequestedByID)
 		}
 	}))
 	return u
@@ -841,6 +926,48 @@ func (u *PrivacyRequestUpsertOne) UpdateExport() *PrivacyRequestUpsertOne {
 func (u *PrivacyRequestUpsertOne) ClearExport() *PrivacyRequestUpsertOne {
 	return u.Update(func(s *PrivacyRequestUpsert) {
 		s.ClearExport()
+	})
+}
+
+// SetCorrection sets the "correction" field.
+func (u *PrivacyRequestUpsertOne) SetCorrection(v map[string]string) *PrivacyRequestUpsertOne {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.SetCorrection(v)
+	})
+}
+
+// UpdateCorrection sets the "correction" field to the value that was provided on create.
+func (u *PrivacyRequestUpsertOne) UpdateCorrection() *PrivacyRequestUpsertOne {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.UpdateCorrection()
+	})
+}
+
+// ClearCorrection clears the value of the "correction" field.
+func (u *PrivacyRequestUpsertOne) ClearCorrection() *PrivacyRequestUpsertOne {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.ClearCorrection()
+	})
+}
+
+// SetOutcome sets the "outcome" field.
+func (u *PrivacyRequestUpsertOne) SetOutcome(v string) *PrivacyRequestUpsertOne {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.SetOutcome(v)
+	})
+}
+
+// UpdateOutcome sets the "outcome" field to the value that was provided on create.
+func (u *PrivacyRequestUpsertOne) UpdateOutcome() *PrivacyRequestUpsertOne {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.UpdateOutcome()
+	})
+}
+
+// ClearOutcome clears the value of the "outcome" field.
+func (u *PrivacyRequestUpsertOne) ClearOutcome() *PrivacyRequestUpsertOne {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.ClearOutcome()
 	})
 }
 
@@ -1042,6 +1169,9 @@ func (u *PrivacyRequestUpsertBulk) UpdateNewValues() *PrivacyRequestUpsertBulk {
 			if _, exists := b.mutation.ConfirmationCode(); exists {
 				s.SetIgnore(privacyrequest.FieldConfirmationCode)
 			}
+			if _, exists := b.mutation.RequestedByID(); exists {
+				s.SetIgnore(privacyrequest.FieldRequestedByID)
+			}
 		}
 	}))
 	return u
@@ -1239,6 +1369,48 @@ func (u *PrivacyRequestUpsertBulk) UpdateExport() *PrivacyRequestUpsertBulk {
 func (u *PrivacyRequestUpsertBulk) ClearExport() *PrivacyRequestUpsertBulk {
 	return u.Update(func(s *PrivacyRequestUpsert) {
 		s.ClearExport()
+	})
+}
+
+// SetCorrection sets the "correction" field.
+func (u *PrivacyRequestUpsertBulk) SetCorrection(v map[string]string) *PrivacyRequestUpsertBulk {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.SetCorrection(v)
+	})
+}
+
+// UpdateCorrection sets the "correction" field to the value that was provided on create.
+func (u *PrivacyRequestUpsertBulk) UpdateCorrection() *PrivacyRequestUpsertBulk {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.UpdateCorrection()
+	})
+}
+
+// ClearCorrection clears the value of the "correction" field.
+func (u *PrivacyRequestUpsertBulk) ClearCorrection() *PrivacyRequestUpsertBulk {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.ClearCorrection()
+	})
+}
+
+// SetOutcome sets the "outcome" field.
+func (u *PrivacyRequestUpsertBulk) SetOutcome(v string) *PrivacyRequestUpsertBulk {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.SetOutcome(v)
+	})
+}
+
+// UpdateOutcome sets the "outcome" field to the value that was provided on create.
+func (u *PrivacyRequestUpsertBulk) UpdateOutcome() *PrivacyRequestUpsertBulk {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.UpdateOutcome()
+	})
+}
+
+// ClearOutcome clears the value of the "outcome" field.
+func (u *PrivacyRequestUpsertBulk) ClearOutcome() *PrivacyRequestUpsertBulk {
+	return u.Update(func(s *PrivacyRequestUpsert) {
+		s.ClearOutcome()
 	})
 }
 

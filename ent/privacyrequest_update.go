@@ -184,6 +184,38 @@ func (_u *PrivacyRequestUpdate) ClearExport() *PrivacyRequestUpdate {
 	return _u
 }
 
+// SetCorrection sets the "correction" field.
+func (_u *PrivacyRequestUpdate) SetCorrection(v map[string]string) *PrivacyRequestUpdate {
+	_u.mutation.SetCorrection(v)
+	return _u
+}
+
+// ClearCorrection clears the value of the "correction" field.
+func (_u *PrivacyRequestUpdate) ClearCorrection() *PrivacyRequestUpdate {
+	_u.mutation.ClearCorrection()
+	return _u
+}
+
+// SetOutcome sets the "outcome" field.
+func (_u *PrivacyRequestUpdate) SetOutcome(v string) *PrivacyRequestUpdate {
+	_u.mutation.SetOutcome(v)
+	return _u
+}
+
+// SetNillableOutcome sets the "outcome" field if the given value is not nil.
+func (_u *PrivacyRequestUpdate) SetNillableOutcome(v *string) *PrivacyRequestUpdate {
+	if v != nil {
+		_u.SetOutcome(*v)
+	}
+	return _u
+}
+
+// ClearOutcome clears the value of the "outcome" field.
+func (_u *PrivacyRequestUpdate) ClearOutcome() *PrivacyRequestUpdate {
+	_u.mutation.ClearOutcome()
+	return _u
+}
+
 // Mutation returns the PrivacyRequestMutation object of the builder.
 func (_u *PrivacyRequestUpdate) Mutation() *PrivacyRequestMutation {
 	return _u.mutation
@@ -311,6 +343,21 @@ func (_u *PrivacyRequestUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if _u.mutation.ExportCleared() {
 		_spec.ClearField(privacyrequest.FieldExport, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Correction(); ok {
+		_spec.SetField(privacyrequest.FieldCorrection, field.TypeJSON, value)
+	}
+	if _u.mutation.CorrectionCleared() {
+		_spec.ClearField(privacyrequest.FieldCorrection, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Outcome(); ok {
+		_spec.SetField(privacyrequest.FieldOutcome, field.TypeString, value)
+	}
+	if _u.mutation.OutcomeCleared() {
+		_spec.ClearField(privacyrequest.FieldOutcome, field.TypeString)
+	}
+	if _u.mutation.RequestedByIDCleared() {
+		_spec.ClearField(privacyrequest.FieldRequestedByID, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -486,6 +533,38 @@ func (_u *PrivacyRequestUpdateOne) ClearExport() *PrivacyRequestUpdateOne {
 	return _u
 }
 
+// SetCorrection sets the "correction" field.
+func (_u *PrivacyRequestUpdateOne) SetCorrection(v map[string]string) *PrivacyRequestUpdateOne {
+	_u.mutation.SetCorrection(v)
+	return _u
+}
+
+// ClearCorrection clears the value of the "correction" field.
+func (_u *PrivacyRequestUpdateOne) ClearCorrection() *PrivacyRequestUpdateOne {
+	_u.mutation.ClearCorrection()
+	return _u
+}
+
+// SetOutcome sets the "outcome" field.
+func (_u *PrivacyRequestUpdateOne) SetOutcome(v string) *PrivacyRequestUpdateOne {
+	_u.mutation.SetOutcome(v)
+	return _u
+}
+
+// SetNillableOutcome sets the "outcome" field if the given value is not nil.
+func (_u *PrivacyRequestUpdateOne) SetNillableOutcome(v *string) *PrivacyRequestUpdateOne {
+	if v != nil {
+		_u.SetOutcome(*v)
+	}
+	return _u
+}
+
+// ClearOutcome clears the value of the "outcome" field.
+func (_u *PrivacyRequestUpdateOne) ClearOutcome() *PrivacyRequestUpdateOne {
+	_u.mutation.ClearOutcome()
+	return _u
+}
+
 // Mutation returns the PrivacyRequestMutation object of the builder.
 func (_u *PrivacyRequestUpdateOne) Mutation() *PrivacyRequestMutation {
 	return _u.mutation
@@ -643,6 +722,21 @@ func (_u *PrivacyRequestUpdateOne) sqlSave(ctx context.Context) (_node *PrivacyR
 	}
 	if _u.mutation.ExportCleared() {
 		_spec.ClearField(privacyrequest.FieldExport, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Correction(); ok {
+		_spec.SetField(privacyrequest.FieldCorrection, field.TypeJSON, value)
+	}
+	if _u.mutation.CorrectionCleared() {
+		_spec.ClearField(privacyrequest.FieldCorrection, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Outcome(); ok {
+		_spec.SetField(privacyrequest.FieldOutcome, field.TypeString, value)
+	}
+	if _u.mutation.OutcomeCleared() {
+		_spec.ClearField(privacyrequest.FieldOutcome, field.TypeString)
+	}
+	if _u.mutation.RequestedByIDCleared() {
+		_spec.ClearField(privacyrequest.FieldRequestedByID, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &PrivacyRequest{config: _u.config}

@@ -9,6 +9,7 @@ import (
 	"switchboard/ent/campaign"
 	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/channel"
+	"switchboard/ent/consentevent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
@@ -36,6 +37,7 @@ var prefixTables = map[string]string{
 	"CP": campaign.Table,
 	"CR": campaignrecipient.Table,
 	"CH": channel.Table,
+	"CE": consentevent.Table,
 	"CT": contact.Table,
 	"CV": conversation.Table,
 	"EV": event.Table,

@@ -24,6 +24,8 @@ type Tx struct {
 	CampaignRecipient *CampaignRecipientClient
 	// Channel is the client for interacting with the Channel builders.
 	Channel *ChannelClient
+	// ConsentEvent is the client for interacting with the ConsentEvent builders.
+	ConsentEvent *ConsentEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
 	// Conversation is the client for interacting with the Conversation builders.
@@ -194,6 +196,7 @@ func (tx *Tx) init() {
 	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CampaignRecipient = NewCampaignRecipientClient(tx.config)
 	tx.Channel = NewChannelClient(tx.config)
+	tx.ConsentEvent = NewConsentEventClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.Conversation = NewConversationClient(tx.config)
 	tx.Event = NewEventClient(tx.config)

@@ -29,6 +29,11 @@ func (r *messageResolver) Media(ctx context.Context, obj *ent.Message) (*schemat
 	return r.messageMedia(ctx, obj)
 }
 
+// Export is the resolver for the export field.
+func (r *privacyRequestResolver) Export(ctx context.Context, obj *ent.PrivacyRequest) (schematype.JSON, error) {
+	return r.privacyExport(ctx, obj)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
 	return r.node(ctx, id)
@@ -47,8 +52,16 @@ func (r *Resolver) CampaignRecipient() generated.CampaignRecipientResolver {
 	return &campaignRecipientResolver{r}
 }
 
+// Contact returns generated.ContactResolver implementation.
+func (r *Resolver) Contact() generated.ContactResolver { return &contactResolver{r} }
+
 // Message returns generated.MessageResolver implementation.
 func (r *Resolver) Message() generated.MessageResolver { return &messageResolver{r} }
+
+// PrivacyRequest returns generated.PrivacyRequestResolver implementation.
+func (r *Resolver) PrivacyRequest() generated.PrivacyRequestResolver {
+	return &privacyRequestResolver{r}
+}
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
@@ -56,6 +69,8 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 type (
 	campaignResolver          struct{ *Resolver }
 	campaignRecipientResolver struct{ *Resolver }
+	contactResolver           struct{ *Resolver }
 	messageResolver           struct{ *Resolver }
+	privacyRequestResolver    struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 )

@@ -16,6 +16,7 @@ import (
 	"switchboard/internal/inbox"
 	"switchboard/internal/media"
 	"switchboard/internal/outbox"
+	"switchboard/internal/privacy"
 	"switchboard/internal/templates"
 	"switchboard/internal/viewer"
 )
@@ -40,6 +41,10 @@ type Resolver struct {
 	MediaLinks *media.Links
 	// Templates submits, syncs and deletes templates at Meta.
 	Templates *templates.Service
+	// Privacy records data subjects' requests; its job carries them out.
+	Privacy *privacy.Service
+	// WakeJobs tells the job runner new work is queued (nil: it polls).
+	WakeJobs func()
 }
 
 // client returns the request's transaction client inside a mutation

@@ -33,6 +33,11 @@ func (r *campaignRecipientResolver) Reason(ctx context.Context, obj *ent.Campaig
 	return r.recipientReason(ctx, obj)
 }
 
+// ConsentHistory is the resolver for the consentHistory field.
+func (r *contactResolver) ConsentHistory(ctx context.Context, obj *ent.Contact) ([]*model.ConsentChange, error) {
+	return r.consentHistory(ctx, obj)
+}
+
 // ReplyTo is the resolver for the replyTo field.
 func (r *messageResolver) ReplyTo(ctx context.Context, obj *ent.Message) (*ent.Message, error) {
 	return r.replyTo(ctx, obj)
@@ -178,6 +183,21 @@ func (r *mutationResolver) ImportContacts(ctx context.Context, csv string) (*mod
 	return r.importContacts(ctx, csv)
 }
 
+// CreatePrivacyRequest is the resolver for the createPrivacyRequest field.
+func (r *mutationResolver) CreatePrivacyRequest(ctx context.Context, input model.CreatePrivacyRequestInput) (*ent.PrivacyRequest, error) {
+	return r.createPrivacyRequest(ctx, input)
+}
+
+// Contact is the resolver for the contact field.
+func (r *privacyRequestResolver) Contact(ctx context.Context, obj *ent.PrivacyRequest) (*ent.Contact, error) {
+	return r.privacyRequestContact(ctx, obj)
+}
+
+// ExportCSV is the resolver for the exportCsv field.
+func (r *privacyRequestResolver) ExportCSV(ctx context.Context, obj *ent.PrivacyRequest) (*string, error) {
+	return r.privacyExportCSV(ctx, obj)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	return r.me(ctx)
@@ -241,6 +261,11 @@ func (r *queryResolver) MessageStats(ctx context.Context, from time.Time, to tim
 // BillableUsage is the resolver for the billableUsage field.
 func (r *queryResolver) BillableUsage(ctx context.Context, from time.Time, to time.Time, channelID *pulid.ID) ([]*model.UsageRow, error) {
 	return r.billableUsage(ctx, from, to, channelID)
+}
+
+// PrivacyRequests is the resolver for the privacyRequests field.
+func (r *queryResolver) PrivacyRequests(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.PrivacyRequestFilter) (*ent.PrivacyRequestConnection, error) {
+	return r.privacyRequests(ctx, after, first, before, last, filter)
 }
 
 // AuditLogs is the resolver for the auditLogs field.

@@ -12,6 +12,7 @@ import (
 	"switchboard/ent/campaign"
 	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/channel"
+	"switchboard/ent/consentevent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
@@ -223,6 +224,33 @@ func (f TraverseChannel) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ChannelQuery", q)
+}
+
+// The ConsentEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ConsentEventFunc func(context.Context, *ent.ConsentEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ConsentEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ConsentEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ConsentEventQuery", q)
+}
+
+// The TraverseConsentEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseConsentEvent func(context.Context, *ent.ConsentEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseConsentEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseConsentEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConsentEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ConsentEventQuery", q)
 }
 
 // The ContactFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -697,6 +725,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CampaignRecipientQuery, predicate.CampaignRecipient, campaignrecipient.OrderOption]{typ: ent.TypeCampaignRecipient, tq: q}, nil
 	case *ent.ChannelQuery:
 		return &query[*ent.ChannelQuery, predicate.Channel, channel.OrderOption]{typ: ent.TypeChannel, tq: q}, nil
+	case *ent.ConsentEventQuery:
+		return &query[*ent.ConsentEventQuery, predicate.ConsentEvent, consentevent.OrderOption]{typ: ent.TypeConsentEvent, tq: q}, nil
 	case *ent.ContactQuery:
 		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
 	case *ent.ConversationQuery:

@@ -250,6 +250,41 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ChannelsColumns[8]},
 			},
+			{
+				Name:    "channel_meta_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{ChannelsColumns[11]},
+			},
+		},
+	}
+	// ConsentEventsColumns holds the columns for the "consent_events" table.
+	ConsentEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeString},
+		{Name: "status", Type: field.TypeString},
+		{Name: "source", Type: field.TypeString, Size: 200},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// ConsentEventsTable holds the schema information for the "consent_events" table.
+	ConsentEventsTable = &schema.Table{
+		Name:       "consent_events",
+		Columns:    ConsentEventsColumns,
+		PrimaryKey: []*schema.Column{ConsentEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "consent_events_tenants_tenant",
+				Columns:    []*schema.Column{ConsentEventsColumns[5]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "consentevent_tenant_id_contact_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{ConsentEventsColumns[5], ConsentEventsColumns[1], ConsentEventsColumns[4]},
+			},
 		},
 	}
 	// ContactsColumns holds the columns for the "contacts" table.
@@ -636,6 +671,9 @@ var (
 		{Name: "due_at", Type: field.TypeTime},
 		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "export", Type: field.TypeJSON, Nullable: true},
+		{Name: "correction", Type: field.TypeJSON, Nullable: true},
+		{Name: "outcome", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "requested_by_id", Type: field.TypeString, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeString},
 	}
 	// PrivacyRequestsTable holds the schema information for the "privacy_requests" table.
@@ -646,7 +684,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "privacy_requests_tenants_tenant",
-				Columns:    []*schema.Column{PrivacyRequestsColumns[14]},
+				Columns:    []*schema.Column{PrivacyRequestsColumns[17]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -655,7 +693,12 @@ var (
 			{
 				Name:    "privacyrequest_tenant_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{PrivacyRequestsColumns[14], PrivacyRequestsColumns[4]},
+				Columns: []*schema.Column{PrivacyRequestsColumns[17], PrivacyRequestsColumns[4]},
+			},
+			{
+				Name:    "privacyrequest_tenant_id_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{PrivacyRequestsColumns[17], PrivacyRequestsColumns[6]},
 			},
 		},
 	}
@@ -907,6 +950,7 @@ var (
 		CampaignsTable,
 		CampaignRecipientsTable,
 		ChannelsTable,
+		ConsentEventsTable,
 		ContactsTable,
 		ConversationsTable,
 		EventsTable,
@@ -939,6 +983,7 @@ func init() {
 	CampaignRecipientsTable.ForeignKeys[2].RefTable = ContactsTable
 	CampaignRecipientsTable.ForeignKeys[3].RefTable = MessagesTable
 	ChannelsTable.ForeignKeys[0].RefTable = TenantsTable
+	ConsentEventsTable.ForeignKeys[0].RefTable = TenantsTable
 	ContactsTable.ForeignKeys[0].RefTable = TenantsTable
 	ConversationsTable.ForeignKeys[0].RefTable = ChannelsTable
 	ConversationsTable.ForeignKeys[1].RefTable = ContactsTable

@@ -21,6 +21,9 @@ type CampaignRecipient func(*sql.Selector)
 // Channel is the predicate function for channel builders.
 type Channel func(*sql.Selector)
 
+// ConsentEvent is the predicate function for consentevent builders.
+type ConsentEvent func(*sql.Selector)
+
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
 

@@ -230,6 +230,30 @@ func (f ChannelMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChannelMutation", m)
 }
 
+// The ConsentEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ConsentEventQueryRuleFunc func(context.Context, *ent.ConsentEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ConsentEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConsentEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ConsentEventQuery", q)
+}
+
+// The ConsentEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ConsentEventMutationRuleFunc func(context.Context, *ent.ConsentEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ConsentEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ConsentEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ConsentEventMutation", m)
+}
+
 // The ContactQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ContactQueryRuleFunc func(context.Context, *ent.ContactQuery) error

@@ -47,6 +47,12 @@ const (
 	FieldCompletedAt = "completed_at"
 	// FieldExport holds the string denoting the export field in the database.
 	FieldExport = "export"
+	// FieldCorrection holds the string denoting the correction field in the database.
+	FieldCorrection = "correction"
+	// FieldOutcome holds the string denoting the outcome field in the database.
+	FieldOutcome = "outcome"
+	// FieldRequestedByID holds the string denoting the requested_by_id field in the database.
+	FieldRequestedByID = "requested_by_id"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// Table holds the table name of the privacyrequest in the database.
@@ -77,6 +83,9 @@ var Columns = []string{
 	FieldDueAt,
 	FieldCompletedAt,
 	FieldExport,
+	FieldCorrection,
+	FieldOutcome,
+	FieldRequestedByID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -262,6 +271,16 @@ func ByDueAt(opts ...sql.OrderTermOption) OrderOption {
 // ByCompletedAt orders the results by the completed_at field.
 func ByCompletedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCompletedAt, opts...).ToFunc()
+}
+
+// ByOutcome orders the results by the outcome field.
+func ByOutcome(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOutcome, opts...).ToFunc()
+}
+
+// ByRequestedByID orders the results by the requested_by_id field.
+func ByRequestedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequestedByID, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -106,6 +106,16 @@ func CompletedAt(v time.Time) predicate.PrivacyRequest {
 	return predicate.PrivacyRequest(sql.FieldEQ(FieldCompletedAt, v))
 }
 
+// Outcome applies equality check predicate on the "outcome" field. It's identical to OutcomeEQ.
+func Outcome(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldEQ(FieldOutcome, v))
+}
+
+// RequestedByID applies equality check predicate on the "requested_by_id" field. It's identical to RequestedByIDEQ.
+func RequestedByID(v pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldEQ(FieldRequestedByID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.PrivacyRequest {
 	return predicate.PrivacyRequest(sql.FieldEQ(FieldCreatedAt, v))
@@ -784,6 +794,171 @@ func ExportIsNil() predicate.PrivacyRequest {
 // ExportNotNil applies the NotNil predicate on the "export" field.
 func ExportNotNil() predicate.PrivacyRequest {
 	return predicate.PrivacyRequest(sql.FieldNotNull(FieldExport))
+}
+
+// CorrectionIsNil applies the IsNil predicate on the "correction" field.
+func CorrectionIsNil() predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldIsNull(FieldCorrection))
+}
+
+// CorrectionNotNil applies the NotNil predicate on the "correction" field.
+func CorrectionNotNil() predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldNotNull(FieldCorrection))
+}
+
+// OutcomeEQ applies the EQ predicate on the "outcome" field.
+func OutcomeEQ(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldEQ(FieldOutcome, v))
+}
+
+// OutcomeNEQ applies the NEQ predicate on the "outcome" field.
+func OutcomeNEQ(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldNEQ(FieldOutcome, v))
+}
+
+// OutcomeIn applies the In predicate on the "outcome" field.
+func OutcomeIn(vs ...string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldIn(FieldOutcome, vs...))
+}
+
+// OutcomeNotIn applies the NotIn predicate on the "outcome" field.
+func OutcomeNotIn(vs ...string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldNotIn(FieldOutcome, vs...))
+}
+
+// OutcomeGT applies the GT predicate on the "outcome" field.
+func OutcomeGT(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldGT(FieldOutcome, v))
+}
+
+// OutcomeGTE applies the GTE predicate on the "outcome" field.
+func OutcomeGTE(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldGTE(FieldOutcome, v))
+}
+
+// OutcomeLT applies the LT predicate on the "outcome" field.
+func OutcomeLT(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldLT(FieldOutcome, v))
+}
+
+// OutcomeLTE applies the LTE predicate on the "outcome" field.
+func OutcomeLTE(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldLTE(FieldOutcome, v))
+}
+
+// OutcomeContains applies the Contains predicate on the "outcome" field.
+func OutcomeContains(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldContains(FieldOutcome, v))
+}
+
+// OutcomeHasPrefix applies the HasPrefix predicate on the "outcome" field.
+func OutcomeHasPrefix(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldHasPrefix(FieldOutcome, v))
+}
+
+// OutcomeHasSuffix applies the HasSuffix predicate on the "outcome" field.
+func OutcomeHasSuffix(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldHasSuffix(FieldOutcome, v))
+}
+
+// OutcomeIsNil applies the IsNil predicate on the "outcome" field.
+func OutcomeIsNil() predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldIsNull(FieldOutcome))
+}
+
+// OutcomeNotNil applies the NotNil predicate on the "outcome" field.
+func OutcomeNotNil() predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldNotNull(FieldOutcome))
+}
+
+// OutcomeEqualFold applies the EqualFold predicate on the "outcome" field.
+func OutcomeEqualFold(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldEqualFold(FieldOutcome, v))
+}
+
+// OutcomeContainsFold applies the ContainsFold predicate on the "outcome" field.
+func OutcomeContainsFold(v string) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldContainsFold(FieldOutcome, v))
+}
+
+// RequestedByIDEQ applies the EQ predicate on the "requested_by_id" field.
+func RequestedByIDEQ(v pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldEQ(FieldRequestedByID, v))
+}
+
+// RequestedByIDNEQ applies the NEQ predicate on the "requested_by_id" field.
+func RequestedByIDNEQ(v pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldNEQ(FieldRequestedByID, v))
+}
+
+// RequestedByIDIn applies the In predicate on the "requested_by_id" field.
+func RequestedByIDIn(vs ...pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldIn(FieldRequestedByID, vs...))
+}
+
+// RequestedByIDNotIn applies the NotIn predicate on the "requested_by_id" field.
+func RequestedByIDNotIn(vs ...pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldNotIn(FieldRequestedByID, vs...))
+}
+
+// RequestedByIDGT applies the GT predicate on the "requested_by_id" field.
+func RequestedByIDGT(v pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldGT(FieldRequestedByID, v))
+}
+
+// RequestedByIDGTE applies the GTE predicate on the "requested_by_id" field.
+func RequestedByIDGTE(v pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldGTE(FieldRequestedByID, v))
+}
+
+// RequestedByIDLT applies the LT predicate on the "requested_by_id" field.
+func RequestedByIDLT(v pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldLT(FieldRequestedByID, v))
+}
+
+// RequestedByIDLTE applies the LTE predicate on the "requested_by_id" field.
+func RequestedByIDLTE(v pulid.ID) predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldLTE(FieldRequestedByID, v))
+}
+
+// RequestedByIDContains applies the Contains predicate on the "requested_by_id" field.
+func RequestedByIDContains(v pulid.ID) predicate.PrivacyRequest {
+	vc := string(v)
+	return predicate.PrivacyRequest(sql.FieldContains(FieldRequestedByID, vc))
+}
+
+// RequestedByIDHasPrefix applies the HasPrefix predicate on the "requested_by_id" field.
+func RequestedByIDHasPrefix(v pulid.ID) predicate.PrivacyRequest {
+	vc := string(v)
+	return predicate.PrivacyRequest(sql.FieldHasPrefix(FieldRequestedByID, vc))
+}
+
+// RequestedByIDHasSuffix applies the HasSuffix predicate on the "requested_by_id" field.
+func RequestedByIDHasSuffix(v pulid.ID) predicate.PrivacyRequest {
+	vc := string(v)
+	return predicate.PrivacyRequest(sql.FieldHasSuffix(FieldRequestedByID, vc))
+}
+
+// RequestedByIDIsNil applies the IsNil predicate on the "requested_by_id" field.
+func RequestedByIDIsNil() predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldIsNull(FieldRequestedByID))
+}
+
+// RequestedByIDNotNil applies the NotNil predicate on the "requested_by_id" field.
+func RequestedByIDNotNil() predicate.PrivacyRequest {
+	return predicate.PrivacyRequest(sql.FieldNotNull(FieldRequestedByID))
+}
+
+// RequestedByIDEqualFold applies the EqualFold predicate on the "requested_by_id" field.
+func RequestedByIDEqualFold(v pulid.ID) predicate.PrivacyRequest {
+	vc := string(v)
+	return predicate.PrivacyRequest(sql.FieldEqualFold(FieldRequestedByID, vc))
+}
+
+// RequestedByIDContainsFold applies the ContainsFold predicate on the "requested_by_id" field.
+func RequestedByIDContainsFold(v pulid.ID) predicate.PrivacyRequest {
+	vc := string(v)
+	return predicate.PrivacyRequest(sql.FieldContainsFold(FieldRequestedByID, vc))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

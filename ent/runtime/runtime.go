@@ -9,6 +9,7 @@ import (
 	"switchboard/ent/campaign"
 	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/channel"
+	"switchboard/ent/consentevent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
@@ -325,6 +326,33 @@ func init() {
 	channelDescID := channelMixinFields0[0].Descriptor()
 	// channel.DefaultID holds the default value on creation for the id field.
 	channel.DefaultID = channelDescID.Default.(func() pulid.ID)
+	consenteventMixin := schema.ConsentEvent{}.Mixin()
+	consenteventMixinHooks1 := consenteventMixin[1].Hooks()
+	consentevent.Hooks[0] = consenteventMixinHooks1[0]
+	consenteventMixinInters1 := consenteventMixin[1].Interceptors()
+	consentevent.Interceptors[0] = consenteventMixinInters1[0]
+	consenteventMixinFields0 := consenteventMixin[0].Fields()
+	_ = consenteventMixinFields0
+	consenteventMixinFields1 := consenteventMixin[1].Fields()
+	_ = consenteventMixinFields1
+	consenteventFields := schema.ConsentEvent{}.Fields()
+	_ = consenteventFields
+	// consenteventDescTenantID is the schema descriptor for tenant_id field.
+	consenteventDescTenantID := consenteventMixinFields1[0].Descriptor()
+	// consentevent.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	consentevent.TenantIDValidator = consenteventDescTenantID.Validators[0].(func(string) error)
+	// consenteventDescStatus is the schema descriptor for status field.
+	consenteventDescStatus := consenteventFields[1].Descriptor()
+	// consentevent.StatusValidator is a validator for the "status" field. It is called by the builders before save.
+	consentevent.StatusValidator = consenteventDescStatus.Validators[0].(func(string) error)
+	// consenteventDescSource is the schema descriptor for source field.
+	consenteventDescSource := consenteventFields[2].Descriptor()
+	// consentevent.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	consentevent.SourceValidator = consenteventDescSource.Validators[0].(func(string) error)
+	// consenteventDescID is the schema descriptor for id field.
+	consenteventDescID := consenteventMixinFields0[0].Descriptor()
+	// consentevent.DefaultID holds the default value on creation for the id field.
+	consentevent.DefaultID = consenteventDescID.Default.(func() pulid.ID)
 	contactMixin := schema.Contact{}.Mixin()
 	contactMixinHooks2 := contactMixin[2].Hooks()
 	contact.Hooks[0] = contactMixinHooks2[0]

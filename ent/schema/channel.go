@@ -70,5 +70,7 @@ func (Channel) Indexes() []ent.Index {
 		index.Fields("tenant_id", "status"),
 		// The sweep that rescues NEEDS_REAUTH channels and finds work.
 		index.Fields("status"),
+		// Meta's deauthorize and data-deletion callbacks name a user.
+		index.Fields("meta_user_id"),
 	}
 }

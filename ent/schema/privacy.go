@@ -36,12 +36,19 @@ func (PrivacyRequest) Fields() []ent.Field {
 		field.Time("due_at"),
 		field.Time("completed_at").Optional().Nillable(),
 		field.JSON("export", schematype.JSON{}).Optional().Annotations(entgql.Type("JSON")),
+		// correction holds a CORRECTION's new values (contact field →
+		// value) until the request completes; then only the field names
+		// stay, in outcome.
+		field.JSON("correction", map[string]string{}).Optional().Annotations(skip()),
+		// outcome says in plain words what was done, or why not.
+		field.Text("outcome").Optional(),
+		field.String("requested_by_id").GoType(pulidID()).Optional().Immutable().Annotations(skip()),
 	}
 }
 
 // Indexes of the PrivacyRequest.
 func (PrivacyRequest) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("tenant_id", "status")}
+	return []ent.Index{index.Fields("tenant_id", "status"), index.Fields("tenant_id", "contact_id")}
 }
 
 // Annotations of the PrivacyRequest.
@@ -92,3 +99,30 @@ func (AuditLog) Indexes() []ent.Index {
 func (AuditLog) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection()}
 }
+
+// ConsentEvent is one change of a contact's marketing consent: what it
+// became, where from (import, keyword, API, Meta's user_preferences, an
+// objection, …) and when. The contact's consent history, oldest first;
+// erased with the contact.
+type ConsentEvent struct{ ent.Schema }
+
+// Mixin of the ConsentEvent.
+func (ConsentEvent) Mixin() []ent.Mixin { return []ent.Mixin{ID("CE"), TenantMixin{}} }
+
+// Fields of the ConsentEvent.
+func (ConsentEvent) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("contact_id").GoType(pulidID()).Immutable(),
+		field.String("status").Immutable().NotEmpty(),
+		field.String("source").Immutable().MaxLen(200),
+		field.Time("at").Immutable(),
+	}
+}
+
+// Indexes of the ConsentEvent.
+func (ConsentEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "contact_id", "at")}
+}
+
+// Annotations of the ConsentEvent.
+func (ConsentEvent) Annotations() []schema.Annotation { return hidden() }

@@ -47,9 +47,11 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Campaign() CampaignResolver
 	CampaignRecipient() CampaignRecipientResolver
+	Contact() ContactResolver
 	Message() MessageResolver
 	MessageMedia() MessageMediaResolver
 	Mutation() MutationResolver
+	PrivacyRequest() PrivacyRequestResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
 }
@@ -177,20 +179,27 @@ type ComplexityRoot struct {
 		WabaID             func(childComplexity int) int
 	}
 
+	ConsentChange struct {
+		At     func(childComplexity int) int
+		Source func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
 	Contact struct {
-		Conversations func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ConversationOrder) int
-		CreatedAt     func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Name          func(childComplexity int) int
-		OptInAt       func(childComplexity int) int
-		OptInSource   func(childComplexity int) int
-		OptInStatus   func(childComplexity int) int
-		Phone         func(childComplexity int) int
-		ProfileName   func(childComplexity int) int
-		Restricted    func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		UserID        func(childComplexity int) int
-		Username      func(childComplexity int) int
+		ConsentHistory func(childComplexity int) int
+		Conversations  func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ConversationOrder) int
+		CreatedAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		OptInAt        func(childComplexity int) int
+		OptInSource    func(childComplexity int) int
+		OptInStatus    func(childComplexity int) int
+		Phone          func(childComplexity int) int
+		ProfileName    func(childComplexity int) int
+		Restricted     func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		UserID         func(childComplexity int) int
+		Username       func(childComplexity int) int
 	}
 
 	ContactConnection struct {
@@ -331,6 +340,7 @@ type ComplexityRoot struct {
 		CreateAPIKey          func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateCampaign        func(childComplexity int, input model.CreateCampaignInput) int
 		CreateContact         func(childComplexity int, input model.CreateContactInput) int
+		CreatePrivacyRequest  func(childComplexity int, input model.CreatePrivacyRequestInput) int
 		CreateTemplate        func(childComplexity int, input model.CreateTemplateInput) int
 		DeleteContact         func(childComplexity int, id pulid.ID) int
 		DeleteTemplate        func(childComplexity int, id pulid.ID) int
@@ -363,12 +373,15 @@ type ComplexityRoot struct {
 	PrivacyRequest struct {
 		CompletedAt      func(childComplexity int) int
 		ConfirmationCode func(childComplexity int) int
+		Contact          func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		Details          func(childComplexity int) int
 		DueAt            func(childComplexity int) int
 		Export           func(childComplexity int) int
+		ExportCSV        func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
+		Outcome          func(childComplexity int) int
 		Source           func(childComplexity int) int
 		Status           func(childComplexity int) int
 	}
@@ -399,6 +412,7 @@ type ComplexityRoot struct {
 		MessageStats             func(childComplexity int, from time.Time, to time.Time, channelID *pulid.ID) int
 		Node                     func(childComplexity int, id pulid.ID) int
 		Nodes                    func(childComplexity int, ids []pulid.ID) int
+		PrivacyRequests          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.PrivacyRequestFilter) int
 		Templates                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.TemplateFilter) int
 		Tenant                   func(childComplexity int) int
 	}
@@ -481,6 +495,9 @@ type CampaignRecipientResolver interface {
 
 	Reason(ctx context.Context, obj *ent.CampaignRecipient) (*string, error)
 }
+type ContactResolver interface {
+	ConsentHistory(ctx context.Context, obj *ent.Contact) ([]*model.ConsentChange, error)
+}
 type MessageResolver interface {
 	Media(ctx context.Context, obj *ent.Message) (*schematype.Media, error)
 
@@ -517,6 +534,13 @@ type MutationResolver interface {
 	AssignConversation(ctx context.Context, id pulid.ID, userID *pulid.ID) (*ent.Conversation, error)
 	SetConversationStatus(ctx context.Context, id pulid.ID, status conversation.Status) (*ent.Conversation, error)
 	ImportContacts(ctx context.Context, csv string) (*model.ImportContactsResult, error)
+	CreatePrivacyRequest(ctx context.Context, input model.CreatePrivacyRequestInput) (*ent.PrivacyRequest, error)
+}
+type PrivacyRequestResolver interface {
+	Export(ctx context.Context, obj *ent.PrivacyRequest) (schematype.JSON, error)
+
+	Contact(ctx context.Context, obj *ent.PrivacyRequest) (*ent.Contact, error)
+	ExportCSV(ctx context.Context, obj *ent.PrivacyRequest) (*string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -534,6 +558,7 @@ type QueryResolver interface {
 	ExportCampaignRecipients(ctx context.Context, id pulid.ID) (string, error)
 	MessageStats(ctx context.Context, from time.Time, to time.Time, channelID *pulid.ID) (*model.MessageStats, error)
 	BillableUsage(ctx context.Context, from time.Time, to time.Time, channelID *pulid.ID) ([]*model.UsageRow, error)
+	PrivacyRequests(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.PrivacyRequestFilter) (*ent.PrivacyRequestConnection, error)
 	AuditLogs(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.AuditLogFilter) (*ent.AuditLogConnection, error)
 }
 type SubscriptionResolver interface {
@@ -1040,6 +1065,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Channel.WabaID(childComplexity), true
 
+	case "ConsentChange.at":
+		if e.ComplexityRoot.ConsentChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.At(childComplexity), true
+	case "ConsentChange.source":
+		if e.ComplexityRoot.ConsentChange.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.Source(childComplexity), true
+	case "ConsentChange.status":
+		if e.ComplexityRoot.ConsentChange.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.Status(childComplexity), true
+
+	case "Contact.consentHistory":
+		if e.ComplexityRoot.Contact.ConsentHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.ConsentHistory(childComplexity), true
 	case "Contact.conversations":
 		if e.ComplexityRoot.Contact.Conversations == nil {
 			break
@@ -1714,6 +1764,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateContact(childComplexity, args["input"].(model.CreateContactInput)), true
+	case "Mutation.createPrivacyRequest":
+		if e.ComplexityRoot.Mutation.CreatePrivacyRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPrivacyRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePrivacyRequest(childComplexity, args["input"].(model.CreatePrivacyRequestInput)), true
 	case "Mutation.createTemplate":
 		if e.ComplexityRoot.Mutation.CreateTemplate == nil {
 			break
@@ -1967,6 +2028,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PrivacyRequest.ConfirmationCode(childComplexity), true
+	case "PrivacyRequest.contact":
+		if e.ComplexityRoot.PrivacyRequest.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrivacyRequest.Contact(childComplexity), true
 	case "PrivacyRequest.createdAt":
 		if e.ComplexityRoot.PrivacyRequest.CreatedAt == nil {
 			break
@@ -1991,6 +2058,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PrivacyRequest.Export(childComplexity), true
+	case "PrivacyRequest.exportCsv":
+		if e.ComplexityRoot.PrivacyRequest.ExportCSV == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrivacyRequest.ExportCSV(childComplexity), true
 	case "PrivacyRequest.id":
 		if e.ComplexityRoot.PrivacyRequest.ID == nil {
 			break
@@ -2003,6 +2076,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PrivacyRequest.Kind(childComplexity), true
+	case "PrivacyRequest.outcome":
+		if e.ComplexityRoot.PrivacyRequest.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PrivacyRequest.Outcome(childComplexity), true
 	case "PrivacyRequest.source":
 		if e.ComplexityRoot.PrivacyRequest.Source == nil {
 			break
@@ -2178,6 +2257,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]pulid.ID)), true
+	case "Query.privacyRequests":
+		if e.ComplexityRoot.Query.PrivacyRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_privacyRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PrivacyRequests(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["filter"].(*model.PrivacyRequestFilter)), true
 	case "Query.templates":
 		if e.ComplexityRoot.Query.Templates == nil {
 			break
@@ -2477,6 +2567,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CampaignRecipientOrder", ec.unmarshalInputCampaignRecipientOrder),
 			graphql.NewInputUnmarshaler("ChannelOrder", ec.unmarshalInputChannelOrder),
 			graphql.NewInputUnmarshaler("ConnectWhatsAppInput", ec.unmarshalInputConnectWhatsAppInput),
+			graphql.NewInputUnmarshaler("ContactCorrectionInput", ec.unmarshalInputContactCorrectionInput),
 			graphql.NewInputUnmarshaler("ContactFilter", ec.unmarshalInputContactFilter),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
@@ -2484,6 +2575,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateCampaignInput", ec.unmarshalInputCreateCampaignInput),
 			graphql.NewInputUnmarshaler("CreateContactInput", ec.unmarshalInputCreateContactInput),
+			graphql.NewInputUnmarshaler("CreatePrivacyRequestInput", ec.unmarshalInputCreatePrivacyRequestInput),
 			graphql.NewInputUnmarshaler("CreateTemplateInput", ec.unmarshalInputCreateTemplateInput),
 			graphql.NewInputUnmarshaler("InteractiveButtonInput", ec.unmarshalInputInteractiveButtonInput),
 			graphql.NewInputUnmarshaler("InteractiveListInput", ec.unmarshalInputInteractiveListInput),
@@ -2491,6 +2583,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InteractiveSectionInput", ec.unmarshalInputInteractiveSectionInput),
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
 			graphql.NewInputUnmarshaler("MessageOrder", ec.unmarshalInputMessageOrder),
+			graphql.NewInputUnmarshaler("PrivacyRequestFilter", ec.unmarshalInputPrivacyRequestFilter),
 			graphql.NewInputUnmarshaler("PrivacyRequestOrder", ec.unmarshalInputPrivacyRequestOrder),
 			graphql.NewInputUnmarshaler("SendInteractiveInput", ec.unmarshalInputSendInteractiveInput),
 			graphql.NewInputUnmarshaler("SendMediaInput", ec.unmarshalInputSendMediaInput),
@@ -2663,6 +2756,14 @@ extend type Query {
   category, from the status webhooks' pricing; kept after message retention.
   """
   billableUsage(from: Time!, to: Time!, channelId: ID): [UsageRow!]!
+  "Data subjects' privacy requests, newest first (ADMIN)."
+  privacyRequests(
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    filter: PrivacyRequestFilter
+  ): PrivacyRequestConnection!
   "The tenant's audit log, newest first (ADMIN)."
   auditLogs(
     after: Cursor
@@ -2734,6 +2835,55 @@ type Mutation {
   setConversationStatus(id: ID!, status: ConversationStatus!): Conversation!
   "Creates or updates contacts from CSV (header phone,name,tags,opt_in); bad rows are reported and skipped."
   importContacts(csv: String!): ImportContactsResult!
+  """
+  Records a data subject's request (ADMIN). The subject is a contact, by
+  contactId or phone; a job carries it out within minutes and the request
+  moves RECEIVED → IN_PROGRESS → COMPLETED (or REJECTED, with the reason
+  in outcome). Its dueAt is 30 days after it was received.
+  """
+  createPrivacyRequest(input: CreatePrivacyRequestInput!): PrivacyRequest!
+}
+
+input CreatePrivacyRequestInput {
+  kind: PrivacyRequestKind!
+  "The subject: one of contactId and phone."
+  contactId: ID
+  phone: String
+  "Free text: how the request reached you, who checked the person's identity (≤ 2,000 characters)."
+  details: String
+  "CORRECTION only: the corrected values."
+  correction: ContactCorrectionInput
+}
+
+"What a CORRECTION changes; unset fields stay as they are."
+input ContactCorrectionInput {
+  name: String
+  phone: String
+}
+
+input PrivacyRequestFilter {
+  status: PrivacyRequestStatus
+  kind: PrivacyRequestKind
+}
+
+extend type PrivacyRequest {
+  "The subject while it exists; null once erased."
+  contact: Contact
+  "ACCESS and EXPORT: the subject's contact record as CSV (the import header)."
+  exportCsv: String
+}
+
+"One change of a contact's marketing consent."
+type ConsentChange {
+  status: OptInStatus!
+  "Where it came from: import, keyword, api, meta:user_preferences, objection, …"
+  source: String!
+  at: Time!
+}
+
+extend type Contact {
+  "Every opt-in and opt-out, oldest first."
+  consentHistory: [ConsentChange!]!
 }
 
 
@@ -3793,6 +3943,7 @@ type PrivacyRequest implements Node {
   dueAt: Time!
   completedAt: Time
   export: JSON
+  outcome: String
 }
 """
 A connection to a list of items.
@@ -4305,6 +4456,18 @@ func (ec *executionContext) childFields_Channel(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Channel", field.Name)
 }
 
+func (ec *executionContext) childFields_ConsentChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_ConsentChange_status(ctx, field)
+	case "source":
+		return ec.fieldContext_ConsentChange_source(ctx, field)
+	case "at":
+		return ec.fieldContext_ConsentChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsentChange", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4331,6 +4494,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_restricted(ctx, field)
 	case "conversations":
 		return ec.fieldContext_Contact_conversations(ctx, field)
+	case "consentHistory":
+		return ec.fieldContext_Contact_consentHistory(ctx, field)
 	case "userId":
 		return ec.fieldContext_Contact_userId(ctx, field)
 	}
@@ -4633,8 +4798,26 @@ func (ec *executionContext) childFields_PrivacyRequest(ctx context.Context, fiel
 		return ec.fieldContext_PrivacyRequest_completedAt(ctx, field)
 	case "export":
 		return ec.fieldContext_PrivacyRequest_export(ctx, field)
+	case "outcome":
+		return ec.fieldContext_PrivacyRequest_outcome(ctx, field)
+	case "contact":
+		return ec.fieldContext_PrivacyRequest_contact(ctx, field)
+	case "exportCsv":
+		return ec.fieldContext_PrivacyRequest_exportCsv(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PrivacyRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_PrivacyRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PrivacyRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PrivacyRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PrivacyRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PrivacyRequestConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_PrivacyRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5113,6 +5296,20 @@ func (ec *executionContext) field_Mutation_createContact_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateContactInput, error) {
 			return ec.unmarshalNCreateContactInput2switchboardᚋgraphᚋmodelᚐCreateContactInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPrivacyRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePrivacyRequestInput, error) {
+			return ec.unmarshalNCreatePrivacyRequestInput2switchboardᚋgraphᚋmodelᚐCreatePrivacyRequestInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5708,6 +5905,52 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_privacyRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PrivacyRequestFilter, error) {
+			return ec.unmarshalOPrivacyRequestFilter2ᚖswitchboardᚋgraphᚋmodelᚐPrivacyRequestFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -7839,6 +8082,75 @@ func (ec *executionContext) fieldContext_Channel_phoneNumberId(_ context.Context
 	return graphql.NewScalarFieldContext("Channel", field, false, false, "String")
 }
 
+func (ec *executionContext) _ConsentChange_status(ctx context.Context, field graphql.CollectedField, obj *model.ConsentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v contact.OptInStatus) graphql.Marshaler {
+			return ec.marshalNOptInStatus2switchboardᚋentᚋcontactᚐOptInStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, "OptInStatus")
+}
+
+func (ec *executionContext) _ConsentChange_source(ctx context.Context, field graphql.CollectedField, obj *model.ConsentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsentChange_at(ctx context.Context, field graphql.CollectedField, obj *model.ConsentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8132,6 +8444,38 @@ func (ec *executionContext) fieldContext_Contact_conversations(ctx context.Conte
 	if fc.Args, err = ec.field_Contact_conversations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_consentHistory(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_consentHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().ConsentHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ConsentChange) graphql.Marshaler {
+			return ec.marshalNConsentChange2ᚕᚖswitchboardᚋgraphᚋmodelᚐConsentChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentChange(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -11431,6 +11775,50 @@ func (ec *executionContext) fieldContext_Mutation_importContacts(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createPrivacyRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPrivacyRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePrivacyRequest(ctx, fc.Args["input"].(model.CreatePrivacyRequestInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PrivacyRequest) graphql.Marshaler {
+			return ec.marshalNPrivacyRequest2ᚖswitchboardᚋentᚐPrivacyRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPrivacyRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrivacyRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPrivacyRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[pulid.ID]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11739,7 +12127,7 @@ func (ec *executionContext) _PrivacyRequest_export(ctx context.Context, field gr
 			return ec.fieldContext_PrivacyRequest_export(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Export, nil
+			return ec.Resolvers.PrivacyRequest().Export(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v schematype.JSON) graphql.Marshaler {
@@ -11750,7 +12138,85 @@ func (ec *executionContext) _PrivacyRequest_export(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PrivacyRequest_export(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PrivacyRequest", field, false, false, "JSON")
+	return graphql.NewScalarFieldContext("PrivacyRequest", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _PrivacyRequest_outcome(ctx context.Context, field graphql.CollectedField, obj *ent.PrivacyRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrivacyRequest_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PrivacyRequest_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrivacyRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _PrivacyRequest_contact(ctx context.Context, field graphql.CollectedField, obj *ent.PrivacyRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrivacyRequest_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PrivacyRequest().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalOContact2ᚖswitchboardᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PrivacyRequest_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PrivacyRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PrivacyRequest_exportCsv(ctx context.Context, field graphql.CollectedField, obj *ent.PrivacyRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PrivacyRequest_exportCsv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PrivacyRequest().ExportCSV(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PrivacyRequest_exportCsv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PrivacyRequest", field, true, true, "String")
 }
 
 func (ec *executionContext) _PrivacyRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PrivacyRequestConnection) (ret graphql.Marshaler) {
@@ -12468,6 +12934,50 @@ func (ec *executionContext) fieldContext_Query_billableUsage(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_billableUsage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_privacyRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_privacyRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PrivacyRequests(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["filter"].(*model.PrivacyRequestFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PrivacyRequestConnection) graphql.Marshaler {
+			return ec.marshalNPrivacyRequestConnection2ᚖswitchboardᚋentᚐPrivacyRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_privacyRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrivacyRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_privacyRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15207,6 +15717,55 @@ func UnmarshalConnectWhatsAppInput(ctx context.Context, raw any) (model.ConnectW
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputContactCorrectionInput(ctx context.Context, obj any) (model.ContactCorrectionInput, error) {
+	var it model.ContactCorrectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContactCorrectionInput unmarshals raw into the ContactCorrectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContactCorrectionInput(ctx context.Context, raw any) (model.ContactCorrectionInput, error) {
+	var out model.ContactCorrectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContactCorrectionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputContactFilter(ctx context.Context, obj any) (model.ContactFilter, error) {
 	var it model.ContactFilter
 	if obj == nil {
@@ -15621,6 +16180,76 @@ func UnmarshalCreateContactInput(ctx context.Context, raw any) (model.CreateCont
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreatePrivacyRequestInput(ctx context.Context, obj any) (model.CreatePrivacyRequestInput, error) {
+	var it model.CreatePrivacyRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "contactId", "phone", "details", "correction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPrivacyRequestKind2switchboardᚋentᚋprivacyrequestᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "contactId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactId"))
+			data, err := ec.unmarshalOID2ᚖswitchboardᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactID = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "details":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("details"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Details = data
+		case "correction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("correction"))
+			data, err := ec.unmarshalOContactCorrectionInput2ᚖswitchboardᚋgraphᚋmodelᚐContactCorrectionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Correction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePrivacyRequestInput unmarshals raw into the CreatePrivacyRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePrivacyRequestInput(ctx context.Context, raw any) (model.CreatePrivacyRequestInput, error) {
+	var out model.CreatePrivacyRequestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePrivacyRequestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateTemplateInput(ctx context.Context, obj any) (model.CreateTemplateInput, error) {
 	var it model.CreateTemplateInput
 	if obj == nil {
@@ -16000,6 +16629,55 @@ func (ec *executionContext) unmarshalInputMessageOrder(ctx context.Context, obj 
 func UnmarshalMessageOrder(ctx context.Context, raw any) (ent.MessageOrder, error) {
 	var out ent.MessageOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MessageOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPrivacyRequestFilter(ctx context.Context, obj any) (model.PrivacyRequestFilter, error) {
+	var it model.PrivacyRequestFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPrivacyRequestStatus2ᚖswitchboardᚋentᚋprivacyrequestᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPrivacyRequestKind2ᚖswitchboardᚋentᚋprivacyrequestᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPrivacyRequestFilter unmarshals raw into the PrivacyRequestFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPrivacyRequestFilter(ctx context.Context, raw any) (model.PrivacyRequestFilter, error) {
+	var out model.PrivacyRequestFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PrivacyRequestFilter", raw, &out)
 	return out, err
 }
 
@@ -17743,6 +18421,49 @@ func (ec *executionContext) _Channel(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var consentChangeImplementors = []string{"ConsentChange"}
+
+func (ec *executionContext) _ConsentChange(ctx context.Context, sel ast.SelectionSet, obj *model.ConsentChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsentChange")
+		case "status":
+			out.Values[i] = ec._ConsentChange_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._ConsentChange_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ConsentChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
@@ -17814,6 +18535,12 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_conversations(ctx, field, obj)
+				})
+		case "consentHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_consentHistory(ctx, field, obj)
 				})
 		case "userId":
 			out.Values[i] = ec._Contact_userId(ctx, field, obj)
@@ -18912,6 +19639,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createPrivacyRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPrivacyRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18991,53 +19725,71 @@ func (ec *executionContext) _PrivacyRequest(ctx context.Context, sel ast.Selecti
 		case "id":
 			out.Values[i] = ec._PrivacyRequest_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._PrivacyRequest_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._PrivacyRequest_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._PrivacyRequest_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._PrivacyRequest_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "details":
 			out.Values[i] = ec._PrivacyRequest_details(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "confirmationCode":
 			out.Values[i] = ec._PrivacyRequest_confirmationCode(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dueAt":
 			out.Values[i] = ec._PrivacyRequest_dueAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "completedAt":
 			out.Values[i] = ec._PrivacyRequest_completedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "export":
-			out.Values[i] = ec._PrivacyRequest_export(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PrivacyRequest_export(ctx, field, obj)
+				})
+		case "outcome":
+			out.Values[i] = ec._PrivacyRequest_outcome(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PrivacyRequest_contact(ctx, field, obj)
+				})
+		case "exportCsv":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PrivacyRequest_exportCsv(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19244,6 +19996,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_billableUsage(ctx, field)
+				})
+		case "privacyRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_privacyRequests(ctx, field)
 				})
 		case "auditLogs":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -20273,6 +21031,30 @@ func (ec *executionContext) unmarshalNConnectWhatsAppInput2switchboardᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNConsentChange2ᚕᚖswitchboardᚋgraphᚋmodelᚐConsentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ConsentChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsentChange2ᚖswitchboardᚋgraphᚋmodelᚐConsentChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConsentChange2ᚖswitchboardᚋgraphᚋmodelᚐConsentChange(ctx context.Context, sel ast.SelectionSet, v *model.ConsentChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsentChange!")
+		return graphql.Null
+	}
+	return ec._ConsentChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNContact2ᚖswitchboardᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contact!")
@@ -20363,6 +21145,11 @@ func (ec *executionContext) unmarshalNCreateCampaignInput2switchboardᚋgraphᚋ
 
 func (ec *executionContext) unmarshalNCreateContactInput2switchboardᚋgraphᚋmodelᚐCreateContactInput(ctx context.Context, v any) (model.CreateContactInput, error) {
 	res, err := ec.unmarshalInputCreateContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePrivacyRequestInput2switchboardᚋgraphᚋmodelᚐCreatePrivacyRequestInput(ctx context.Context, v any) (model.CreatePrivacyRequestInput, error) {
+	res, err := ec.unmarshalInputCreatePrivacyRequestInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -20684,6 +21471,22 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPrivacyRequest2ᚖswitchboardᚋentᚐPrivacyRequest(ctx context.Context, sel ast.SelectionSet, v *ent.PrivacyRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PrivacyRequest!")
+		return graphql.Null
+	}
+	return ec._PrivacyRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPrivacyRequestConnection2ᚖswitchboardᚋentᚐPrivacyRequestConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PrivacyRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PrivacyRequestConnection!")
+		return graphql.Null
+	}
+	return ec._PrivacyRequestConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPrivacyRequestKind2switchboardᚋentᚋprivacyrequestᚐKind(ctx context.Context, v any) (privacyrequest.Kind, error) {
@@ -21278,6 +22081,14 @@ func (ec *executionContext) marshalOContact2ᚖswitchboardᚋentᚐContact(ctx c
 	return ec._Contact(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOContactCorrectionInput2ᚖswitchboardᚋgraphᚋmodelᚐContactCorrectionInput(ctx context.Context, v any) (*model.ContactCorrectionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputContactCorrectionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOContactEdge2ᚕᚖswitchboardᚋentᚐContactEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ContactEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -21634,6 +22445,46 @@ func (ec *executionContext) marshalOPrivacyRequestEdge2ᚖswitchboardᚋentᚐPr
 		return graphql.Null
 	}
 	return ec._PrivacyRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPrivacyRequestFilter2ᚖswitchboardᚋgraphᚋmodelᚐPrivacyRequestFilter(ctx context.Context, v any) (*model.PrivacyRequestFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPrivacyRequestFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPrivacyRequestKind2ᚖswitchboardᚋentᚋprivacyrequestᚐKind(ctx context.Context, v any) (*privacyrequest.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(privacyrequest.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPrivacyRequestKind2ᚖswitchboardᚋentᚋprivacyrequestᚐKind(ctx context.Context, sel ast.SelectionSet, v *privacyrequest.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPrivacyRequestStatus2ᚖswitchboardᚋentᚋprivacyrequestᚐStatus(ctx context.Context, v any) (*privacyrequest.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(privacyrequest.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPrivacyRequestStatus2ᚖswitchboardᚋentᚋprivacyrequestᚐStatus(ctx context.Context, sel ast.SelectionSet, v *privacyrequest.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOSendInteractiveInput2ᚖswitchboardᚋgraphᚋmodelᚐSendInteractiveInput(ctx context.Context, v any) (*model.SendInteractiveInput, error) {

@@ -8,6 +8,7 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/message"
+	"switchboard/ent/privacyrequest"
 	"switchboard/ent/schema/schematype"
 	"switchboard/ent/template"
 	"switchboard/ent/user"
@@ -74,6 +75,20 @@ type ConnectWhatsAppInput struct {
 	MetaUserID  *string `json:"metaUserId,omitempty"`
 }
 
+// One change of a contact's marketing consent.
+type ConsentChange struct {
+	Status contact.OptInStatus `json:"status"`
+	// Where it came from: import, keyword, api, meta:user_preferences, objection, …
+	Source string    `json:"source"`
+	At     time.Time `json:"at"`
+}
+
+// What a CORRECTION changes; unset fields stay as they are.
+type ContactCorrectionInput struct {
+	Name  *string `json:"name,omitempty"`
+	Phone *string `json:"phone,omitempty"`
+}
+
 type ContactFilter struct {
 	// Matches phone, name or profile name (case-insensitive substring).
 	Search      *string              `json:"search,omitempty"`
@@ -117,6 +132,17 @@ type CreateContactInput struct {
 	Tags        []string             `json:"tags,omitempty"`
 	OptInStatus *contact.OptInStatus `json:"optInStatus,omitempty"`
 	OptInSource *string              `json:"optInSource,omitempty"`
+}
+
+type CreatePrivacyRequestInput struct {
+	Kind privacyrequest.Kind `json:"kind"`
+	// The subject: one of contactId and phone.
+	ContactID *pulid.ID `json:"contactId,omitempty"`
+	Phone     *string   `json:"phone,omitempty"`
+	// Free text: how the request reached you, who checked the person's identity (≤ 2,000 characters).
+	Details *string `json:"details,omitempty"`
+	// CORRECTION only: the corrected values.
+	Correction *ContactCorrectionInput `json:"correction,omitempty"`
 }
 
 type CreateTemplateInput struct {
@@ -202,6 +228,11 @@ type MessageStats struct {
 	// read / delivered (0 without deliveries)
 	ReadRate float64     `json:"readRate"`
 	ByDay    []*DayStats `json:"byDay"`
+}
+
+type PrivacyRequestFilter struct {
+	Status *privacyrequest.Status `json:"status,omitempty"`
+	Kind   *privacyrequest.Kind   `json:"kind,omitempty"`
 }
 
 // Reply buttons (up to 3) or a list (sections of rows, up to 10 rows in all).

@@ -26,6 +26,7 @@ import (
 	"switchboard/internal/media"
 	"switchboard/internal/metaapi"
 	"switchboard/internal/outbox"
+	"switchboard/internal/privacy"
 	"switchboard/internal/server"
 	"switchboard/internal/store"
 	"switchboard/internal/templates"
@@ -99,6 +100,18 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		Timeout: cfg.JobLease * 3 / 4, Detach: !pg}
 	runner.Handle(media.DownloadJob.Name, downloads.Handle)
 	runner.OnDead(media.DownloadJob.Name, downloads.Dead)
+	var checkpoint func(context.Context) error
+	if !pg {
+		// Erased pages leave the -wal file too, not only the main file
+		// (secure_delete zeroes them there).
+		checkpoint = func(ctx context.Context) error {
+			_, err := db.SQL.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+			return err
+		}
+	}
+	privacySvc := privacy.New(mediaStore, notifier, checkpoint, log)
+	runner.Handle(privacy.ProcessJob.Name, privacySvc.Handle)
+	runner.OnDead(privacy.ProcessJob.Name, privacySvc.Dead)
 	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{
 		OutcomeTimeout: cfg.SendOutcomeTimeout, RequestTimeout: cfg.MetaRequestTimeout,
 		Registry: reg, RowLocks: pg,
@@ -123,6 +136,8 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 
 		MediaLinks: mediaLinks,
 		Templates:  templates.New(meta, channelSvc),
+		Privacy:    privacySvc,
+		WakeJobs:   runner.Notify,
 	}
 	srv := &server.Server{
 		DB:       db,

@@ -51,14 +51,15 @@ const (
 // (entries about several objects, such as an import, name their type and
 // leave targetId empty).
 const (
-	TargetTenant   = "Tenant"
-	TargetUser     = "User"
-	TargetAPIKey   = "APIKey"
-	TargetChannel  = "Channel"
-	TargetContact  = "Contact"
-	TargetMessage  = "Message"
-	TargetTemplate = "Template"
-	TargetCampaign = "Campaign"
+	TargetTenant         = "Tenant"
+	TargetUser           = "User"
+	TargetAPIKey         = "APIKey"
+	TargetChannel        = "Channel"
+	TargetContact        = "Contact"
+	TargetMessage        = "Message"
+	TargetTemplate       = "Template"
+	TargetCampaign       = "Campaign"
+	TargetPrivacyRequest = "PrivacyRequest"
 )
 
 // Entry describes one audited action.

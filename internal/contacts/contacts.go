@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"switchboard/ent"
+	"switchboard/ent/consentevent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/message"
@@ -85,6 +86,11 @@ func (s *Service) Create(ctx context.Context, c *ent.Client, in CreateInput) (*e
 	if err != nil {
 		return nil, writeErr(err)
 	}
+	if status != contact.DefaultOptInStatus {
+		if err := RecordConsent(ctx, c, ct.TenantID, ct.ID, status, or(source, SourceAPI), ct.CreatedAt); err != nil {
+			return nil, err
+		}
+	}
 	return ct, audit.Record(ctx, c, audit.Entry{Action: audit.ContactCreate, TargetType: audit.TargetContact, TargetID: ct.ID})
 }
 
@@ -154,6 +160,15 @@ func (s *Service) Update(ctx context.Context, c *ent.Client, id pulid.ID, in Upd
 	if err != nil {
 		return nil, writeErr(err)
 	}
+	if ct.OptInStatus != cur.OptInStatus {
+		source := SourceAPI
+		if in.OptInSource != nil && ct.OptInSource != "" {
+			source = ct.OptInSource
+		}
+		if err := RecordConsent(ctx, c, ct.TenantID, ct.ID, ct.OptInStatus, source, ct.UpdatedAt); err != nil {
+			return nil, err
+		}
+	}
 	return ct, audit.Record(ctx, c, audit.Entry{Action: audit.ContactUpdate, TargetType: audit.TargetContact, TargetID: id,
 		Metadata: map[string]any{"fields": changed}})
 }
@@ -179,11 +194,21 @@ func (s *Service) Delete(ctx context.Context, c *ent.Client, id pulid.ID) error 
 			return err
 		}
 	}
+	if _, err := c.ConsentEvent.Delete().Where(consentevent.ContactID(id)).Exec(ctx); err != nil {
+		return err
+	}
 	if err := c.Contact.DeleteOneID(id).Exec(ctx); err != nil {
 		return writeErr(err)
 	}
 	return audit.Record(ctx, c, audit.Entry{Action: audit.ContactDelete, TargetType: audit.TargetContact, TargetID: id,
 		Metadata: map[string]any{"conversations": len(convs)}})
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // optInAt is the opt_in_at a contact carries after its status moves from

@@ -77,3 +77,14 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// ExportOne is one contact as CSV in Export's format: the header and its
+// row (a privacy export's exportCsv).
+func ExportOne(phone *string, name string, tags []string, status contact.OptInStatus) (string, error) {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(Header)
+	_ = w.Write([]string{deref(phone), escapeCell(name), escapeCell(strings.Join(tags, TagSeparator)), optInCell(status)})
+	w.Flush()
+	return b.String(), w.Error()
+}

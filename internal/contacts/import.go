@@ -2,6 +2,8 @@ package contacts
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"switchboard/ent"
@@ -52,6 +54,7 @@ func (s *Service) Import(ctx context.Context, c *ent.Client, data string) (*Impo
 	res := &ImportResult{Failed: p.failed, Errors: p.errors}
 	now := s.now()
 	batch := make([]*ent.ContactCreate, 0, importBatch)
+	consent := map[string]contact.OptInStatus{} // the batch's phones whose opt-in the file changes
 	for i, row := range p.rows {
 		cur := found[row.phone]
 		if cur == nil {
@@ -60,12 +63,19 @@ func (s *Service) Import(ctx context.Context, c *ent.Client, data string) (*Impo
 		} else {
 			res.Updated++
 		}
+		if row.optIn != "" && row.optIn != cur.OptInStatus {
+			consent[row.phone] = row.optIn
+		}
 		batch = append(batch, merge(c.Contact.Create(), cur, row, now))
 		if len(batch) == importBatch || i == len(p.rows)-1 {
 			if err := upsert(ctx, c, batch); err != nil {
 				return nil, err
 			}
+			if err := recordImported(ctx, c, consent, now); err != nil {
+				return nil, err
+			}
 			batch = batch[:0]
+			clear(consent)
 		}
 	}
 	err = audit.Record(ctx, c, audit.Entry{Action: audit.ContactsImport, TargetType: audit.TargetContact,
@@ -102,6 +112,25 @@ func merge(b *ent.ContactCreate, cur *ent.Contact, row importRow, now time.Time)
 		b.SetOptInSource(source)
 	}
 	return b
+}
+
+// recordImported appends to the consent history of the contacts whose
+// opt-in an import batch changed (phone → new status), in one statement.
+func recordImported(ctx context.Context, c *ent.Client, changed map[string]contact.OptInStatus, now time.Time) error {
+	if len(changed) == 0 {
+		return nil
+	}
+	ids, err := c.Contact.Query().Where(contact.PhoneIn(slices.Collect(maps.Keys(changed))...)).
+		Select(contact.FieldID, contact.FieldTenantID, contact.FieldPhone).All(ctx)
+	if err != nil {
+		return err
+	}
+	events := make([]*ent.ConsentEventCreate, 0, len(ids))
+	for _, ct := range ids {
+		events = append(events, c.ConsentEvent.Create().SetTenantID(ct.TenantID).SetContactID(ct.ID).
+			SetStatus(string(changed[*ct.Phone])).SetSource(ImportSource).SetAt(now))
+	}
+	return c.ConsentEvent.CreateBulk(events...).Exec(ctx)
 }
 
 // upsert writes one batch in one statement. Columns a row leaves unset

@@ -5,6 +5,7 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/contact"
+	"switchboard/internal/contacts"
 	"switchboard/internal/pulid"
 	"switchboard/internal/whatsapp"
 )
@@ -73,8 +74,16 @@ func (b *batch) optIn(id pulid.ID, status contact.OptInStatus, source string, ts
 	if status == contact.OptInStatusOPTED_OUT {
 		newer = contact.OptInAtLTE(ts)
 	}
-	return b.tx.Contact.Update().Where(contact.ID(id), contact.Or(contact.OptInAtIsNil(), newer)).
-		SetOptInStatus(status).SetOptInSource(source).SetOptInAt(ts).Exec(b.ctx)
+	n, err := b.tx.Contact.Update().Where(contact.ID(id), contact.Or(contact.OptInAtIsNil(), newer)).
+		SetOptInStatus(status).SetOptInSource(source).SetOptInAt(ts).Save(b.ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	tenant, err := b.tx.Contact.Query().Where(contact.ID(id)).Select(contact.FieldTenantID).String(b.ctx)
+	if err != nil {
+		return err
+	}
+	return contacts.RecordConsent(b.ctx, b.tx.Client(), pulid.ID(tenant), id, status, source, ts)
 }
 
 // known reports whether a contact of the tenant holds s's user id.

@@ -29,6 +29,7 @@ import (
 	_ "gocloud.dev/blob/s3blob"  // s3://bucket?region=…
 	"gocloud.dev/gcerrors"
 
+	"switchboard/ent/schema/schematype"
 	"switchboard/internal/pulid"
 )
 
@@ -89,6 +90,19 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("media: delete %s: %w", key, err)
 	}
 	return nil
+}
+
+// DeleteMessageFile removes a message's stored file: the one its media
+// names, and for an inbound message the one its download writes (a
+// download still in flight when the message is erased may write it after
+// the media's key was read). A file already gone is not an error.
+func (s *Store) DeleteMessageFile(ctx context.Context, tenant, message pulid.ID, md *schematype.Media) error {
+	if md != nil && md.Key != "" {
+		if err := s.Delete(ctx, md.Key); err != nil {
+			return err
+		}
+	}
+	return s.Delete(ctx, inboundKey(tenant, message))
 }
 
 // reader opens the file under key; the Reader seeks, for Range requests.

@@ -16,6 +16,7 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/message"
 	"switchboard/internal/campaigns"
+	"switchboard/internal/contacts"
 	"switchboard/internal/events"
 	"switchboard/internal/pulid"
 	"switchboard/internal/sqlexpr"
@@ -307,8 +308,12 @@ func optOut(ctx context.Context, tx *ent.Tx, m *ent.Message, now time.Time) erro
 		}
 		conv = c
 	}
-	return tx.Contact.Update().Where(contact.ID(conv.ContactID)).
-		SetOptInStatus(contact.OptInStatusOPTED_OUT).SetOptInSource("meta:131050").SetOptInAt(now).Exec(ctx)
+	n, err := tx.Contact.Update().Where(contact.ID(conv.ContactID), contact.OptInStatusNEQ(contact.OptInStatusOPTED_OUT)).
+		SetOptInStatus(contact.OptInStatusOPTED_OUT).SetOptInSource(contacts.SourceMetaOptOut).SetOptInAt(now).Save(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	return contacts.RecordConsent(ctx, tx.Client(), conv.TenantID, conv.ContactID, contact.OptInStatusOPTED_OUT, contacts.SourceMetaOptOut, now)
 }
 
 func uniqIDs(ids []pulid.ID) []pulid.ID {
