@@ -86,7 +86,7 @@ func (s *Service) rotateBatch(ctx context.Context, client *ent.Client, after pul
 	if err != nil {
 		return "", err
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	defer func() { _ = tx.Rollback() }() // undoes a failed batch; a no-op once committed
 	q := tx.Channel.Query().
 		Where(channel.IDGT(after), channel.AccessTokenCiphertextNotNil(),
 			channel.Or(channel.AccessTokenKeyIDNEQ(r.KeyID), channel.AccessTokenKeyIDIsNil())).
