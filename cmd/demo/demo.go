@@ -170,7 +170,7 @@ func run(ctx context.Context, o *options, simulated func()) error {
 // serverEnv is the caller's environment without anything that would point the demo server at
 // another database, key or address, plus the demo's settings.
 func serverEnv(environ []string, o *options, base string) []string {
-	drop := map[string]bool{"DATABASE_URL": true, "ENCRYPTION_KEY": true, "DATA_DIR": true,
+	drop := map[string]bool{"DATABASE_URL": true, "ENCRYPTION_KEY": true, "ENCRYPTION_KEYS_OLD": true, "DATA_DIR": true,
 		"LISTEN_ADDR": true, "META_APP_SECRET": true, "META_VERIFY_TOKEN": true,
 		"META_API_BASE_URL": true, "PUBLIC_BASE_URL": true, "PLAYGROUND": true,
 		"GRAPHQL_INTROSPECTION": true, "MIGRATE_ON_START": true, "CORS_ALLOWED_ORIGINS": true}

@@ -1,10 +1,11 @@
 // Command switchboard is the Switchboard server and its operator tools.
 //
-//	switchboard serve     start the HTTP server
-//	switchboard migrate   bring the database schema up to date and exit
-//	switchboard jobs      list and re-drive dead background jobs
-//	switchboard schema    print the GraphQL schema (SDL)
-//	switchboard version   print the version and commit
+//	switchboard serve       start the HTTP server
+//	switchboard migrate     bring the database schema up to date and exit
+//	switchboard jobs        list and re-drive dead background jobs
+//	switchboard rotate-key  re-seal stored secrets with ENCRYPTION_KEY
+//	switchboard schema      print the GraphQL schema (SDL)
+//	switchboard version     print the version and commit
 //
 // With no command, or with help, -h or --help, it prints the usage (every
 // command and environment variable) and starts nothing.
@@ -43,6 +44,12 @@ func commands(stdout io.Writer) []command {
 			return migrate(log)
 		}},
 		{"jobs", "list and re-drive dead background jobs (switchboard jobs help)", jobsCmd},
+		{"rotate-key", "re-seal stored access tokens with ENCRYPTION_KEY while servers run (old keys: ENCRYPTION_KEYS_OLD)", func(log *slog.Logger, args []string) error {
+			if err := noArgs("rotate-key", args); err != nil {
+				return err
+			}
+			return rotateKey(log, stdout)
+		}},
 		{"schema", "print the GraphQL schema this server serves (SDL; make schema)", func(_ *slog.Logger, args []string) error {
 			if err := noArgs("schema", args); err != nil {
 				return err

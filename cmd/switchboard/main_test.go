@@ -26,9 +26,11 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "-h"}, 0, false},
 		{[]string{"migrate", "--help"}, 0, false},
 		{[]string{"version", "--help"}, 0, false},
+		{[]string{"rotate-key", "--help"}, 0, false},
 		{[]string{"server"}, 2, true},
 		{[]string{"--verbose"}, 2, true},
 		{[]string{"serve", "now"}, 2, true},
+		{[]string{"rotate-key", "now"}, 2, true},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(append([]string{"switchboard"}, tc.args...), " "), func(t *testing.T) {
@@ -51,7 +53,7 @@ func TestUsage(t *testing.T) {
 			if other != "" {
 				t.Errorf("the other stream should stay empty, got %q", other)
 			}
-			for _, want := range []string{"usage: switchboard", "serve", "migrate", "jobs", "version"} {
+			for _, want := range []string{"usage: switchboard", "serve", "migrate", "jobs", "rotate-key", "version"} {
 				if !strings.Contains(usage, want) {
 					t.Errorf("usage lacks %q:\n%s", want, usage)
 				}

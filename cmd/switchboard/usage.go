@@ -48,12 +48,12 @@ usage: switchboard <command> [arguments]
 commands:
 `)
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 switchboard help, -h or --help prints this; switchboard jobs help explains jobs.
 
-environment (serve, migrate and jobs read the same variables; NAME=default):
+environment (serve, migrate, jobs and rotate-key read the same variables; NAME=default):
 `)
 	_ = config.WriteUsage(w)
 }

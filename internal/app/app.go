@@ -68,7 +68,10 @@ type App struct {
 
 // New builds the services and the HTTP handler over an open database.
 func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
-	sealer, err := crypto.NewSealer(cfg.EncryptionKey)
+	// Secrets are sealed with ENCRYPTION_KEY and opened with it or any key
+	// of ENCRYPTION_KEYS_OLD, so a server keeps working while
+	// `switchboard rotate-key` moves stored secrets to the new key.
+	sealer, err := crypto.NewSealer(cfg.EncryptionKeys()...)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +98,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	mediaLinks := media.NewLinks(cfg.EncryptionKey, cfg.PublicBaseURL)
+	mediaLinks := media.NewLinks(cfg.EncryptionKey, cfg.PublicBaseURL, cfg.EncryptionKeysOld...)
 	downloads := &media.Downloader{Store: mediaStore, Meta: meta, Channels: channelSvc, Notifier: notifier, Log: log,
 		Timeout: cfg.JobLease * 3 / 4, Detach: !pg}
 	runner.Handle(media.DownloadJob.Name, downloads.Handle)

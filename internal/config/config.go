@@ -73,6 +73,10 @@ type Config struct {
 	// MediaStoreURL is the gocloud.dev/blob bucket of media files; ""
 	// means the directory media under DataDir.
 	MediaStoreURL string
+	// EncryptionKeysOld are earlier keys, kept only to read what they
+	// sealed or signed until `switchboard rotate-key` has re-sealed every
+	// secret under EncryptionKey; nothing new is sealed with them.
+	EncryptionKeysOld [][]byte
 }
 
 // Error names the variable that is wrong, so the server can stop with one
@@ -248,7 +252,17 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		return nil, err
 	}
 	c.EncryptionKey = key
+	if c.EncryptionKeysOld, err = oldKeys(getenv("ENCRYPTION_KEYS_OLD"), key); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// EncryptionKeys are the keys that open sealed secrets and check signed
+// links: the current key first (the one that seals and signs), then the
+// old ones.
+func (c *Config) EncryptionKeys() [][]byte {
+	return append([][]byte{c.EncryptionKey}, c.EncryptionKeysOld...)
 }
 
 // SQLite reports whether storage is an SQLite file (the default).
@@ -302,6 +316,34 @@ func (c *Config) loadKey(v string, log *slog.Logger) ([]byte, error) {
 	}
 	log.Warn("ENCRYPTION_KEY unset: generated a key for embedded mode; back it up, tokens cannot be read without it", "path", path)
 	return key, nil
+}
+
+// oldKeys parses ENCRYPTION_KEYS_OLD. A key given twice, or the current
+// key given again, is refused rather than ignored: it means the operator
+// copied the wrong value, and a rotation run with it would rotate nothing
+// while the key they meant to keep is missing. Errors name entries by
+// position, never by value, as the value is a secret.
+func oldKeys(v string, current []byte) ([][]byte, error) {
+	var keys [][]byte
+	seen := map[string]int{string(current): 0}
+	for i, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		key, err := base64.StdEncoding.DecodeString(s)
+		if err != nil || len(key) != 32 {
+			return nil, &Error{"ENCRYPTION_KEYS_OLD", fmt.Sprintf("entry %d must be the base64 encoding of exactly 32 bytes", i+1)}
+		}
+		switch prev, dup := seen[string(key)]; {
+		case dup && prev == 0:
+			return nil, &Error{"ENCRYPTION_KEYS_OLD", fmt.Sprintf("entry %d is the current ENCRYPTION_KEY; list only earlier keys", i+1)}
+		case dup:
+			return nil, &Error{"ENCRYPTION_KEYS_OLD", fmt.Sprintf("entry %d repeats entry %d", i+1, prev)}
+		}
+		seen[string(key)] = i + 1
+		keys = append(keys, key)
+	}
+	return keys, nil
 }
 
 func or(v, def string) string {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/base64"
 	"log/slog"
 	"os"
@@ -17,7 +18,11 @@ func load(t *testing.T, env map[string]string) (*Config, error) {
 	return Load(func(k string) string { return env[k] }, slog.New(slog.DiscardHandler))
 }
 
-var goodKey = base64.StdEncoding.EncodeToString(make([]byte, 32))
+var (
+	goodKey  = base64.StdEncoding.EncodeToString(make([]byte, 32))
+	otherKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	thirdKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+)
 
 func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 	cases := []struct {
@@ -30,6 +35,10 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"postgres without key", map[string]string{"DATABASE_URL": "postgres://localhost/db"}, "ENCRYPTION_KEY"},
 		{"key not base64", map[string]string{"ENCRYPTION_KEY": "%%%"}, "ENCRYPTION_KEY"},
 		{"key too short", map[string]string{"ENCRYPTION_KEY": base64.StdEncoding.EncodeToString([]byte("short"))}, "ENCRYPTION_KEY"},
+		{"old key not base64", map[string]string{"ENCRYPTION_KEY": goodKey, "ENCRYPTION_KEYS_OLD": "%%%"}, "ENCRYPTION_KEYS_OLD"},
+		{"old key too short", map[string]string{"ENCRYPTION_KEY": goodKey, "ENCRYPTION_KEYS_OLD": otherKey + "," + base64.StdEncoding.EncodeToString(make([]byte, 31))}, "ENCRYPTION_KEYS_OLD"},
+		{"old key is the current key", map[string]string{"ENCRYPTION_KEY": goodKey, "ENCRYPTION_KEYS_OLD": otherKey + ", " + goodKey}, "ENCRYPTION_KEYS_OLD"},
+		{"old key twice", map[string]string{"ENCRYPTION_KEY": goodKey, "ENCRYPTION_KEYS_OLD": otherKey + "," + otherKey}, "ENCRYPTION_KEYS_OLD"},
 		{"listen address", map[string]string{"LISTEN_ADDR": "8080", "ENCRYPTION_KEY": goodKey}, "LISTEN_ADDR"},
 		{"meta base url", map[string]string{"META_API_BASE_URL": "graph.facebook.com", "ENCRYPTION_KEY": goodKey}, "META_API_BASE_URL"},
 		{"public base url", map[string]string{"PUBLIC_BASE_URL": "ftp://x", "ENCRYPTION_KEY": goodKey}, "PUBLIC_BASE_URL"},
@@ -134,5 +143,54 @@ func TestLoadLimitsAndSwitches(t *testing.T) {
 	if d.BodyReadTimeout.String() != "15s" || d.SubscriptionsPerConnection != 100 || d.ConnectionsPerTenant != 1000 ||
 		!d.Introspection || !d.Playground || d.MetricsToken != "" {
 		t.Fatalf("defaults: %+v", d)
+	}
+}
+
+// ENCRYPTION_KEYS_OLD adds keys that are only read: the current key comes
+// first in EncryptionKeys, blank entries are skipped, and the errors about
+// a wrong entry name its position but never show a key.
+func TestLoadOldEncryptionKeys(t *testing.T) {
+	c, err := load(t, map[string]string{"ENCRYPTION_KEY": goodKey, "ENCRYPTION_KEYS_OLD": " " + otherKey + ",," + thirdKey + ", "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := c.EncryptionKeys()
+	if len(keys) != 3 || !bytes.Equal(keys[0], c.EncryptionKey) || !bytes.Equal(keys[1], bytes.Repeat([]byte{1}, 32)) ||
+		!bytes.Equal(keys[2], bytes.Repeat([]byte{2}, 32)) {
+		t.Fatalf("EncryptionKeys = %x, want the current key, then the old ones in order", keys)
+	}
+	none, err := load(t, map[string]string{"ENCRYPTION_KEY": goodKey})
+	if err != nil || len(none.EncryptionKeysOld) != 0 || len(none.EncryptionKeys()) != 1 {
+		t.Fatalf("without ENCRYPTION_KEYS_OLD: %x, %v", none.EncryptionKeysOld, err)
+	}
+	// The generated key of embedded mode is the current key too: an old
+	// key equal to it is refused like any duplicate.
+	dir := t.TempDir()
+	embedded, err := load(t, map[string]string{"DATA_DIR": dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated := base64.StdEncoding.EncodeToString(embedded.EncryptionKey)
+	if _, err := load(t, map[string]string{"DATA_DIR": dir, "ENCRYPTION_KEYS_OLD": generated}); err == nil ||
+		!strings.Contains(err.Error(), "entry 1 is the current ENCRYPTION_KEY") {
+		t.Fatalf("old key equal to the generated key: %v", err)
+	}
+
+	for _, tc := range []struct{ old, want string }{
+		{"%%%", "entry 1 must be the base64 encoding of exactly 32 bytes"},
+		{otherKey + "," + base64.StdEncoding.EncodeToString(make([]byte, 16)), "entry 2 must be the base64 encoding of exactly 32 bytes"},
+		{otherKey + "," + goodKey, "entry 2 is the current ENCRYPTION_KEY; list only earlier keys"},
+		{otherKey + "," + thirdKey + "," + otherKey, "entry 3 repeats entry 1"},
+	} {
+		_, err := load(t, map[string]string{"ENCRYPTION_KEY": goodKey, "ENCRYPTION_KEYS_OLD": tc.old})
+		if err == nil || err.Error() != "config: ENCRYPTION_KEYS_OLD: "+tc.want {
+			t.Errorf("ENCRYPTION_KEYS_OLD=%s: error %v, want %q", tc.old, err, tc.want)
+			continue
+		}
+		for _, k := range []string{goodKey, otherKey, thirdKey} {
+			if strings.Contains(err.Error(), k) {
+				t.Errorf("error %q shows a key", err)
+			}
+		}
 	}
 }

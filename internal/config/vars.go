@@ -21,6 +21,7 @@ var Vars = []Var{
 	{"DATA_DIR", "data", "directory of the embedded database and its generated encryption key"},
 	{"LISTEN_ADDR", ":8080", "HTTP listen address (host:port or :port)"},
 	{"ENCRYPTION_KEY", "", "base64 of 32 bytes sealing Meta tokens; required with PostgreSQL, generated into DATA_DIR otherwise"},
+	{"ENCRYPTION_KEYS_OLD", "", "comma-separated earlier ENCRYPTION_KEYs, only read (sealed tokens, signed links) until `switchboard rotate-key` re-sealed all"},
 	{"META_APP_SECRET", "", "Meta app secret: webhook and signed_request signatures (unset: webhooks get 401)"},
 	{"META_VERIFY_TOKEN", "", "token of Meta's webhook handshake (unset: the handshake gets 403)"},
 	{"META_API_BASE_URL", DefaultMetaAPIBaseURL, "Graph API base URL (the simulator's URL in tests)"},

@@ -58,6 +58,10 @@ func KeyID(key []byte) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// CurrentKeyID is the id of the key Seal uses. A ciphertext stored with
+// another key id is due for re-sealing when keys rotate.
+func (s *Sealer) CurrentKeyID() string { return s.current }
+
 // Seal encrypts plaintext; aad binds the ciphertext to its owner (e.g. the
 // channel id) so it cannot be copied to another row.
 func (s *Sealer) Seal(plaintext, aad []byte) (ciphertext []byte, keyID string, err error) {

@@ -33,6 +33,9 @@ func TestSealOpenAndRotation(t *testing.T) {
 	if err != nil || string(got) != "EAAG-secret-token" {
 		t.Fatalf("open with rotated keys: %q, %v", got, err)
 	}
+	if rotated.CurrentKeyID() != KeyID(newKey) {
+		t.Fatalf("CurrentKeyID = %s, want the first key's %s", rotated.CurrentKeyID(), KeyID(newKey))
+	}
 	if _, id, _ := rotated.Seal([]byte("x"), nil); id != KeyID(newKey) {
 		t.Fatalf("new secrets sealed with %s, want the current key %s", id, KeyID(newKey))
 	}

@@ -26,19 +26,29 @@ const LinkTTL = 15 * time.Minute
 // its own (HMAC-SHA256(ENCRYPTION_KEY, "switchboard media link v1")), so
 // the key that seals access tokens is never used as is for anything else,
 // and every replica sharing ENCRYPTION_KEY checks the others' links.
+//
+// Links are signed with ENCRYPTION_KEY and checked against it and the keys
+// of ENCRYPTION_KEYS_OLD: while a key rotates, replicas still on the old
+// key and replicas already on the new one accept each other's links, and a
+// link handed out just before a restart keeps working for its LinkTTL.
 type Links struct {
-	key  []byte
+	keys [][]byte // derived HMAC keys; keys[0] signs
 	base string
 	ttl  time.Duration
 	now  func() time.Time
 }
 
 // NewLinks returns the signer of links under publicBaseURL (PUBLIC_BASE_URL),
-// keyed from encryptionKey.
-func NewLinks(encryptionKey []byte, publicBaseURL string) *Links {
-	m := hmac.New(sha256.New, encryptionKey)
-	m.Write([]byte("switchboard media link v1"))
-	return &Links{key: m.Sum(nil), base: publicBaseURL, ttl: LinkTTL, now: time.Now}
+// keyed from encryptionKey; links signed with oldKeys (ENCRYPTION_KEYS_OLD)
+// are accepted too.
+func NewLinks(encryptionKey []byte, publicBaseURL string, oldKeys ...[]byte) *Links {
+	l := &Links{base: publicBaseURL, ttl: LinkTTL, now: time.Now}
+	for _, k := range append([][]byte{encryptionKey}, oldKeys...) {
+		m := hmac.New(sha256.New, k)
+		m.Write([]byte("switchboard media link v1"))
+		l.keys = append(l.keys, m.Sum(nil))
+	}
+	return l
 }
 
 // URL is a link to the message's file that works for LinkTTL.
@@ -62,14 +72,23 @@ func (l *Links) Valid(message pulid.ID, exp, sig string) bool {
 	if err != nil {
 		return false
 	}
-	want, _ := base64.RawURLEncoding.DecodeString(l.sign(message, exp))
-	return hmac.Equal(got, want)
+	for _, k := range l.keys {
+		if hmac.Equal(got, mac(k, message, exp)) {
+			return true
+		}
+	}
+	return false
 }
 
+// sign is the link's signature with the current key.
 func (l *Links) sign(message pulid.ID, exp string) string {
-	m := hmac.New(sha256.New, l.key)
+	return base64.RawURLEncoding.EncodeToString(mac(l.keys[0], message, exp))
+}
+
+func mac(key []byte, message pulid.ID, exp string) []byte {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(string(message) + "\n" + exp))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return m.Sum(nil)
 }
 
 // SetClock makes the links read time from now (tests of expiry).
