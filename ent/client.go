@@ -25,6 +25,7 @@ import (
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
+	"switchboard/ent/metacallback"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/rollupmark"
@@ -75,6 +76,8 @@ type Client struct {
 	Message *MessageClient
 	// MessageDaily is the client for interacting with the MessageDaily builders.
 	MessageDaily *MessageDailyClient
+	// MetaCallback is the client for interacting with the MetaCallback builders.
+	MetaCallback *MetaCallbackClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
@@ -119,6 +122,7 @@ func (c *Client) init() {
 	c.LoginFailure = NewLoginFailureClient(c.config)
 	c.Message = NewMessageClient(c.config)
 	c.MessageDaily = NewMessageDailyClient(c.config)
+	c.MetaCallback = NewMetaCallbackClient(c.config)
 	c.PendingStatus = NewPendingStatusClient(c.config)
 	c.PrivacyRequest = NewPrivacyRequestClient(c.config)
 	c.RollupMark = NewRollupMarkClient(c.config)
@@ -234,6 +238,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		LoginFailure:      NewLoginFailureClient(cfg),
 		Message:           NewMessageClient(cfg),
 		MessageDaily:      NewMessageDailyClient(cfg),
+		MetaCallback:      NewMetaCallbackClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
 		RollupMark:        NewRollupMarkClient(cfg),
@@ -276,6 +281,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		LoginFailure:      NewLoginFailureClient(cfg),
 		Message:           NewMessageClient(cfg),
 		MessageDaily:      NewMessageDailyClient(cfg),
+		MetaCallback:      NewMetaCallbackClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
 		RollupMark:        NewRollupMarkClient(cfg),
@@ -317,9 +323,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel,
 		c.ConsentEvent, c.Contact, c.Conversation, c.Event, c.Job, c.LoginFailure,
-		c.Message, c.MessageDaily, c.PendingStatus, c.PrivacyRequest, c.RollupMark,
-		c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily, c.User,
-		c.WebhookEvent,
+		c.Message, c.MessageDaily, c.MetaCallback, c.PendingStatus, c.PrivacyRequest,
+		c.RollupMark, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily,
+		c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -331,9 +337,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel,
 		c.ConsentEvent, c.Contact, c.Conversation, c.Event, c.Job, c.LoginFailure,
-		c.Message, c.MessageDaily, c.PendingStatus, c.PrivacyRequest, c.RollupMark,
-		c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily, c.User,
-		c.WebhookEvent,
+		c.Message, c.MessageDaily, c.MetaCallback, c.PendingStatus, c.PrivacyRequest,
+		c.RollupMark, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily,
+		c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -368,6 +374,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Message.mutate(ctx, m)
 	case *MessageDailyMutation:
 		return c.MessageDaily.mutate(ctx, m)
+	case *MetaCallbackMutation:
+		return c.MetaCallback.mutate(ctx, m)
 	case *PendingStatusMutation:
 		return c.PendingStatus.mutate(ctx, m)
 	case *PrivacyRequestMutation:
@@ -2596,6 +2604,141 @@ func (c *MessageDailyClient) mutate(ctx context.Context, m *MessageDailyMutation
 	}
 }
 
+// MetaCallbackClient is a client for the MetaCallback schema.
+type MetaCallbackClient struct {
+	config
+}
+
+// NewMetaCallbackClient returns a client for the MetaCallback from the given config.
+func NewMetaCallbackClient(c config) *MetaCallbackClient {
+	return &MetaCallbackClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `metacallback.Hooks(f(g(h())))`.
+func (c *MetaCallbackClient) Use(hooks ...Hook) {
+	c.hooks.MetaCallback = append(c.hooks.MetaCallback, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `metacallback.Intercept(f(g(h())))`.
+func (c *MetaCallbackClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MetaCallback = append(c.inters.MetaCallback, interceptors...)
+}
+
+// Create returns a builder for creating a MetaCallback entity.
+func (c *MetaCallbackClient) Create() *MetaCallbackCreate {
+	mutation := newMetaCallbackMutation(c.config, OpCreate)
+	return &MetaCallbackCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MetaCallback entities.
+func (c *MetaCallbackClient) CreateBulk(builders ...*MetaCallbackCreate) *MetaCallbackCreateBulk {
+	return &MetaCallbackCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MetaCallbackClient) MapCreateBulk(slice any, setFunc func(*MetaCallbackCreate, int)) *MetaCallbackCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MetaCallbackCreateBulk{err: fmt.Errorf("calling to MetaCallbackClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MetaCallbackCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MetaCallbackCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MetaCallback.
+func (c *MetaCallbackClient) Update() *MetaCallbackUpdate {
+	mutation := newMetaCallbackMutation(c.config, OpUpdate)
+	return &MetaCallbackUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MetaCallbackClient) UpdateOne(_m *MetaCallback) *MetaCallbackUpdateOne {
+	mutation := newMetaCallbackMutation(c.config, OpUpdateOne, withMetaCallback(_m))
+	return &MetaCallbackUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MetaCallbackClient) UpdateOneID(id pulid.ID) *MetaCallbackUpdateOne {
+	mutation := newMetaCallbackMutation(c.config, OpUpdateOne, withMetaCallbackID(id))
+	return &MetaCallbackUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MetaCallback.
+func (c *MetaCallbackClient) Delete() *MetaCallbackDelete {
+	mutation := newMetaCallbackMutation(c.config, OpDelete)
+	return &MetaCallbackDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MetaCallbackClient) DeleteOne(_m *MetaCallback) *MetaCallbackDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MetaCallbackClient) DeleteOneID(id pulid.ID) *MetaCallbackDeleteOne {
+	builder := c.Delete().Where(metacallback.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MetaCallbackDeleteOne{builder}
+}
+
+// Query returns a query builder for MetaCallback.
+func (c *MetaCallbackClient) Query() *MetaCallbackQuery {
+	return &MetaCallbackQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMetaCallback},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MetaCallback entity by its id.
+func (c *MetaCallbackClient) Get(ctx context.Context, id pulid.ID) (*MetaCallback, error) {
+	return c.Query().Where(metacallback.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MetaCallbackClient) GetX(ctx context.Context, id pulid.ID) *MetaCallback {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MetaCallbackClient) Hooks() []Hook {
+	hooks := c.hooks.MetaCallback
+	return append(hooks[:len(hooks):len(hooks)], metacallback.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MetaCallbackClient) Interceptors() []Interceptor {
+	inters := c.inters.MetaCallback
+	return append(inters[:len(inters):len(inters)], metacallback.Interceptors[:]...)
+}
+
+func (c *MetaCallbackClient) mutate(ctx context.Context, m *MetaCallbackMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MetaCallbackCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MetaCallbackUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MetaCallbackUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MetaCallbackDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MetaCallback mutation op: %q", m.Op())
+	}
+}
+
 // PendingStatusClient is a client for the PendingStatus schema.
 type PendingStatusClient struct {
 	config
@@ -4078,15 +4221,15 @@ func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation
 type (
 	hooks struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, ConsentEvent, Contact,
-		Conversation, Event, Job, LoginFailure, Message, MessageDaily, PendingStatus,
-		PrivacyRequest, RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily,
-		User, WebhookEvent []ent.Hook
+		Conversation, Event, Job, LoginFailure, Message, MessageDaily, MetaCallback,
+		PendingStatus, PrivacyRequest, RollupMark, Session, Template, Tenant,
+		ThrottleKey, UsageDaily, User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, ConsentEvent, Contact,
-		Conversation, Event, Job, LoginFailure, Message, MessageDaily, PendingStatus,
-		PrivacyRequest, RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily,
-		User, WebhookEvent []ent.Interceptor
+		Conversation, Event, Job, LoginFailure, Message, MessageDaily, MetaCallback,
+		PendingStatus, PrivacyRequest, RollupMark, Session, Template, Tenant,
+		ThrottleKey, UsageDaily, User, WebhookEvent []ent.Interceptor
 	}
 )
 

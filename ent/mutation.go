@@ -20,6 +20,7 @@ import (
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
+	"switchboard/ent/metacallback"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
 	"switchboard/ent/privacyrequest"
@@ -62,6 +63,7 @@ const (
 	TypeLoginFailure      = "LoginFailure"
 	TypeMessage           = "Message"
 	TypeMessageDaily      = "MessageDaily"
+	TypeMetaCallback      = "MetaCallback"
 	TypePendingStatus     = "PendingStatus"
 	TypePrivacyRequest    = "PrivacyRequest"
 	TypeRollupMark        = "RollupMark"
@@ -15034,6 +15036,899 @@ func (m *MessageDailyMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown MessageDaily edge %s", name)
+}
+
+// MetaCallbackMutation represents an operation that mutates the MetaCallback nodes in the graph.
+type MetaCallbackMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *pulid.ID
+	kind              *metacallback.Kind
+	meta_user_id      *string
+	confirmation_code *string
+	status            *metacallback.Status
+	issued_at         *time.Time
+	received_at       *time.Time
+	completed_at      *time.Time
+	channels          *int
+	addchannels       *int
+	tenants           *int
+	addtenants        *int
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*MetaCallback, error)
+	predicates        []predicate.MetaCallback
+}
+
+var _ ent.Mutation = (*MetaCallbackMutation)(nil)
+
+// metacallbackOption allows management of the mutation configuration using functional options.
+type metacallbackOption func(*MetaCallbackMutation)
+
+// newMetaCallbackMutation creates new mutation for the MetaCallback entity.
+func newMetaCallbackMutation(c config, op Op, opts ...metacallbackOption) *MetaCallbackMutation {
+	m := &MetaCallbackMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMetaCallback,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMetaCallbackID sets the ID field of the mutation.
+func withMetaCallbackID(id pulid.ID) metacallbackOption {
+	return func(m *MetaCallbackMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MetaCallback
+		)
+		m.oldValue = func(ctx context.Context) (*MetaCallback, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MetaCallback.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMetaCallback sets the old MetaCallback of the mutation.
+func withMetaCallback(node *MetaCallback) metacallbackOption {
+	return func(m *MetaCallbackMutation) {
+		m.oldValue = func(context.Context) (*MetaCallback, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MetaCallbackMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MetaCallbackMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of MetaCallback entities.
+func (m *MetaCallbackMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MetaCallbackMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MetaCallbackMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MetaCallback.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKind sets the "kind" field.
+func (m *MetaCallbackMutation) SetKind(value metacallback.Kind) {
+	m.kind = &value
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *MetaCallbackMutation) Kind() (r metacallback.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldKind(ctx context.Context) (v metacallback.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *MetaCallbackMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetMetaUserID sets the "meta_user_id" field.
+func (m *MetaCallbackMutation) SetMetaUserID(s string) {
+	m.meta_user_id = &s
+}
+
+// MetaUserID returns the value of the "meta_user_id" field in the mutation.
+func (m *MetaCallbackMutation) MetaUserID() (r string, exists bool) {
+	v := m.meta_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaUserID returns the old "meta_user_id" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldMetaUserID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaUserID: %w", err)
+	}
+	return oldValue.MetaUserID, nil
+}
+
+// ClearMetaUserID clears the value of the "meta_user_id" field.
+func (m *MetaCallbackMutation) ClearMetaUserID() {
+	m.meta_user_id = nil
+	m.clearedFields[metacallback.FieldMetaUserID] = struct{}{}
+}
+
+// MetaUserIDCleared returns if the "meta_user_id" field was cleared in this mutation.
+func (m *MetaCallbackMutation) MetaUserIDCleared() bool {
+	_, ok := m.clearedFields[metacallback.FieldMetaUserID]
+	return ok
+}
+
+// ResetMetaUserID resets all changes to the "meta_user_id" field.
+func (m *MetaCallbackMutation) ResetMetaUserID() {
+	m.meta_user_id = nil
+	delete(m.clearedFields, metacallback.FieldMetaUserID)
+}
+
+// SetConfirmationCode sets the "confirmation_code" field.
+func (m *MetaCallbackMutation) SetConfirmationCode(s string) {
+	m.confirmation_code = &s
+}
+
+// ConfirmationCode returns the value of the "confirmation_code" field in the mutation.
+func (m *MetaCallbackMutation) ConfirmationCode() (r string, exists bool) {
+	v := m.confirmation_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConfirmationCode returns the old "confirmation_code" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldConfirmationCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConfirmationCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConfirmationCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConfirmationCode: %w", err)
+	}
+	return oldValue.ConfirmationCode, nil
+}
+
+// ClearConfirmationCode clears the value of the "confirmation_code" field.
+func (m *MetaCallbackMutation) ClearConfirmationCode() {
+	m.confirmation_code = nil
+	m.clearedFields[metacallback.FieldConfirmationCode] = struct{}{}
+}
+
+// ConfirmationCodeCleared returns if the "confirmation_code" field was cleared in this mutation.
+func (m *MetaCallbackMutation) ConfirmationCodeCleared() bool {
+	_, ok := m.clearedFields[metacallback.FieldConfirmationCode]
+	return ok
+}
+
+// ResetConfirmationCode resets all changes to the "confirmation_code" field.
+func (m *MetaCallbackMutation) ResetConfirmationCode() {
+	m.confirmation_code = nil
+	delete(m.clearedFields, metacallback.FieldConfirmationCode)
+}
+
+// SetStatus sets the "status" field.
+func (m *MetaCallbackMutation) SetStatus(value metacallback.Status) {
+	m.status = &value
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *MetaCallbackMutation) Status() (r metacallback.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldStatus(ctx context.Context) (v metacallback.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *MetaCallbackMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetIssuedAt sets the "issued_at" field.
+func (m *MetaCallbackMutation) SetIssuedAt(t time.Time) {
+	m.issued_at = &t
+}
+
+// IssuedAt returns the value of the "issued_at" field in the mutation.
+func (m *MetaCallbackMutation) IssuedAt() (r time.Time, exists bool) {
+	v := m.issued_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedAt returns the old "issued_at" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldIssuedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedAt: %w", err)
+	}
+	return oldValue.IssuedAt, nil
+}
+
+// ResetIssuedAt resets all changes to the "issued_at" field.
+func (m *MetaCallbackMutation) ResetIssuedAt() {
+	m.issued_at = nil
+}
+
+// SetReceivedAt sets the "received_at" field.
+func (m *MetaCallbackMutation) SetReceivedAt(t time.Time) {
+	m.received_at = &t
+}
+
+// ReceivedAt returns the value of the "received_at" field in the mutation.
+func (m *MetaCallbackMutation) ReceivedAt() (r time.Time, exists bool) {
+	v := m.received_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceivedAt returns the old "received_at" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldReceivedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceivedAt: %w", err)
+	}
+	return oldValue.ReceivedAt, nil
+}
+
+// ResetReceivedAt resets all changes to the "received_at" field.
+func (m *MetaCallbackMutation) ResetReceivedAt() {
+	m.received_at = nil
+}
+
+// SetCompletedAt sets the "completed_at" field.
+func (m *MetaCallbackMutation) SetCompletedAt(t time.Time) {
+	m.completed_at = &t
+}
+
+// CompletedAt returns the value of the "completed_at" field in the mutation.
+func (m *MetaCallbackMutation) CompletedAt() (r time.Time, exists bool) {
+	v := m.completed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletedAt returns the old "completed_at" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldCompletedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletedAt: %w", err)
+	}
+	return oldValue.CompletedAt, nil
+}
+
+// ClearCompletedAt clears the value of the "completed_at" field.
+func (m *MetaCallbackMutation) ClearCompletedAt() {
+	m.completed_at = nil
+	m.clearedFields[metacallback.FieldCompletedAt] = struct{}{}
+}
+
+// CompletedAtCleared returns if the "completed_at" field was cleared in this mutation.
+func (m *MetaCallbackMutation) CompletedAtCleared() bool {
+	_, ok := m.clearedFields[metacallback.FieldCompletedAt]
+	return ok
+}
+
+// ResetCompletedAt resets all changes to the "completed_at" field.
+func (m *MetaCallbackMutation) ResetCompletedAt() {
+	m.completed_at = nil
+	delete(m.clearedFields, metacallback.FieldCompletedAt)
+}
+
+// SetChannels sets the "channels" field.
+func (m *MetaCallbackMutation) SetChannels(i int) {
+	m.channels = &i
+	m.addchannels = nil
+}
+
+// Channels returns the value of the "channels" field in the mutation.
+func (m *MetaCallbackMutation) Channels() (r int, exists bool) {
+	v := m.channels
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannels returns the old "channels" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldChannels(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannels is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannels requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannels: %w", err)
+	}
+	return oldValue.Channels, nil
+}
+
+// AddChannels adds i to the "channels" field.
+func (m *MetaCallbackMutation) AddChannels(i int) {
+	if m.addchannels != nil {
+		*m.addchannels += i
+	} else {
+		m.addchannels = &i
+	}
+}
+
+// AddedChannels returns the value that was added to the "channels" field in this mutation.
+func (m *MetaCallbackMutation) AddedChannels() (r int, exists bool) {
+	v := m.addchannels
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetChannels resets all changes to the "channels" field.
+func (m *MetaCallbackMutation) ResetChannels() {
+	m.channels = nil
+	m.addchannels = nil
+}
+
+// SetTenants sets the "tenants" field.
+func (m *MetaCallbackMutation) SetTenants(i int) {
+	m.tenants = &i
+	m.addtenants = nil
+}
+
+// Tenants returns the value of the "tenants" field in the mutation.
+func (m *MetaCallbackMutation) Tenants() (r int, exists bool) {
+	v := m.tenants
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenants returns the old "tenants" field's value of the MetaCallback entity.
+// If the MetaCallback object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetaCallbackMutation) OldTenants(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenants is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenants requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenants: %w", err)
+	}
+	return oldValue.Tenants, nil
+}
+
+// AddTenants adds i to the "tenants" field.
+func (m *MetaCallbackMutation) AddTenants(i int) {
+	if m.addtenants != nil {
+		*m.addtenants += i
+	} else {
+		m.addtenants = &i
+	}
+}
+
+// AddedTenants returns the value that was added to the "tenants" field in this mutation.
+func (m *MetaCallbackMutation) AddedTenants() (r int, exists bool) {
+	v := m.addtenants
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTenants resets all changes to the "tenants" field.
+func (m *MetaCallbackMutation) ResetTenants() {
+	m.tenants = nil
+	m.addtenants = nil
+}
+
+// Where appends a list predicates to the MetaCallbackMutation builder.
+func (m *MetaCallbackMutation) Where(ps ...predicate.MetaCallback) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MetaCallbackMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MetaCallbackMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MetaCallback, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MetaCallbackMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MetaCallbackMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MetaCallback).
+func (m *MetaCallbackMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MetaCallbackMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.kind != nil {
+		fields = append(fields, metacallback.FieldKind)
+	}
+	if m.meta_user_id != nil {
+		fields = append(fields, metacallback.FieldMetaUserID)
+	}
+	if m.confirmation_code != nil {
+		fields = append(fields, metacallback.FieldConfirmationCode)
+	}
+	if m.status != nil {
+		fields = append(fields, metacallback.FieldStatus)
+	}
+	if m.issued_at != nil {
+		fields = append(fields, metacallback.FieldIssuedAt)
+	}
+	if m.received_at != nil {
+		fields = append(fields, metacallback.FieldReceivedAt)
+	}
+	if m.completed_at != nil {
+		fields = append(fields, metacallback.FieldCompletedAt)
+	}
+	if m.channels != nil {
+		fields = append(fields, metacallback.FieldChannels)
+	}
+	if m.tenants != nil {
+		fields = append(fields, metacallback.FieldTenants)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MetaCallbackMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case metacallback.FieldKind:
+		return m.Kind()
+	case metacallback.FieldMetaUserID:
+		return m.MetaUserID()
+	case metacallback.FieldConfirmationCode:
+		return m.ConfirmationCode()
+	case metacallback.FieldStatus:
+		return m.Status()
+	case metacallback.FieldIssuedAt:
+		return m.IssuedAt()
+	case metacallback.FieldReceivedAt:
+		return m.ReceivedAt()
+	case metacallback.FieldCompletedAt:
+		return m.CompletedAt()
+	case metacallback.FieldChannels:
+		return m.Channels()
+	case metacallback.FieldTenants:
+		return m.Tenants()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MetaCallbackMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case metacallback.FieldKind:
+		return m.OldKind(ctx)
+	case metacallback.FieldMetaUserID:
+		return m.OldMetaUserID(ctx)
+	case metacallback.FieldConfirmationCode:
+		return m.OldConfirmationCode(ctx)
+	case metacallback.FieldStatus:
+		return m.OldStatus(ctx)
+	case metacallback.FieldIssuedAt:
+		return m.OldIssuedAt(ctx)
+	case metacallback.FieldReceivedAt:
+		return m.OldReceivedAt(ctx)
+	case metacallback.FieldCompletedAt:
+		return m.OldCompletedAt(ctx)
+	case metacallback.FieldChannels:
+		return m.OldChannels(ctx)
+	case metacallback.FieldTenants:
+		return m.OldTenants(ctx)
+	}
+	return nil, fmt.Errorf("unknown MetaCallback field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MetaCallbackMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case metacallback.FieldKind:
+		v, ok := value.(metacallback.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case metacallback.FieldMetaUserID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaUserID(v)
+		return nil
+	case metacallback.FieldConfirmationCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConfirmationCode(v)
+		return nil
+	case metacallback.FieldStatus:
+		v, ok := value.(metacallback.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case metacallback.FieldIssuedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedAt(v)
+		return nil
+	case metacallback.FieldReceivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceivedAt(v)
+		return nil
+	case metacallback.FieldCompletedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletedAt(v)
+		return nil
+	case metacallback.FieldChannels:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannels(v)
+		return nil
+	case metacallback.FieldTenants:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenants(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MetaCallback field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MetaCallbackMutation) AddedFields() []string {
+	var fields []string
+	if m.addchannels != nil {
+		fields = append(fields, metacallback.FieldChannels)
+	}
+	if m.addtenants != nil {
+		fields = append(fields, metacallback.FieldTenants)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MetaCallbackMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case metacallback.FieldChannels:
+		return m.AddedChannels()
+	case metacallback.FieldTenants:
+		return m.AddedTenants()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MetaCallbackMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case metacallback.FieldChannels:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddChannels(v)
+		return nil
+	case metacallback.FieldTenants:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTenants(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MetaCallback numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MetaCallbackMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(metacallback.FieldMetaUserID) {
+		fields = append(fields, metacallback.FieldMetaUserID)
+	}
+	if m.FieldCleared(metacallback.FieldConfirmationCode) {
+		fields = append(fields, metacallback.FieldConfirmationCode)
+	}
+	if m.FieldCleared(metacallback.FieldCompletedAt) {
+		fields = append(fields, metacallback.FieldCompletedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MetaCallbackMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MetaCallbackMutation) ClearField(name string) error {
+	switch name {
+	case metacallback.FieldMetaUserID:
+		m.ClearMetaUserID()
+		return nil
+	case metacallback.FieldConfirmationCode:
+		m.ClearConfirmationCode()
+		return nil
+	case metacallback.FieldCompletedAt:
+		m.ClearCompletedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown MetaCallback nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MetaCallbackMutation) ResetField(name string) error {
+	switch name {
+	case metacallback.FieldKind:
+		m.ResetKind()
+		return nil
+	case metacallback.FieldMetaUserID:
+		m.ResetMetaUserID()
+		return nil
+	case metacallback.FieldConfirmationCode:
+		m.ResetConfirmationCode()
+		return nil
+	case metacallback.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case metacallback.FieldIssuedAt:
+		m.ResetIssuedAt()
+		return nil
+	case metacallback.FieldReceivedAt:
+		m.ResetReceivedAt()
+		return nil
+	case metacallback.FieldCompletedAt:
+		m.ResetCompletedAt()
+		return nil
+	case metacallback.FieldChannels:
+		m.ResetChannels()
+		return nil
+	case metacallback.FieldTenants:
+		m.ResetTenants()
+		return nil
+	}
+	return fmt.Errorf("unknown MetaCallback field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MetaCallbackMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MetaCallbackMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MetaCallbackMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MetaCallbackMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MetaCallbackMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MetaCallbackMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MetaCallbackMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown MetaCallback unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MetaCallbackMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown MetaCallback edge %s", name)
 }
 
 // PendingStatusMutation represents an operation that mutates the PendingStatus nodes in the graph.

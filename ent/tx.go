@@ -40,6 +40,8 @@ type Tx struct {
 	Message *MessageClient
 	// MessageDaily is the client for interacting with the MessageDaily builders.
 	MessageDaily *MessageDailyClient
+	// MetaCallback is the client for interacting with the MetaCallback builders.
+	MetaCallback *MetaCallbackClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
@@ -204,6 +206,7 @@ func (tx *Tx) init() {
 	tx.LoginFailure = NewLoginFailureClient(tx.config)
 	tx.Message = NewMessageClient(tx.config)
 	tx.MessageDaily = NewMessageDailyClient(tx.config)
+	tx.MetaCallback = NewMetaCallbackClient(tx.config)
 	tx.PendingStatus = NewPendingStatusClient(tx.config)
 	tx.PrivacyRequest = NewPrivacyRequestClient(tx.config)
 	tx.RollupMark = NewRollupMarkClient(tx.config)

@@ -164,6 +164,18 @@ func (f MessageDailyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MessageDailyMutation", m)
 }
 
+// The MetaCallbackFunc type is an adapter to allow the use of ordinary
+// function as MetaCallback mutator.
+type MetaCallbackFunc func(context.Context, *ent.MetaCallbackMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MetaCallbackFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MetaCallbackMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MetaCallbackMutation", m)
+}
+
 // The PendingStatusFunc type is an adapter to allow the use of ordinary
 // function as PendingStatus mutator.
 type PendingStatusFunc func(context.Context, *ent.PendingStatusMutation) (ent.Value, error)

@@ -20,6 +20,7 @@ import (
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
+	"switchboard/ent/metacallback"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
 	"switchboard/ent/privacyrequest"
@@ -442,6 +443,33 @@ func (f TraverseMessageDaily) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MessageDailyQuery", q)
 }
 
+// The MetaCallbackFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MetaCallbackFunc func(context.Context, *ent.MetaCallbackQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MetaCallbackFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MetaCallbackQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MetaCallbackQuery", q)
+}
+
+// The TraverseMetaCallback type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMetaCallback func(context.Context, *ent.MetaCallbackQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMetaCallback) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMetaCallback) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MetaCallbackQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MetaCallbackQuery", q)
+}
+
 // The PendingStatusFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PendingStatusFunc func(context.Context, *ent.PendingStatusQuery) (ent.Value, error)
 
@@ -741,6 +769,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MessageQuery, predicate.Message, message.OrderOption]{typ: ent.TypeMessage, tq: q}, nil
 	case *ent.MessageDailyQuery:
 		return &query[*ent.MessageDailyQuery, predicate.MessageDaily, messagedaily.OrderOption]{typ: ent.TypeMessageDaily, tq: q}, nil
+	case *ent.MetaCallbackQuery:
+		return &query[*ent.MetaCallbackQuery, predicate.MetaCallback, metacallback.OrderOption]{typ: ent.TypeMetaCallback, tq: q}, nil
 	case *ent.PendingStatusQuery:
 		return &query[*ent.PendingStatusQuery, predicate.PendingStatus, pendingstatus.OrderOption]{typ: ent.TypePendingStatus, tq: q}, nil
 	case *ent.PrivacyRequestQuery:

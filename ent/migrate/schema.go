@@ -623,6 +623,25 @@ var (
 			},
 		},
 	}
+	// MetaCallbacksColumns holds the columns for the "meta_callbacks" table.
+	MetaCallbacksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"DATA_DELETION", "DEAUTHORIZE"}},
+		{Name: "meta_user_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "confirmation_code", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"RECEIVED", "COMPLETED"}, Default: "RECEIVED"},
+		{Name: "issued_at", Type: field.TypeTime},
+		{Name: "received_at", Type: field.TypeTime},
+		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "channels", Type: field.TypeInt, Default: 0},
+		{Name: "tenants", Type: field.TypeInt, Default: 0},
+	}
+	// MetaCallbacksTable holds the schema information for the "meta_callbacks" table.
+	MetaCallbacksTable = &schema.Table{
+		Name:       "meta_callbacks",
+		Columns:    MetaCallbacksColumns,
+		PrimaryKey: []*schema.Column{MetaCallbacksColumns[0]},
+	}
 	// PendingStatusColumns holds the columns for the "pending_status" table.
 	PendingStatusColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -958,6 +977,7 @@ var (
 		LoginFailuresTable,
 		MessagesTable,
 		MessageDailiesTable,
+		MetaCallbacksTable,
 		PendingStatusTable,
 		PrivacyRequestsTable,
 		RollupMarksTable,

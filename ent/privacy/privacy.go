@@ -422,6 +422,30 @@ func (f MessageDailyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MessageDailyMutation", m)
 }
 
+// The MetaCallbackQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MetaCallbackQueryRuleFunc func(context.Context, *ent.MetaCallbackQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MetaCallbackQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MetaCallbackQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MetaCallbackQuery", q)
+}
+
+// The MetaCallbackMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MetaCallbackMutationRuleFunc func(context.Context, *ent.MetaCallbackMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MetaCallbackMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MetaCallbackMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MetaCallbackMutation", m)
+}
+
 // The PendingStatusQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PendingStatusQueryRuleFunc func(context.Context, *ent.PendingStatusQuery) error

@@ -17,6 +17,7 @@ import (
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
+	"switchboard/ent/metacallback"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/rollupmark"
@@ -652,6 +653,35 @@ func init() {
 	messagedailyDescID := messagedailyMixinFields0[0].Descriptor()
 	// messagedaily.DefaultID holds the default value on creation for the id field.
 	messagedaily.DefaultID = messagedailyDescID.Default.(func() pulid.ID)
+	metacallbackMixin := schema.MetaCallback{}.Mixin()
+	metacallbackMixinHooks1 := metacallbackMixin[1].Hooks()
+	metacallback.Hooks[0] = metacallbackMixinHooks1[0]
+	metacallbackMixinInters1 := metacallbackMixin[1].Interceptors()
+	metacallback.Interceptors[0] = metacallbackMixinInters1[0]
+	metacallbackMixinFields0 := metacallbackMixin[0].Fields()
+	_ = metacallbackMixinFields0
+	metacallbackFields := schema.MetaCallback{}.Fields()
+	_ = metacallbackFields
+	// metacallbackDescMetaUserID is the schema descriptor for meta_user_id field.
+	metacallbackDescMetaUserID := metacallbackFields[1].Descriptor()
+	// metacallback.MetaUserIDValidator is a validator for the "meta_user_id" field. It is called by the builders before save.
+	metacallback.MetaUserIDValidator = metacallbackDescMetaUserID.Validators[0].(func(string) error)
+	// metacallbackDescReceivedAt is the schema descriptor for received_at field.
+	metacallbackDescReceivedAt := metacallbackFields[5].Descriptor()
+	// metacallback.DefaultReceivedAt holds the default value on creation for the received_at field.
+	metacallback.DefaultReceivedAt = metacallbackDescReceivedAt.Default.(func() time.Time)
+	// metacallbackDescChannels is the schema descriptor for channels field.
+	metacallbackDescChannels := metacallbackFields[7].Descriptor()
+	// metacallback.DefaultChannels holds the default value on creation for the channels field.
+	metacallback.DefaultChannels = metacallbackDescChannels.Default.(int)
+	// metacallbackDescTenants is the schema descriptor for tenants field.
+	metacallbackDescTenants := metacallbackFields[8].Descriptor()
+	// metacallback.DefaultTenants holds the default value on creation for the tenants field.
+	metacallback.DefaultTenants = metacallbackDescTenants.Default.(int)
+	// metacallbackDescID is the schema descriptor for id field.
+	metacallbackDescID := metacallbackMixinFields0[0].Descriptor()
+	// metacallback.DefaultID holds the default value on creation for the id field.
+	metacallback.DefaultID = metacallbackDescID.Default.(func() pulid.ID)
 	pendingstatusMixin := schema.PendingStatus{}.Mixin()
 	pendingstatusMixinHooks1 := pendingstatusMixin[1].Hooks()
 	pendingstatus.Hooks[0] = pendingstatusMixinHooks1[0]

@@ -126,3 +126,35 @@ func (ConsentEvent) Indexes() []ent.Index {
 
 // Annotations of the ConsentEvent.
 func (ConsentEvent) Annotations() []schema.Annotation { return hidden() }
+
+// MetaCallback is one call of Meta's data-deletion or deauthorize callback:
+// a Facebook user of our app (a business admin who connected numbers
+// through it) removed the app. It is recorded whether or not the user is
+// known, so that every data-deletion call has a confirmation code and a
+// status page; the user's id is kept only until the callback is carried
+// out. Not tenant-owned: the user may have connected numbers in several
+// tenants, or in none.
+type MetaCallback struct{ ent.Schema }
+
+// Mixin of the MetaCallback.
+func (MetaCallback) Mixin() []ent.Mixin { return []ent.Mixin{ID("MC"), SystemMixin{}} }
+
+// Fields of the MetaCallback.
+func (MetaCallback) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("kind").Values("DATA_DELETION", "DEAUTHORIZE").Immutable(),
+		field.String("meta_user_id").Optional().MaxLen(64),
+		field.String("confirmation_code").Optional().Nillable().Immutable().Unique(),
+		field.Enum("status").Values("RECEIVED", "COMPLETED").Default("RECEIVED"),
+		// issued_at is Meta's; received_at ours.
+		field.Time("issued_at").Immutable(),
+		field.Time("received_at").Immutable().Default(timeNow),
+		field.Time("completed_at").Optional().Nillable(),
+		// What was done: channels revoked, in how many tenants.
+		field.Int("channels").Default(0),
+		field.Int("tenants").Default(0),
+	}
+}
+
+// Annotations of the MetaCallback.
+func (MetaCallback) Annotations() []schema.Annotation { return hidden() }

@@ -25,6 +25,7 @@ import (
 	"switchboard/internal/jobs"
 	"switchboard/internal/media"
 	"switchboard/internal/metaapi"
+	"switchboard/internal/metacallback"
 	"switchboard/internal/outbox"
 	"switchboard/internal/privacy"
 	"switchboard/internal/server"
@@ -152,7 +153,9 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 			Wake: runner.Notify, Log: log,
 		},
 		Media: &media.Handler{Client: db.Client, Store: mediaStore, Links: mediaLinks, Log: log},
-		Log:   log,
+		MetaCallbacks: &metacallback.Handler{Client: db.Client, AppSecret: cfg.MetaAppSecret,
+			PublicBaseURL: cfg.PublicBaseURL, Log: log},
+		Log: log,
 		Options: server.Options{
 			CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 			MaxBodyBytes:       cfg.MaxBodyBytes,

@@ -20,6 +20,7 @@ import (
 	"switchboard/graph"
 	"switchboard/internal/apperr"
 	"switchboard/internal/auth"
+	"switchboard/internal/metacallback"
 	"switchboard/internal/server/playground"
 	"switchboard/internal/store"
 	"switchboard/internal/viewer"
@@ -64,9 +65,13 @@ type Server struct {
 	// Media serves GET /media/{id} (internal/media) to the callers the
 	// authentication puts in the context and to signed links; nil: no
 	// route.
-	Media   http.Handler
-	Log     *slog.Logger
-	Options Options
+	Media http.Handler
+	// MetaCallbacks serves Meta's data-deletion and deauthorize callbacks
+	// and the deletion status page (internal/metacallback); nil: no
+	// routes.
+	MetaCallbacks *metacallback.Handler
+	Log           *slog.Logger
+	Options       Options
 }
 
 // Handler returns the complete http.Handler.
@@ -103,6 +108,11 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/webhooks/whatsapp", m.instrument("/webhooks/whatsapp", webhook.CountOutcomes(reg, body.wrapMax(webhook.DefaultMaxBytes, s.Webhook))))
 	if s.Media != nil {
 		mux.Handle("GET /media/{id}", m.instrument("/media", s.authenticate(s.Media)))
+	}
+	if mc := s.MetaCallbacks; mc != nil {
+		mux.Handle("POST /meta/data-deletion", m.instrument("/meta/data-deletion", body.wrapMax(metacallback.MaxBodyBytes, http.HandlerFunc(mc.DataDeletion))))
+		mux.Handle("POST /meta/deauthorize", m.instrument("/meta/deauthorize", body.wrapMax(metacallback.MaxBodyBytes, http.HandlerFunc(mc.Deauthorize))))
+		mux.Handle("GET /privacy/deletion-status/{code}", m.instrument("/privacy/deletion-status", http.HandlerFunc(mc.Status)))
 	}
 	if s.Options.Playground {
 		mux.Handle("GET /playground", playground.Page(playgroundCSP))
