@@ -21194,6 +21194,7 @@ type TenantMutation struct {
 	addmessage_retention_days *int
 	status                    *tenant.Status
 	deletion_requested_at     *time.Time
+	erased_at                 *time.Time
 	read_receipts             *bool
 	event_seq                 *int64
 	addevent_seq              *int64
@@ -21556,6 +21557,55 @@ func (m *TenantMutation) ResetDeletionRequestedAt() {
 	delete(m.clearedFields, tenant.FieldDeletionRequestedAt)
 }
 
+// SetErasedAt sets the "erased_at" field.
+func (m *TenantMutation) SetErasedAt(t time.Time) {
+	m.erased_at = &t
+}
+
+// ErasedAt returns the value of the "erased_at" field in the mutation.
+func (m *TenantMutation) ErasedAt() (r time.Time, exists bool) {
+	v := m.erased_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErasedAt returns the old "erased_at" field's value of the Tenant entity.
+// If the Tenant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantMutation) OldErasedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErasedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErasedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErasedAt: %w", err)
+	}
+	return oldValue.ErasedAt, nil
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (m *TenantMutation) ClearErasedAt() {
+	m.erased_at = nil
+	m.clearedFields[tenant.FieldErasedAt] = struct{}{}
+}
+
+// ErasedAtCleared returns if the "erased_at" field was cleared in this mutation.
+func (m *TenantMutation) ErasedAtCleared() bool {
+	_, ok := m.clearedFields[tenant.FieldErasedAt]
+	return ok
+}
+
+// ResetErasedAt resets all changes to the "erased_at" field.
+func (m *TenantMutation) ResetErasedAt() {
+	m.erased_at = nil
+	delete(m.clearedFields, tenant.FieldErasedAt)
+}
+
 // SetReadReceipts sets the "read_receipts" field.
 func (m *TenantMutation) SetReadReceipts(b bool) {
 	m.read_receipts = &b
@@ -21682,7 +21732,7 @@ func (m *TenantMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TenantMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, tenant.FieldCreatedAt)
 	}
@@ -21700,6 +21750,9 @@ func (m *TenantMutation) Fields() []string {
 	}
 	if m.deletion_requested_at != nil {
 		fields = append(fields, tenant.FieldDeletionRequestedAt)
+	}
+	if m.erased_at != nil {
+		fields = append(fields, tenant.FieldErasedAt)
 	}
 	if m.read_receipts != nil {
 		fields = append(fields, tenant.FieldReadReceipts)
@@ -21727,6 +21780,8 @@ func (m *TenantMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case tenant.FieldDeletionRequestedAt:
 		return m.DeletionRequestedAt()
+	case tenant.FieldErasedAt:
+		return m.ErasedAt()
 	case tenant.FieldReadReceipts:
 		return m.ReadReceipts()
 	case tenant.FieldEventSeq:
@@ -21752,6 +21807,8 @@ func (m *TenantMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldStatus(ctx)
 	case tenant.FieldDeletionRequestedAt:
 		return m.OldDeletionRequestedAt(ctx)
+	case tenant.FieldErasedAt:
+		return m.OldErasedAt(ctx)
 	case tenant.FieldReadReceipts:
 		return m.OldReadReceipts(ctx)
 	case tenant.FieldEventSeq:
@@ -21806,6 +21863,13 @@ func (m *TenantMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDeletionRequestedAt(v)
+		return nil
+	case tenant.FieldErasedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErasedAt(v)
 		return nil
 	case tenant.FieldReadReceipts:
 		v, ok := value.(bool)
@@ -21881,6 +21945,9 @@ func (m *TenantMutation) ClearedFields() []string {
 	if m.FieldCleared(tenant.FieldDeletionRequestedAt) {
 		fields = append(fields, tenant.FieldDeletionRequestedAt)
 	}
+	if m.FieldCleared(tenant.FieldErasedAt) {
+		fields = append(fields, tenant.FieldErasedAt)
+	}
 	return fields
 }
 
@@ -21897,6 +21964,9 @@ func (m *TenantMutation) ClearField(name string) error {
 	switch name {
 	case tenant.FieldDeletionRequestedAt:
 		m.ClearDeletionRequestedAt()
+		return nil
+	case tenant.FieldErasedAt:
+		m.ClearErasedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Tenant nullable field %s", name)
@@ -21923,6 +21993,9 @@ func (m *TenantMutation) ResetField(name string) error {
 		return nil
 	case tenant.FieldDeletionRequestedAt:
 		m.ResetDeletionRequestedAt()
+		return nil
+	case tenant.FieldErasedAt:
+		m.ResetErasedAt()
 		return nil
 	case tenant.FieldReadReceipts:
 		m.ResetReadReceipts()

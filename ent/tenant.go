@@ -30,6 +30,8 @@ type Tenant struct {
 	Status tenant.Status `json:"status,omitempty"`
 	// DeletionRequestedAt holds the value of the "deletion_requested_at" field.
 	DeletionRequestedAt *time.Time `json:"deletion_requested_at,omitempty"`
+	// ErasedAt holds the value of the "erased_at" field.
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
 	// ReadReceipts holds the value of the "read_receipts" field.
 	ReadReceipts bool `json:"read_receipts,omitempty"`
 	// EventSeq holds the value of the "event_seq" field.
@@ -50,7 +52,7 @@ func (*Tenant) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case tenant.FieldName, tenant.FieldStatus:
 			values[i] = new(sql.NullString)
-		case tenant.FieldCreatedAt, tenant.FieldUpdatedAt, tenant.FieldDeletionRequestedAt:
+		case tenant.FieldCreatedAt, tenant.FieldUpdatedAt, tenant.FieldDeletionRequestedAt, tenant.FieldErasedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -109,6 +111,13 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.DeletionRequestedAt = new(time.Time)
 				*_m.DeletionRequestedAt = value.Time
+			}
+		case tenant.FieldErasedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field erased_at", values[i])
+			} else if value.Valid {
+				_m.ErasedAt = new(time.Time)
+				*_m.ErasedAt = value.Time
 			}
 		case tenant.FieldReadReceipts:
 			if value, ok := values[i].(*sql.NullBool); !ok {
@@ -175,6 +184,11 @@ func (_m *Tenant) String() string {
 	builder.WriteString(", ")
 	if v := _m.DeletionRequestedAt; v != nil {
 		builder.WriteString("deletion_requested_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ErasedAt; v != nil {
+		builder.WriteString("erased_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")

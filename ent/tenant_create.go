@@ -100,6 +100,20 @@ func (_c *TenantCreate) SetNillableDeletionRequestedAt(v *time.Time) *TenantCrea
 	return _c
 }
 
+// SetErasedAt sets the "erased_at" field.
+func (_c *TenantCreate) SetErasedAt(v time.Time) *TenantCreate {
+	_c.mutation.SetErasedAt(v)
+	return _c
+}
+
+// SetNillableErasedAt sets the "erased_at" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableErasedAt(v *time.Time) *TenantCreate {
+	if v != nil {
+		_c.SetErasedAt(*v)
+	}
+	return _c
+}
+
 // SetReadReceipts sets the "read_receipts" field.
 func (_c *TenantCreate) SetReadReceipts(v bool) *TenantCreate {
 	_c.mutation.SetReadReceipts(v)
@@ -317,6 +331,10 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 		_spec.SetField(tenant.FieldDeletionRequestedAt, field.TypeTime, value)
 		_node.DeletionRequestedAt = &value
 	}
+	if value, ok := _c.mutation.ErasedAt(); ok {
+		_spec.SetField(tenant.FieldErasedAt, field.TypeTime, value)
+		_node.ErasedAt = &value
+	}
 	if value, ok := _c.mutation.ReadReceipts(); ok {
 		_spec.SetField(tenant.FieldReadReceipts, field.TypeBool, value)
 		_node.ReadReceipts = value
@@ -446,6 +464,24 @@ func (u *TenantUpsert) UpdateDeletionRequestedAt() *TenantUpsert {
 // ClearDeletionRequestedAt clears the value of the "deletion_requested_at" field.
 func (u *TenantUpsert) ClearDeletionRequestedAt() *TenantUpsert {
 	u.SetNull(tenant.FieldDeletionRequestedAt)
+	return u
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (u *TenantUpsert) SetErasedAt(v time.Time) *TenantUpsert {
+	u.Set(tenant.FieldErasedAt, v)
+	return u
+}
+
+// UpdateErasedAt sets the "erased_at" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateErasedAt() *TenantUpsert {
+	u.SetExcluded(tenant.FieldErasedAt)
+	return u
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (u *TenantUpsert) ClearErasedAt() *TenantUpsert {
+	u.SetNull(tenant.FieldErasedAt)
 	return u
 }
 
@@ -611,6 +647,27 @@ func (u *TenantUpsertOne) UpdateDeletionRequestedAt() *TenantUpsertOne {
 func (u *TenantUpsertOne) ClearDeletionRequestedAt() *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.ClearDeletionRequestedAt()
+	})
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (u *TenantUpsertOne) SetErasedAt(v time.Time) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetErasedAt(v)
+	})
+}
+
+// UpdateErasedAt sets the "erased_at" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateErasedAt() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateErasedAt()
+	})
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (u *TenantUpsertOne) ClearErasedAt() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.ClearErasedAt()
 	})
 }
 
@@ -948,6 +1005,27 @@ func (u *TenantUpsertBulk) UpdateDeletionRequestedAt() *TenantUpsertBulk {
 func (u *TenantUpsertBulk) ClearDeletionRequestedAt() *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.ClearDeletionRequestedAt()
+	})
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (u *TenantUpsertBulk) SetErasedAt(v time.Time) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetErasedAt(v)
+	})
+}
+
+// UpdateErasedAt sets the "erased_at" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateErasedAt() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateErasedAt()
+	})
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (u *TenantUpsertBulk) ClearErasedAt() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.ClearErasedAt()
 	})
 }
 

@@ -104,6 +104,26 @@ func (_u *TenantUpdate) ClearDeletionRequestedAt() *TenantUpdate {
 	return _u
 }
 
+// SetErasedAt sets the "erased_at" field.
+func (_u *TenantUpdate) SetErasedAt(v time.Time) *TenantUpdate {
+	_u.mutation.SetErasedAt(v)
+	return _u
+}
+
+// SetNillableErasedAt sets the "erased_at" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableErasedAt(v *time.Time) *TenantUpdate {
+	if v != nil {
+		_u.SetErasedAt(*v)
+	}
+	return _u
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (_u *TenantUpdate) ClearErasedAt() *TenantUpdate {
+	_u.mutation.ClearErasedAt()
+	return _u
+}
+
 // SetReadReceipts sets the "read_receipts" field.
 func (_u *TenantUpdate) SetReadReceipts(v bool) *TenantUpdate {
 	_u.mutation.SetReadReceipts(v)
@@ -245,6 +265,12 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.DeletionRequestedAtCleared() {
 		_spec.ClearField(tenant.FieldDeletionRequestedAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.ErasedAt(); ok {
+		_spec.SetField(tenant.FieldErasedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ErasedAtCleared() {
+		_spec.ClearField(tenant.FieldErasedAt, field.TypeTime)
+	}
 	if value, ok := _u.mutation.ReadReceipts(); ok {
 		_spec.SetField(tenant.FieldReadReceipts, field.TypeBool, value)
 	}
@@ -348,6 +374,26 @@ func (_u *TenantUpdateOne) SetNillableDeletionRequestedAt(v *time.Time) *TenantU
 // ClearDeletionRequestedAt clears the value of the "deletion_requested_at" field.
 func (_u *TenantUpdateOne) ClearDeletionRequestedAt() *TenantUpdateOne {
 	_u.mutation.ClearDeletionRequestedAt()
+	return _u
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (_u *TenantUpdateOne) SetErasedAt(v time.Time) *TenantUpdateOne {
+	_u.mutation.SetErasedAt(v)
+	return _u
+}
+
+// SetNillableErasedAt sets the "erased_at" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableErasedAt(v *time.Time) *TenantUpdateOne {
+	if v != nil {
+		_u.SetErasedAt(*v)
+	}
+	return _u
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (_u *TenantUpdateOne) ClearErasedAt() *TenantUpdateOne {
+	_u.mutation.ClearErasedAt()
 	return _u
 }
 
@@ -521,6 +567,12 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if _u.mutation.DeletionRequestedAtCleared() {
 		_spec.ClearField(tenant.FieldDeletionRequestedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ErasedAt(); ok {
+		_spec.SetField(tenant.FieldErasedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ErasedAtCleared() {
+		_spec.ClearField(tenant.FieldErasedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ReadReceipts(); ok {
 		_spec.SetField(tenant.FieldReadReceipts, field.TypeBool, value)

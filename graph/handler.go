@@ -74,14 +74,15 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(transactioner{entgql.Transactioner{
 		TxOpener: r.Client,
-		// logIn records failed attempts, which must outlive the failed
-		// mutation, so it manages its own transactions (auth.LogIn).
+		// logIn and cancelAccountDeletion record failed attempts, which
+		// must outlive the failed mutation, so they manage their own
+		// transactions (auth.LogIn, auth.ResumeAccount).
 		// signUp hashes the password (bcrypt, ~100 ms) before it opens
 		// its own transaction: inside the request's, it would hold
 		// SQLite's only write lock, webhook ingestion included, that long.
 		// The template mutations wait for Meta's answer first, for the
 		// same reason (internal/templates).
-		SkipTxFunc: entgql.SkipIfHasFields("logIn", "signUp", "createTemplate", "syncTemplates", "deleteTemplate"),
+		SkipTxFunc: entgql.SkipIfHasFields("logIn", "cancelAccountDeletion", "signUp", "createTemplate", "syncTemplates", "deleteTemplate"),
 	}})
 	srv.AroundOperations(recordOperation) // names the request's log line (oplog.go)
 	srv.AroundOperations(limits.aroundSubscriptions)

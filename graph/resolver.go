@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"switchboard/ent"
+	"switchboard/internal/account"
 	"switchboard/internal/apperr"
 	"switchboard/internal/auth"
 	"switchboard/internal/campaigns"
@@ -41,6 +42,8 @@ type Resolver struct {
 	MediaLinks *media.Links
 	// Templates submits, syncs and deletes templates at Meta.
 	Templates *templates.Service
+	// Account deletes accounts (and cancels deletions).
+	Account *account.Service
 	// Privacy records data subjects' requests; its job carries them out.
 	Privacy *privacy.Service
 	// WakeJobs tells the job runner new work is queued (nil: it polls).

@@ -188,6 +188,16 @@ func (r *mutationResolver) CreatePrivacyRequest(ctx context.Context, input model
 	return r.createPrivacyRequest(ctx, input)
 }
 
+// DeleteAccount is the resolver for the deleteAccount field.
+func (r *mutationResolver) DeleteAccount(ctx context.Context, confirm string) (*ent.PrivacyRequest, error) {
+	return r.deleteAccount(ctx, confirm)
+}
+
+// CancelAccountDeletion is the resolver for the cancelAccountDeletion field.
+func (r *mutationResolver) CancelAccountDeletion(ctx context.Context, input model.CancelAccountDeletionInput) (*model.AuthPayload, error) {
+	return r.cancelAccountDeletion(ctx, input)
+}
+
 // Contact is the resolver for the contact field.
 func (r *privacyRequestResolver) Contact(ctx context.Context, obj *ent.PrivacyRequest) (*ent.Contact, error) {
 	return r.privacyRequestContact(ctx, obj)

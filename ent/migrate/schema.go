@@ -679,7 +679,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ACCESS", "EXPORT", "CORRECTION", "DELETION", "RESTRICTION", "OBJECTION"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ACCESS", "EXPORT", "CORRECTION", "DELETION", "RESTRICTION", "OBJECTION", "ACCOUNT_DELETION"}},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"RECEIVED", "IN_PROGRESS", "COMPLETED", "REJECTED"}, Default: "RECEIVED"},
 		{Name: "source", Type: field.TypeEnum, Enums: []string{"DASHBOARD", "API", "META_CALLBACK"}},
 		{Name: "contact_id", Type: field.TypeString, Nullable: true},
@@ -832,6 +832,7 @@ var (
 		{Name: "message_retention_days", Type: field.TypeInt, Default: 90},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACTIVE", "DELETING"}, Default: "ACTIVE"},
 		{Name: "deletion_requested_at", Type: field.TypeTime, Nullable: true},
+		{Name: "erased_at", Type: field.TypeTime, Nullable: true},
 		{Name: "read_receipts", Type: field.TypeBool, Default: true},
 		{Name: "event_seq", Type: field.TypeInt64, Default: 0},
 	}

@@ -126,12 +126,13 @@ type Kind string
 
 // Kind values.
 const (
-	KindACCESS      Kind = "ACCESS"
-	KindEXPORT      Kind = "EXPORT"
-	KindCORRECTION  Kind = "CORRECTION"
-	KindDELETION    Kind = "DELETION"
-	KindRESTRICTION Kind = "RESTRICTION"
-	KindOBJECTION   Kind = "OBJECTION"
+	KindACCESS           Kind = "ACCESS"
+	KindEXPORT           Kind = "EXPORT"
+	KindCORRECTION       Kind = "CORRECTION"
+	KindDELETION         Kind = "DELETION"
+	KindRESTRICTION      Kind = "RESTRICTION"
+	KindOBJECTION        Kind = "OBJECTION"
+	KindACCOUNT_DELETION Kind = "ACCOUNT_DELETION"
 )
 
 func (k Kind) String() string {
@@ -141,7 +142,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindACCESS, KindEXPORT, KindCORRECTION, KindDELETION, KindRESTRICTION, KindOBJECTION:
+	case KindACCESS, KindEXPORT, KindCORRECTION, KindDELETION, KindRESTRICTION, KindOBJECTION, KindACCOUNT_DELETION:
 		return nil
 	default:
 		return fmt.Errorf("privacyrequest: invalid enum value for kind field: %q", k)

@@ -967,11 +967,11 @@ func init() {
 	// tenant.MessageRetentionDaysValidator is a validator for the "message_retention_days" field. It is called by the builders before save.
 	tenant.MessageRetentionDaysValidator = tenantDescMessageRetentionDays.Validators[0].(func(int) error)
 	// tenantDescReadReceipts is the schema descriptor for read_receipts field.
-	tenantDescReadReceipts := tenantFields[4].Descriptor()
+	tenantDescReadReceipts := tenantFields[5].Descriptor()
 	// tenant.DefaultReadReceipts holds the default value on creation for the read_receipts field.
 	tenant.DefaultReadReceipts = tenantDescReadReceipts.Default.(bool)
 	// tenantDescEventSeq is the schema descriptor for event_seq field.
-	tenantDescEventSeq := tenantFields[5].Descriptor()
+	tenantDescEventSeq := tenantFields[6].Descriptor()
 	// tenant.DefaultEventSeq holds the default value on creation for the event_seq field.
 	tenant.DefaultEventSeq = tenantDescEventSeq.Default.(int64)
 	// tenantDescID is the schema descriptor for id field.

@@ -20,7 +20,7 @@ func (PrivacyRequest) Mixin() []ent.Mixin { return []ent.Mixin{ID("PR"), TimeMix
 // Fields of the PrivacyRequest.
 func (PrivacyRequest) Fields() []ent.Field {
 	return []ent.Field{
-		field.Enum("kind").Values("ACCESS", "EXPORT", "CORRECTION", "DELETION", "RESTRICTION", "OBJECTION").
+		field.Enum("kind").Values("ACCESS", "EXPORT", "CORRECTION", "DELETION", "RESTRICTION", "OBJECTION", "ACCOUNT_DELETION").
 			Immutable().Annotations(enumType("PrivacyRequestKind")),
 		field.Enum("status").Values("RECEIVED", "IN_PROGRESS", "COMPLETED", "REJECTED").
 			Default("RECEIVED").Annotations(enumType("PrivacyRequestStatus")),

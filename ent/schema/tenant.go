@@ -24,6 +24,10 @@ func (Tenant) Fields() []ent.Field {
 		field.Enum("status").Values("ACTIVE", "DELETING").Default("ACTIVE").
 			Annotations(enumType("TenantStatus")),
 		field.Time("deletion_requested_at").Optional().Nillable(),
+		// erased_at: the account's data was erased (deleteAccount, after
+		// its grace period); the row stays, nameless, because the billing
+		// aggregates kept for 7 years refer to it.
+		field.Time("erased_at").Optional().Nillable().Annotations(skip()),
 		// read_receipts: markConversationRead also tells Meta the latest
 		// inbound message was read (the customer sees blue ticks).
 		field.Bool("read_receipts").Default(true),

@@ -30,6 +30,8 @@ const (
 	FieldStatus = "status"
 	// FieldDeletionRequestedAt holds the string denoting the deletion_requested_at field in the database.
 	FieldDeletionRequestedAt = "deletion_requested_at"
+	// FieldErasedAt holds the string denoting the erased_at field in the database.
+	FieldErasedAt = "erased_at"
 	// FieldReadReceipts holds the string denoting the read_receipts field in the database.
 	FieldReadReceipts = "read_receipts"
 	// FieldEventSeq holds the string denoting the event_seq field in the database.
@@ -47,6 +49,7 @@ var Columns = []string{
 	FieldMessageRetentionDays,
 	FieldStatus,
 	FieldDeletionRequestedAt,
+	FieldErasedAt,
 	FieldReadReceipts,
 	FieldEventSeq,
 }
@@ -152,6 +155,11 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByDeletionRequestedAt orders the results by the deletion_requested_at field.
 func ByDeletionRequestedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDeletionRequestedAt, opts...).ToFunc()
+}
+
+// ByErasedAt orders the results by the erased_at field.
+func ByErasedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldErasedAt, opts...).ToFunc()
 }
 
 // ByReadReceipts orders the results by the read_receipts field.

@@ -335,6 +335,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddMember             func(childComplexity int, input model.AddMemberInput) int
 		AssignConversation    func(childComplexity int, id pulid.ID, userID *pulid.ID) int
+		CancelAccountDeletion func(childComplexity int, input model.CancelAccountDeletionInput) int
 		CancelCampaign        func(childComplexity int, id pulid.ID) int
 		ConnectWhatsApp       func(childComplexity int, input model.ConnectWhatsAppInput) int
 		CreateAPIKey          func(childComplexity int, input model.CreateAPIKeyInput) int
@@ -342,6 +343,7 @@ type ComplexityRoot struct {
 		CreateContact         func(childComplexity int, input model.CreateContactInput) int
 		CreatePrivacyRequest  func(childComplexity int, input model.CreatePrivacyRequestInput) int
 		CreateTemplate        func(childComplexity int, input model.CreateTemplateInput) int
+		DeleteAccount         func(childComplexity int, confirm string) int
 		DeleteContact         func(childComplexity int, id pulid.ID) int
 		DeleteTemplate        func(childComplexity int, id pulid.ID) int
 		DisconnectChannel     func(childComplexity int, id pulid.ID) int
@@ -535,6 +537,8 @@ type MutationResolver interface {
 	SetConversationStatus(ctx context.Context, id pulid.ID, status conversation.Status) (*ent.Conversation, error)
 	ImportContacts(ctx context.Context, csv string) (*model.ImportContactsResult, error)
 	CreatePrivacyRequest(ctx context.Context, input model.CreatePrivacyRequestInput) (*ent.PrivacyRequest, error)
+	DeleteAccount(ctx context.Context, confirm string) (*ent.PrivacyRequest, error)
+	CancelAccountDeletion(ctx context.Context, input model.CancelAccountDeletionInput) (*model.AuthPayload, error)
 }
 type PrivacyRequestResolver interface {
 	Export(ctx context.Context, obj *ent.PrivacyRequest) (schematype.JSON, error)
@@ -1709,6 +1713,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignConversation(childComplexity, args["id"].(pulid.ID), args["userId"].(*pulid.ID)), true
+	case "Mutation.cancelAccountDeletion":
+		if e.ComplexityRoot.Mutation.CancelAccountDeletion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelAccountDeletion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelAccountDeletion(childComplexity, args["input"].(model.CancelAccountDeletionInput)), true
 	case "Mutation.cancelCampaign":
 		if e.ComplexityRoot.Mutation.CancelCampaign == nil {
 			break
@@ -1786,6 +1801,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTemplate(childComplexity, args["input"].(model.CreateTemplateInput)), true
+	case "Mutation.deleteAccount":
+		if e.ComplexityRoot.Mutation.DeleteAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["confirm"].(string)), true
 	case "Mutation.deleteContact":
 		if e.ComplexityRoot.Mutation.DeleteContact == nil {
 			break
@@ -2565,6 +2591,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CampaignAudienceInput", ec.unmarshalInputCampaignAudienceInput),
 			graphql.NewInputUnmarshaler("CampaignOrder", ec.unmarshalInputCampaignOrder),
 			graphql.NewInputUnmarshaler("CampaignRecipientOrder", ec.unmarshalInputCampaignRecipientOrder),
+			graphql.NewInputUnmarshaler("CancelAccountDeletionInput", ec.unmarshalInputCancelAccountDeletionInput),
 			graphql.NewInputUnmarshaler("ChannelOrder", ec.unmarshalInputChannelOrder),
 			graphql.NewInputUnmarshaler("ConnectWhatsAppInput", ec.unmarshalInputConnectWhatsAppInput),
 			graphql.NewInputUnmarshaler("ContactCorrectionInput", ec.unmarshalInputContactCorrectionInput),
@@ -2842,6 +2869,28 @@ type Mutation {
   in outcome). Its dueAt is 30 days after it was received.
   """
   createPrivacyRequest(input: CreatePrivacyRequestInput!): PrivacyRequest!
+  """
+  Deletes the caller's account (OWNER; confirm must be the account's name
+  exactly). At once, sign-in stops, every session and API key ends and every
+  channel is revoked with its token erased; after the grace period
+  (ACCOUNT_DELETION_GRACE, at most 30 days) all of the account's data is
+  erased. Answers the ACCOUNT_DELETION request, whose confirmationCode
+  cancels the deletion until then and follows it on
+  /privacy/deletion-status/{code}.
+  """
+  deleteAccount(confirm: String!): PrivacyRequest!
+  """
+  Cancels an account's deletion during its grace period: the owner's email
+  and password and the deletion's confirmation code. The account is active
+  again and the owner signed in; API keys and channels stay ended.
+  """
+  cancelAccountDeletion(input: CancelAccountDeletionInput!): AuthPayload!
+}
+
+input CancelAccountDeletionInput {
+  email: String!
+  password: String!
+  confirmationCode: String!
 }
 
 input CreatePrivacyRequestInput {
@@ -3985,6 +4034,7 @@ enum PrivacyRequestKind @goModel(model: "switchboard/ent/privacyrequest.Kind") {
   DELETION
   RESTRICTION
   OBJECTION
+  ACCOUNT_DELETION
 }
 """
 Ordering options for PrivacyRequest connections
@@ -5234,6 +5284,20 @@ func (ec *executionContext) field_Mutation_assignConversation_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelAccountDeletion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelAccountDeletionInput, error) {
+			return ec.unmarshalNCancelAccountDeletionInput2switchboardᚋgraphᚋmodelᚐCancelAccountDeletionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5329,6 +5393,20 @@ func (ec *executionContext) field_Mutation_createTemplate_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "confirm",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confirm"] = arg0
 	return args, nil
 }
 
@@ -11819,6 +11897,94 @@ func (ec *executionContext) fieldContext_Mutation_createPrivacyRequest(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAccount(ctx, fc.Args["confirm"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PrivacyRequest) graphql.Marshaler {
+			return ec.marshalNPrivacyRequest2ᚖswitchboardᚋentᚐPrivacyRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PrivacyRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelAccountDeletion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelAccountDeletion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelAccountDeletion(ctx, fc.Args["input"].(model.CancelAccountDeletionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖswitchboardᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelAccountDeletion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelAccountDeletion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[pulid.ID]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15584,6 +15750,62 @@ func (ec *executionContext) unmarshalInputCampaignRecipientOrder(ctx context.Con
 func UnmarshalCampaignRecipientOrder(ctx context.Context, raw any) (ent.CampaignRecipientOrder, error) {
 	var out ent.CampaignRecipientOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CampaignRecipientOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelAccountDeletionInput(ctx context.Context, obj any) (model.CancelAccountDeletionInput, error) {
+	var it model.CancelAccountDeletionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "password", "confirmationCode"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "confirmationCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmationCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConfirmationCode = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelAccountDeletionInput unmarshals raw into the CancelAccountDeletionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelAccountDeletionInput(ctx context.Context, raw any) (model.CancelAccountDeletionInput, error) {
+	var out model.CancelAccountDeletionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelAccountDeletionInput", raw, &out)
 	return out, err
 }
 
@@ -19646,6 +19868,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "deleteAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelAccountDeletion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelAccountDeletion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20966,6 +21202,11 @@ func (ec *executionContext) unmarshalNCampaignStatus2switchboardᚋentᚋcampaig
 
 func (ec *executionContext) marshalNCampaignStatus2switchboardᚋentᚋcampaignᚐStatus(ctx context.Context, sel ast.SelectionSet, v campaign.Status) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNCancelAccountDeletionInput2switchboardᚋgraphᚋmodelᚐCancelAccountDeletionInput(ctx context.Context, v any) (model.CancelAccountDeletionInput, error) {
+	res, err := ec.unmarshalInputCancelAccountDeletionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNChannel2ᚕᚖswitchboardᚋentᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Channel) graphql.Marshaler {

@@ -65,6 +65,12 @@ type CampaignStats struct {
 	Skipped   int `json:"skipped"`
 }
 
+type CancelAccountDeletionInput struct {
+	Email            string `json:"email"`
+	Password         string `json:"password"`
+	ConfirmationCode string `json:"confirmationCode"`
+}
+
 type ConnectWhatsAppInput struct {
 	Name               string `json:"name"`
 	WabaID             string `json:"wabaId"`

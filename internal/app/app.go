@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/graph"
+	"switchboard/internal/account"
 	"switchboard/internal/analytics"
 	"switchboard/internal/auth"
 	"switchboard/internal/campaigns"
@@ -116,6 +117,8 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	privacySvc := privacy.New(mediaStore, notifier, checkpoint, log)
 	runner.Handle(privacy.ProcessJob.Name, privacySvc.Handle)
 	runner.OnDead(privacy.ProcessJob.Name, privacySvc.Dead)
+	accountSvc := account.New(mediaStore, cfg.AccountDeletionGrace, checkpoint, log)
+	runner.Handle(account.EraseJob.Name, accountSvc.Erase)
 	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{
 		OutcomeTimeout: cfg.SendOutcomeTimeout, RequestTimeout: cfg.MetaRequestTimeout,
 		Registry: reg, RowLocks: pg,
@@ -141,6 +144,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		MediaLinks: mediaLinks,
 		Templates:  templates.New(meta, channelSvc),
 		Privacy:    privacySvc,
+		Account:    accountSvc,
 		WakeJobs:   runner.Notify,
 	}
 	srv := &server.Server{

@@ -35,6 +35,38 @@ type LogInInput struct {
 // failure must be recorded even though the sign-in fails, and on SQLite a
 // write outside a running transaction would wait for that transaction.
 func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
+	u, err := s.credentials(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if u.Edges.Tenant == nil || u.Edges.Tenant.Status != tenant.StatusACTIVE {
+		return nil, ErrAccountDeleting
+	}
+	return s.inTx(ctx, func(c *ent.Client) (*Session, error) { return s.signIn(ctx, c, u) })
+}
+
+// ResumeAccount is the sign-in of an owner who cancels their account's
+// deletion in its grace period: the same credentials check as LogIn, then
+// resume (the account service's Cancel, which checks the deletion's
+// confirmation code and makes the tenant ACTIVE) and a new session, in one
+// transaction.
+func (s *Service) ResumeAccount(ctx context.Context, in LogInInput, resume func(context.Context, *ent.Client, *ent.User) error) (*Session, error) {
+	u, err := s.credentials(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return s.inTx(ctx, func(c *ent.Client) (*Session, error) {
+		if err := resume(ctx, c, u); err != nil {
+			return nil, err
+		}
+		u.Edges.Tenant.Status = tenant.StatusACTIVE
+		return s.signIn(ctx, c, u)
+	})
+}
+
+// credentials returns the member an email and password name, counting the
+// attempt against the throttles first; a disabled member is refused.
+func (s *Service) credentials(ctx context.Context, in LogInInput) (*ent.User, error) {
 	c := s.client
 	email := normalizeEmail(in.Email)
 	keys := []string{emailKey(email), ipKey(reqctx.From(ctx).IP)}
@@ -70,17 +102,22 @@ func (s *Service) LogIn(ctx context.Context, in LogInInput) (*Session, error) {
 	if u.Disabled {
 		return nil, ErrMemberDisabled
 	}
-	if u.Edges.Tenant == nil || u.Edges.Tenant.Status != tenant.StatusACTIVE {
+	if u.Edges.Tenant == nil {
 		return nil, ErrAccountDeleting
 	}
 	if err := s.throttle.reset(ctx, keys[0]); err != nil {
 		s.log.WarnContext(ctx, "sign-in throttle: forgetting the email's failures failed", "err", err)
 	}
-	tx, err := c.Tx(ctx)
+	return u, nil
+}
+
+// inTx runs fn in a transaction of its own.
+func (s *Service) inTx(ctx context.Context, fn func(*ent.Client) (*Session, error)) (*Session, error) {
+	tx, err := s.client.Tx(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.signIn(ctx, tx.Client(), u)
+	sess, err := fn(tx.Client())
 	if err != nil {
 		_ = tx.Rollback()
 		return nil, err

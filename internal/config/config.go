@@ -38,6 +38,10 @@ type Config struct {
 	// JobLease is how long a worker holds a claimed job before another
 	// worker may take it over (the time a crashed worker's jobs wait).
 	JobLease time.Duration
+	// AccountDeletionGrace is how long a deleted account waits before its
+	// data is erased, during which the owner may cancel (≤ 30 days, the
+	// promise).
+	AccountDeletionGrace time.Duration
 	// SendOutcomeTimeout is how long a send that got no answer waits for a
 	// status webhook naming it before it fails as outcome unknown.
 	SendOutcomeTimeout time.Duration
@@ -106,8 +110,9 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		JobLease:        time.Minute,
 		ComplexityLimit: 50000,
 
-		SendOutcomeTimeout: 15 * time.Minute,
-		MetaRequestTimeout: 30 * time.Second,
+		SendOutcomeTimeout:   15 * time.Minute,
+		AccountDeletionGrace: 7 * 24 * time.Hour,
+		MetaRequestTimeout:   30 * time.Second,
 
 		BodyReadTimeout:            15 * time.Second,
 		SubscriptionsPerConnection: 100,
@@ -195,6 +200,13 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 			return nil, &Error{"SEND_OUTCOME_TIMEOUT", "must be a duration between 5s and 24h, e.g. 15m"}
 		}
 		c.SendOutcomeTimeout = d
+	}
+	if v := getenv("ACCOUNT_DELETION_GRACE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 30*24*time.Hour {
+			return nil, &Error{"ACCOUNT_DELETION_GRACE", "must be a duration between 0s and 720h (30 days), e.g. 168h"}
+		}
+		c.AccountDeletionGrace = d
 	}
 	if v := getenv("META_REQUEST_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -39,6 +39,7 @@ var Vars = []Var{
 	{"METRICS_TOKEN", "", "when set, /metrics needs Authorization: Bearer <it>"},
 	{"TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For is believed"},
 	{"META_REQUEST_TIMEOUT", "30s", "longest wait for one answer from Meta's Graph API (a send without an answer is an unknown outcome)"},
+	{"ACCOUNT_DELETION_GRACE", "168h", "how long a deleted account waits, cancellable by its owner, before all its data is erased (at most 720h)"},
 	{"SEND_OUTCOME_TIMEOUT", "15m", "how long a send Meta did not answer waits for a status webhook before it fails as outcome unknown"},
 	{"JOB_LEASE", "1m", "how long a worker holds a claimed job before another may take it over"},
 	{"MIGRATE_ON_START", "true", "serve applies pending schema migrations; false refuses to start until `switchboard migrate` ran"},

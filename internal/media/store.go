@@ -105,6 +105,30 @@ func (s *Store) DeleteMessageFile(ctx context.Context, tenant, message pulid.ID,
 	return s.Delete(ctx, inboundKey(tenant, message))
 }
 
+// DeletePrefix removes every file whose key starts with prefix (a
+// tenant's "<tenant id>/" when its account is erased) and returns how many
+// there were.
+func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
+	n := 0
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, fmt.Errorf("media: list %s: %w", prefix, err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if err := s.Delete(ctx, obj.Key); err != nil {
+			return n, err
+		}
+		n++
+	}
+}
+
 // reader opens the file under key; the Reader seeks, for Range requests.
 func (s *Store) reader(ctx context.Context, key string) (*blob.Reader, error) {
 	r, err := s.bucket.NewReader(ctx, key, nil)

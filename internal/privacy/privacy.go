@@ -92,6 +92,9 @@ func (s *Service) Create(ctx context.Context, c *ent.Client, in CreateInput) (*e
 	if err := privacyrequest.KindValidator(in.Kind); err != nil {
 		return nil, apperr.Input("kind", "unknown kind %q", in.Kind)
 	}
+	if in.Kind == privacyrequest.KindACCOUNT_DELETION {
+		return nil, apperr.Input("kind", "an account is deleted by its owner with deleteAccount")
+	}
 	if (in.ContactID == nil) == (in.Phone == nil) {
 		return nil, apperr.Input("contactId", "name the subject by exactly one of contactId and phone")
 	}

@@ -30,7 +30,8 @@ func (s *Service) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 	if err != nil {
 		return err
 	}
-	if req.Status == privacyrequest.StatusCOMPLETED || req.Status == privacyrequest.StatusREJECTED {
+	if req.Status == privacyrequest.StatusCOMPLETED || req.Status == privacyrequest.StatusREJECTED ||
+		req.Kind == privacyrequest.KindACCOUNT_DELETION { // account.erase carries those out
 		return nil
 	}
 	// From here on the work is confined to the request's tenant by the

@@ -1,0 +1,2 @@
+-- modify "tenants" table
+ALTER TABLE "tenants" ADD COLUMN "erased_at" timestamptz NULL;
