@@ -2,11 +2,13 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 
 	"entgo.io/contrib/entgql"
 
 	"switchboard/ent"
 	"switchboard/ent/auditlog"
+	"switchboard/ent/schema/schematype"
 	"switchboard/graph/model"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
@@ -31,4 +33,13 @@ func (r *Resolver) auditLogs(ctx context.Context, after *entgql.Cursor[pulid.ID]
 	}
 	return q.Paginate(ctx, after, first, before, last,
 		ent.WithAuditLogOrder(&ent.AuditLogOrder{Direction: entgql.OrderDirectionDesc, Field: ent.AuditLogOrderFieldCreatedAt}))
+}
+
+// auditMetadata is an entry's metadata as the JSON scalar (null when it
+// has none).
+func auditMetadata(e *ent.AuditLog) (schematype.JSON, error) {
+	if len(e.Metadata) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(e.Metadata)
 }

@@ -44,6 +44,9 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder,
 	return r.nodes(ctx, ids)
 }
 
+// AuditLog returns generated.AuditLogResolver implementation.
+func (r *Resolver) AuditLog() generated.AuditLogResolver { return &auditLogResolver{r} }
+
 // Campaign returns generated.CampaignResolver implementation.
 func (r *Resolver) Campaign() generated.CampaignResolver { return &campaignResolver{r} }
 
@@ -67,6 +70,7 @@ func (r *Resolver) PrivacyRequest() generated.PrivacyRequestResolver {
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
+	auditLogResolver          struct{ *Resolver }
 	campaignResolver          struct{ *Resolver }
 	campaignRecipientResolver struct{ *Resolver }
 	contactResolver           struct{ *Resolver }

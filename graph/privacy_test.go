@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"switchboard/ent/auditlog"
+	"switchboard/internal/pulid"
 	"switchboard/internal/testenv"
 	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
@@ -160,6 +161,10 @@ func TestPrivacyExportHoldsTheSubjectAndNoOneElse(t *testing.T) {
 	}
 	if res, body := get(t, env, onServer(t, env, mediaURL), ""); res.StatusCode != 200 || !bytes.Equal(body, image) {
 		t.Fatalf("the export's media link: %d, %d bytes", res.StatusCode, len(body))
+	}
+	// So is fetching the file, even through a link that names no member.
+	if n := env.DB.Client.AuditLog.Query().Where(auditlog.Action("media.download")).CountX(viewer.System(t.Context())); n != 1 {
+		t.Fatalf("%d media.download audit entries after one download", n)
 	}
 	if bytes.Contains(pr.Export, []byte(otherText)) || bytes.Contains(pr.Export, []byte(strings.TrimPrefix(otherPhone, "+"))) {
 		t.Fatalf("the export holds another customer's data: %s", pr.Export)
@@ -444,5 +449,41 @@ func TestPrivacyRequestBadInputs(t *testing.T) {
 	env.MustQuery(t, other.Token, `{ privacyRequests(first: 5) { totalCount } }`, nil, &list)
 	if list.PrivacyRequests.TotalCount != 0 {
 		t.Fatalf("another tenant lists %d requests", list.PrivacyRequests.TotalCount)
+	}
+}
+
+// Audit entries show their metadata, and nothing but the server's own
+// purges can change or remove them.
+func TestAuditLogShowsMetadataAndIsImmutable(t *testing.T) {
+	env := testenv.New(t)
+	owner := env.SignUp(t, "Audit Owner")
+	env.MustQuery(t, owner.Token, `mutation { importContacts(csv: "phone,name,tags,opt_in\n+14155550123,Alice,,yes\n") { created } }`, nil, nil)
+	var out struct {
+		AuditLogs struct {
+			Edges []struct {
+				Node struct {
+					ID, Action string
+					Metadata   map[string]any
+				}
+			}
+		}
+	}
+	env.MustQuery(t, owner.Token, `{ auditLogs(first: 5, filter: {action: "contacts.import"}) { edges { node { id action metadata } } } }`, nil, &out)
+	if len(out.AuditLogs.Edges) != 1 || out.AuditLogs.Edges[0].Node.Metadata["created"] != float64(1) {
+		t.Fatalf("import entry: %+v", out.AuditLogs.Edges)
+	}
+	id := pulid.ID(out.AuditLogs.Edges[0].Node.ID)
+	member := viewer.NewContext(t.Context(), viewer.Viewer{TenantID: pulid.ID(owner.TenantID), UserID: pulid.ID(owner.UserID), Role: viewer.RoleOwner})
+	if err := env.DB.Client.AuditLog.UpdateOneID(id).Exec(member); err == nil {
+		t.Fatal("a member's context changed an audit entry")
+	}
+	if err := env.DB.Client.AuditLog.UpdateOneID(id).Exec(viewer.System(t.Context())); err == nil {
+		t.Fatal("even the system may not change an audit entry")
+	}
+	if _, err := env.DB.Client.AuditLog.Delete().Exec(member); err == nil {
+		t.Fatal("a member's context deleted audit entries")
+	}
+	if n := env.DB.Client.AuditLog.Query().Where(auditlog.ID(id)).CountX(viewer.System(t.Context())); n != 1 {
+		t.Fatal("the entry is gone")
 	}
 }

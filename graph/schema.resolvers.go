@@ -18,6 +18,11 @@ import (
 	"entgo.io/contrib/entgql"
 )
 
+// Metadata is the resolver for the metadata field.
+func (r *auditLogResolver) Metadata(ctx context.Context, obj *ent.AuditLog) (schematype.JSON, error) {
+	return auditMetadata(obj)
+}
+
 // Stats is the resolver for the stats field.
 func (r *campaignResolver) Stats(ctx context.Context, obj *ent.Campaign) (*model.CampaignStats, error) {
 	return r.campaignStats(ctx, obj)

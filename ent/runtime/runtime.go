@@ -101,7 +101,9 @@ func init() {
 	apikey.DefaultID = apikeyDescID.Default.(func() pulid.ID)
 	auditlogMixin := schema.AuditLog{}.Mixin()
 	auditlogMixinHooks1 := auditlogMixin[1].Hooks()
+	auditlogHooks := schema.AuditLog{}.Hooks()
 	auditlog.Hooks[0] = auditlogMixinHooks1[0]
+	auditlog.Hooks[1] = auditlogHooks[0]
 	auditlogMixinInters1 := auditlogMixin[1].Interceptors()
 	auditlog.Interceptors[0] = auditlogMixinInters1[0]
 	auditlogMixinFields0 := auditlogMixin[0].Fields()

@@ -1,13 +1,17 @@
 package schema
 
 import (
+	"context"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	entprivacy "switchboard/ent/privacy"
 	"switchboard/ent/schema/schematype"
+	"switchboard/internal/viewer"
 )
 
 // PrivacyRequest is a data subject's request (access, export, deletion, …),
@@ -85,6 +89,23 @@ func (AuditLog) Edges() []ent.Edge {
 	return []ent.Edge{
 		edgeTo("actor", User.Type, "actor_id"),
 	}
+}
+
+// Hooks of the AuditLog: an entry is never changed, by anyone, and only
+// trusted server-side code deletes entries (the retention purge, an
+// erased account); no request of a member or an API key can.
+func (AuditLog) Hooks() []ent.Hook {
+	return []ent.Hook{func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			switch {
+			case m.Op().Is(ent.OpUpdate | ent.OpUpdateOne):
+				return nil, entprivacy.Denyf("audit entries are never changed")
+			case m.Op().Is(ent.OpDelete|ent.OpDeleteOne) && !viewer.IsSystem(ctx):
+				return nil, entprivacy.Denyf("audit entries are deleted only by the retention purge and account erasure")
+			}
+			return next.Mutate(ctx, m)
+		})
+	}}
 }
 
 // Indexes of the AuditLog.

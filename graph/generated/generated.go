@@ -45,6 +45,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuditLog() AuditLogResolver
 	Campaign() CampaignResolver
 	CampaignRecipient() CampaignRecipientResolver
 	Contact() ContactResolver
@@ -75,6 +76,7 @@ type ComplexityRoot struct {
 		CreatedAt  func(childComplexity int) int
 		ID         func(childComplexity int) int
 		IP         func(childComplexity int) int
+		Metadata   func(childComplexity int) int
 		TargetID   func(childComplexity int) int
 		TargetType func(childComplexity int) int
 	}
@@ -486,6 +488,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AuditLogResolver interface {
+	Metadata(ctx context.Context, obj *ent.AuditLog) (schematype.JSON, error)
+}
 type CampaignResolver interface {
 	Stats(ctx context.Context, obj *ent.Campaign) (*model.CampaignStats, error)
 	Funnel(ctx context.Context, obj *ent.Campaign) (*model.CampaignFunnel, error)
@@ -655,6 +660,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditLog.IP(childComplexity), true
+	case "AuditLog.metadata":
+		if e.ComplexityRoot.AuditLog.Metadata == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.Metadata(childComplexity), true
 	case "AuditLog.targetId":
 		if e.ComplexityRoot.AuditLog.TargetID == nil {
 			break
@@ -3106,6 +3117,8 @@ extend type Template {
 
 extend type AuditLog {
   targetId: String
+  "What the entry records beyond its action and target: counts, field names, reasons; never message bodies or secrets."
+  metadata: JSON
 }
 
 input ContactFilter {
@@ -4302,6 +4315,8 @@ func (ec *executionContext) childFields_AuditLog(ctx context.Context, field grap
 		return ec.fieldContext_AuditLog_actor(ctx, field)
 	case "targetId":
 		return ec.fieldContext_AuditLog_targetId(ctx, field)
+	case "metadata":
+		return ec.fieldContext_AuditLog_metadata(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditLog", field.Name)
 }
@@ -6494,6 +6509,29 @@ func (ec *executionContext) _AuditLog_targetId(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_AuditLog_targetId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditLog_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.AuditLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditLog_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditLog().Metadata(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schematype.JSON) graphql.Marshaler {
+			return ec.marshalOJSON2switchboardᚋentᚋschemaᚋschematypeᚐJSON(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditLog_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditLog", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _AuditLogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AuditLogConnection) (ret graphql.Marshaler) {
@@ -17959,6 +17997,12 @@ func (ec *executionContext) _AuditLog(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metadata":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditLog_metadata(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

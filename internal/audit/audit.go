@@ -41,6 +41,7 @@ const (
 	AccountDelete       = "account.delete"
 	AccountDeleteCancel = "account.delete_cancel"
 	MessagesViewed      = "messages.view"
+	MediaDownload       = "media.download"
 	ContactsViewed      = "contacts.view"
 	TemplateCreate      = "template.create"
 	TemplateDelete      = "template.delete"

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"switchboard/ent"
 	"switchboard/ent/schema/schematype"
+	"switchboard/internal/audit"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 )
@@ -32,12 +34,13 @@ type Handler struct {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := pulid.ID(r.PathValue("id"))
-	md := h.find(r, id)
-	if md == nil {
+	ctx, m := h.find(r, id)
+	if m == nil {
 		notFound(w)
 		return
 	}
-	f, err := h.Store.reader(r.Context(), md.Key)
+	md := m.Media
+	f, err := h.Store.reader(ctx, md.Key)
 	if err != nil {
 		if err != ErrNotStored {
 			h.Log.ErrorContext(r.Context(), "media: cannot open stored file", "message", id, "err", err)
@@ -46,6 +49,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
+	if err := h.audit(ctx, r, m); err != nil {
+		h.Log.ErrorContext(ctx, "media: cannot audit a download", "message", id, "err", err)
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	hd := w.Header()
 	hd.Set("Content-Type", contentType(md.MimeType))
 	hd.Set("Content-Disposition", disposition(md))
@@ -53,20 +61,36 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", modTime(f.ModTime()), f)
 }
 
-// find returns the message's media when the caller may read it and it is
-// stored, else nil.
-func (h *Handler) find(r *http.Request, id pulid.ID) *schematype.Media {
-	if id.Prefix() != "MS" {
+// audit records the download of a customer's file: who (the member or
+// API key; a signed link names no one, so the entry says it was one) and
+// which message. A player's follow-up Range requests for the rest of the
+// same file are not entries of their own.
+func (h *Handler) audit(ctx context.Context, r *http.Request, m *ent.Message) error {
+	if rg := r.Header.Get("Range"); rg != "" && !strings.HasPrefix(rg, "bytes=0-") {
 		return nil
 	}
+	via := "token"
+	if viewer.IsSystem(ctx) {
+		via = "signed link"
+	}
+	return audit.Record(ctx, h.Client, audit.Entry{Action: audit.MediaDownload, TargetType: audit.TargetMessage,
+		TargetID: m.ID, Tenant: m.TenantID, Metadata: map[string]any{"via": via}})
+}
+
+// find returns the message when the caller may read its file and the file
+// is stored, else nil, with the context to read it in.
+func (h *Handler) find(r *http.Request, id pulid.ID) (context.Context, *ent.Message) {
 	ctx := r.Context()
+	if id.Prefix() != "MS" {
+		return ctx, nil
+	}
 	q := r.URL.Query()
 	switch {
 	case h.Links.Valid(id, q.Get("exp"), q.Get("sig")):
 		ctx = viewer.System(ctx)
 	default:
 		if _, ok := viewer.FromContext(ctx); !ok {
-			return nil
+			return ctx, nil
 		}
 	}
 	// With a member's context the tenant interceptors filter the query:
@@ -76,12 +100,12 @@ func (h *Handler) find(r *http.Request, id pulid.ID) *schematype.Media {
 		if !ent.IsNotFound(err) {
 			h.Log.ErrorContext(ctx, "media: cannot read message", "message", id, "err", err)
 		}
-		return nil
+		return ctx, nil
 	}
 	if m.Media == nil || m.Media.State != schematype.MediaStored || m.Media.Key == "" {
-		return nil
+		return ctx, nil
 	}
-	return m.Media
+	return ctx, m
 }
 
 // notFound is the one answer for every id the caller may not read.
