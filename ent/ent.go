@@ -20,6 +20,7 @@ import (
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
+	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/rollupmark"
@@ -108,6 +109,7 @@ func checkColumn(t, c string) error {
 			loginfailure.Table:      loginfailure.ValidColumn,
 			message.Table:           message.ValidColumn,
 			messagedaily.Table:      messagedaily.ValidColumn,
+			notice.Table:            notice.ValidColumn,
 			pendingstatus.Table:     pendingstatus.ValidColumn,
 			privacyrequest.Table:    privacyrequest.ValidColumn,
 			rollupmark.Table:        rollupmark.ValidColumn,

@@ -17,6 +17,7 @@ import (
 	"switchboard/ent/loginfailure"
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
+	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/session"
@@ -45,6 +46,7 @@ var prefixTables = map[string]string{
 	"LF": loginfailure.Table,
 	"MS": message.Table,
 	"MD": messagedaily.Table,
+	"NO": notice.Table,
 	"PS": pendingstatus.Table,
 	"PR": privacyrequest.Table,
 	"SE": session.Table,

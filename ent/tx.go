@@ -40,6 +40,8 @@ type Tx struct {
 	Message *MessageClient
 	// MessageDaily is the client for interacting with the MessageDaily builders.
 	MessageDaily *MessageDailyClient
+	// Notice is the client for interacting with the Notice builders.
+	Notice *NoticeClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
@@ -204,6 +206,7 @@ func (tx *Tx) init() {
 	tx.LoginFailure = NewLoginFailureClient(tx.config)
 	tx.Message = NewMessageClient(tx.config)
 	tx.MessageDaily = NewMessageDailyClient(tx.config)
+	tx.Notice = NewNoticeClient(tx.config)
 	tx.PendingStatus = NewPendingStatusClient(tx.config)
 	tx.PrivacyRequest = NewPrivacyRequestClient(tx.config)
 	tx.RollupMark = NewRollupMarkClient(tx.config)

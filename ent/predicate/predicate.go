@@ -45,6 +45,9 @@ type Message func(*sql.Selector)
 // MessageDaily is the predicate function for messagedaily builders.
 type MessageDaily func(*sql.Selector)
 
+// Notice is the predicate function for notice builders.
+type Notice func(*sql.Selector)
+
 // PendingStatus is the predicate function for pendingstatus builders.
 type PendingStatus func(*sql.Selector)
 

@@ -41,6 +41,7 @@ var Vars = []Var{
 	{"META_REQUEST_TIMEOUT", "30s", "longest wait for one answer from Meta's Graph API (a send without an answer is an unknown outcome)"},
 	{"SEND_OUTCOME_TIMEOUT", "15m", "how long a send Meta did not answer waits for a status webhook before it fails as outcome unknown"},
 	{"JOB_LEASE", "1m", "how long a worker holds a claimed job before another may take it over"},
+	{"TERMS_VERSION", "1", "version of the terms of service signUp has people accept, recorded with each acceptance"},
 	{"MIGRATE_ON_START", "true", "serve applies pending schema migrations; false refuses to start until `switchboard migrate` ran"},
 }
 
