@@ -26,6 +26,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
 	"switchboard/ent/metacallback"
+	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/rollupmark"
@@ -78,6 +79,8 @@ type Client struct {
 	MessageDaily *MessageDailyClient
 	// MetaCallback is the client for interacting with the MetaCallback builders.
 	MetaCallback *MetaCallbackClient
+	// Notice is the client for interacting with the Notice builders.
+	Notice *NoticeClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
@@ -123,6 +126,7 @@ func (c *Client) init() {
 	c.Message = NewMessageClient(c.config)
 	c.MessageDaily = NewMessageDailyClient(c.config)
 	c.MetaCallback = NewMetaCallbackClient(c.config)
+	c.Notice = NewNoticeClient(c.config)
 	c.PendingStatus = NewPendingStatusClient(c.config)
 	c.PrivacyRequest = NewPrivacyRequestClient(c.config)
 	c.RollupMark = NewRollupMarkClient(c.config)
@@ -239,6 +243,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Message:           NewMessageClient(cfg),
 		MessageDaily:      NewMessageDailyClient(cfg),
 		MetaCallback:      NewMetaCallbackClient(cfg),
+		Notice:            NewNoticeClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
 		RollupMark:        NewRollupMarkClient(cfg),
@@ -282,6 +287,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Message:           NewMessageClient(cfg),
 		MessageDaily:      NewMessageDailyClient(cfg),
 		MetaCallback:      NewMetaCallbackClient(cfg),
+		Notice:            NewNoticeClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
 		RollupMark:        NewRollupMarkClient(cfg),
@@ -323,9 +329,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel,
 		c.ConsentEvent, c.Contact, c.Conversation, c.Event, c.Job, c.LoginFailure,
-		c.Message, c.MessageDaily, c.MetaCallback, c.PendingStatus, c.PrivacyRequest,
-		c.RollupMark, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily,
-		c.User, c.WebhookEvent,
+		c.Message, c.MessageDaily, c.MetaCallback, c.Notice, c.PendingStatus,
+		c.PrivacyRequest, c.RollupMark, c.Session, c.Template, c.Tenant, c.ThrottleKey,
+		c.UsageDaily, c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -337,9 +343,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel,
 		c.ConsentEvent, c.Contact, c.Conversation, c.Event, c.Job, c.LoginFailure,
-		c.Message, c.MessageDaily, c.MetaCallback, c.PendingStatus, c.PrivacyRequest,
-		c.RollupMark, c.Session, c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily,
-		c.User, c.WebhookEvent,
+		c.Message, c.MessageDaily, c.MetaCallback, c.Notice, c.PendingStatus,
+		c.PrivacyRequest, c.RollupMark, c.Session, c.Template, c.Tenant, c.ThrottleKey,
+		c.UsageDaily, c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -376,6 +382,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.MessageDaily.mutate(ctx, m)
 	case *MetaCallbackMutation:
 		return c.MetaCallback.mutate(ctx, m)
+	case *NoticeMutation:
+		return c.Notice.mutate(ctx, m)
 	case *PendingStatusMutation:
 		return c.PendingStatus.mutate(ctx, m)
 	case *PrivacyRequestMutation:
@@ -2739,6 +2747,141 @@ func (c *MetaCallbackClient) mutate(ctx context.Context, m *MetaCallbackMutation
 	}
 }
 
+// NoticeClient is a client for the Notice schema.
+type NoticeClient struct {
+	config
+}
+
+// NewNoticeClient returns a client for the Notice from the given config.
+func NewNoticeClient(c config) *NoticeClient {
+	return &NoticeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notice.Hooks(f(g(h())))`.
+func (c *NoticeClient) Use(hooks ...Hook) {
+	c.hooks.Notice = append(c.hooks.Notice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notice.Intercept(f(g(h())))`.
+func (c *NoticeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notice = append(c.inters.Notice, interceptors...)
+}
+
+// Create returns a builder for creating a Notice entity.
+func (c *NoticeClient) Create() *NoticeCreate {
+	mutation := newNoticeMutation(c.config, OpCreate)
+	return &NoticeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notice entities.
+func (c *NoticeClient) CreateBulk(builders ...*NoticeCreate) *NoticeCreateBulk {
+	return &NoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NoticeClient) MapCreateBulk(slice any, setFunc func(*NoticeCreate, int)) *NoticeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NoticeCreateBulk{err: fmt.Errorf("calling to NoticeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NoticeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notice.
+func (c *NoticeClient) Update() *NoticeUpdate {
+	mutation := newNoticeMutation(c.config, OpUpdate)
+	return &NoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NoticeClient) UpdateOne(_m *Notice) *NoticeUpdateOne {
+	mutation := newNoticeMutation(c.config, OpUpdateOne, withNotice(_m))
+	return &NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NoticeClient) UpdateOneID(id pulid.ID) *NoticeUpdateOne {
+	mutation := newNoticeMutation(c.config, OpUpdateOne, withNoticeID(id))
+	return &NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notice.
+func (c *NoticeClient) Delete() *NoticeDelete {
+	mutation := newNoticeMutation(c.config, OpDelete)
+	return &NoticeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NoticeClient) DeleteOne(_m *Notice) *NoticeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NoticeClient) DeleteOneID(id pulid.ID) *NoticeDeleteOne {
+	builder := c.Delete().Where(notice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NoticeDeleteOne{builder}
+}
+
+// Query returns a query builder for Notice.
+func (c *NoticeClient) Query() *NoticeQuery {
+	return &NoticeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notice entity by its id.
+func (c *NoticeClient) Get(ctx context.Context, id pulid.ID) (*Notice, error) {
+	return c.Query().Where(notice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NoticeClient) GetX(ctx context.Context, id pulid.ID) *Notice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *NoticeClient) Hooks() []Hook {
+	hooks := c.hooks.Notice
+	return append(hooks[:len(hooks):len(hooks)], notice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NoticeClient) Interceptors() []Interceptor {
+	inters := c.inters.Notice
+	return append(inters[:len(inters):len(inters)], notice.Interceptors[:]...)
+}
+
+func (c *NoticeClient) mutate(ctx context.Context, m *NoticeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NoticeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NoticeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notice mutation op: %q", m.Op())
+	}
+}
+
 // PendingStatusClient is a client for the PendingStatus schema.
 type PendingStatusClient struct {
 	config
@@ -4222,13 +4365,13 @@ type (
 	hooks struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, ConsentEvent, Contact,
 		Conversation, Event, Job, LoginFailure, Message, MessageDaily, MetaCallback,
-		PendingStatus, PrivacyRequest, RollupMark, Session, Template, Tenant,
+		Notice, PendingStatus, PrivacyRequest, RollupMark, Session, Template, Tenant,
 		ThrottleKey, UsageDaily, User, WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, ConsentEvent, Contact,
 		Conversation, Event, Job, LoginFailure, Message, MessageDaily, MetaCallback,
-		PendingStatus, PrivacyRequest, RollupMark, Session, Template, Tenant,
+		Notice, PendingStatus, PrivacyRequest, RollupMark, Session, Template, Tenant,
 		ThrottleKey, UsageDaily, User, WebhookEvent []ent.Interceptor
 	}
 )

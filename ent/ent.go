@@ -21,6 +21,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
 	"switchboard/ent/metacallback"
+	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/rollupmark"
@@ -110,6 +111,7 @@ func checkColumn(t, c string) error {
 			message.Table:           message.ValidColumn,
 			messagedaily.Table:      messagedaily.ValidColumn,
 			metacallback.Table:      metacallback.ValidColumn,
+			notice.Table:            notice.ValidColumn,
 			pendingstatus.Table:     pendingstatus.ValidColumn,
 			privacyrequest.Table:    privacyrequest.ValidColumn,
 			rollupmark.Table:        rollupmark.ValidColumn,

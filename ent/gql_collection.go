@@ -14,6 +14,7 @@ import (
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/message"
+	"switchboard/ent/notice"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
@@ -1391,6 +1392,90 @@ func newMessagePaginateArgs(rv map[string]any) *messagePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *NoticeQuery) CollectFields(ctx context.Context, satisfies ...string) (*NoticeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *NoticeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(notice.Columns))
+		selectedFields = []string{notice.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "kind":
+			if _, ok := fieldSeen[notice.FieldKind]; !ok {
+				selectedFields = append(selectedFields, notice.FieldKind)
+				fieldSeen[notice.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[notice.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, notice.FieldTitle)
+				fieldSeen[notice.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[notice.FieldBody]; !ok {
+				selectedFields = append(selectedFields, notice.FieldBody)
+				fieldSeen[notice.FieldBody] = struct{}{}
+			}
+		case "publishedAt":
+			if _, ok := fieldSeen[notice.FieldPublishedAt]; !ok {
+				selectedFields = append(selectedFields, notice.FieldPublishedAt)
+				fieldSeen[notice.FieldPublishedAt] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[notice.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, notice.FieldExpiresAt)
+				fieldSeen[notice.FieldExpiresAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type noticePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []NoticePaginateOption
+}
+
+func newNoticePaginateArgs(rv map[string]any) *noticePaginateArgs {
+	args := &noticePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *PrivacyRequestQuery) CollectFields(ctx context.Context, satisfies ...string) (*PrivacyRequestQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1838,6 +1923,21 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[user.FieldRole]; !ok {
 				selectedFields = append(selectedFields, user.FieldRole)
 				fieldSeen[user.FieldRole] = struct{}{}
+			}
+		case "termsAcceptedAt":
+			if _, ok := fieldSeen[user.FieldTermsAcceptedAt]; !ok {
+				selectedFields = append(selectedFields, user.FieldTermsAcceptedAt)
+				fieldSeen[user.FieldTermsAcceptedAt] = struct{}{}
+			}
+		case "termsVersion":
+			if _, ok := fieldSeen[user.FieldTermsVersion]; !ok {
+				selectedFields = append(selectedFields, user.FieldTermsVersion)
+				fieldSeen[user.FieldTermsVersion] = struct{}{}
+			}
+		case "adultConfirmedAt":
+			if _, ok := fieldSeen[user.FieldAdultConfirmedAt]; !ok {
+				selectedFields = append(selectedFields, user.FieldAdultConfirmedAt)
+				fieldSeen[user.FieldAdultConfirmedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":

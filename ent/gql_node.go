@@ -13,6 +13,7 @@ import (
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/message"
+	"switchboard/ent/notice"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
@@ -68,6 +69,11 @@ var messageImplementors = []string{"Message", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Message) IsNode() {}
+
+var noticeImplementors = []string{"Notice", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Notice) IsNode() {}
 
 var privacyrequestImplementors = []string{"PrivacyRequest", "Node"}
 
@@ -247,6 +253,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(message.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, messageImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case notice.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Notice.Query().
+			Where(notice.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, noticeImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -492,6 +511,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Message.Query().
 			Where(message.IDIn(ids...))
 		query, err := query.CollectFields(ctx, messageImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case notice.Table:
+		query := c.Notice.Query().
+			Where(notice.IDIn(ids...))
+		query, err := query.CollectFields(ctx, noticeImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
 	"switchboard/ent/metacallback"
+	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/session"
@@ -47,6 +48,7 @@ var prefixTables = map[string]string{
 	"MS": message.Table,
 	"MD": messagedaily.Table,
 	"MC": metacallback.Table,
+	"NO": notice.Table,
 	"PS": pendingstatus.Table,
 	"PR": privacyrequest.Table,
 	"SE": session.Table,

@@ -42,6 +42,8 @@ type Tx struct {
 	MessageDaily *MessageDailyClient
 	// MetaCallback is the client for interacting with the MetaCallback builders.
 	MetaCallback *MetaCallbackClient
+	// Notice is the client for interacting with the Notice builders.
+	Notice *NoticeClient
 	// PendingStatus is the client for interacting with the PendingStatus builders.
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
@@ -207,6 +209,7 @@ func (tx *Tx) init() {
 	tx.Message = NewMessageClient(tx.config)
 	tx.MessageDaily = NewMessageDailyClient(tx.config)
 	tx.MetaCallback = NewMetaCallbackClient(tx.config)
+	tx.Notice = NewNoticeClient(tx.config)
 	tx.PendingStatus = NewPendingStatusClient(tx.config)
 	tx.PrivacyRequest = NewPrivacyRequestClient(tx.config)
 	tx.RollupMark = NewRollupMarkClient(tx.config)

@@ -35,6 +35,12 @@ type User struct {
 	PasswordHash string `json:"-"`
 	// Disabled holds the value of the "disabled" field.
 	Disabled bool `json:"disabled,omitempty"`
+	// TermsAcceptedAt holds the value of the "terms_accepted_at" field.
+	TermsAcceptedAt *time.Time `json:"terms_accepted_at,omitempty"`
+	// TermsVersion holds the value of the "terms_version" field.
+	TermsVersion string `json:"terms_version,omitempty"`
+	// AdultConfirmedAt holds the value of the "adult_confirmed_at" field.
+	AdultConfirmedAt *time.Time `json:"adult_confirmed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -70,9 +76,9 @@ func (*User) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case user.FieldDisabled:
 			values[i] = new(sql.NullBool)
-		case user.FieldEmail, user.FieldName, user.FieldRole, user.FieldPasswordHash:
+		case user.FieldEmail, user.FieldName, user.FieldRole, user.FieldPasswordHash, user.FieldTermsVersion:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt:
+		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldTermsAcceptedAt, user.FieldAdultConfirmedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -143,6 +149,26 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Disabled = value.Bool
 			}
+		case user.FieldTermsAcceptedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field terms_accepted_at", values[i])
+			} else if value.Valid {
+				_m.TermsAcceptedAt = new(time.Time)
+				*_m.TermsAcceptedAt = value.Time
+			}
+		case user.FieldTermsVersion:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field terms_version", values[i])
+			} else if value.Valid {
+				_m.TermsVersion = value.String
+			}
+		case user.FieldAdultConfirmedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field adult_confirmed_at", values[i])
+			} else if value.Valid {
+				_m.AdultConfirmedAt = new(time.Time)
+				*_m.AdultConfirmedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -206,6 +232,19 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("disabled=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Disabled))
+	builder.WriteString(", ")
+	if v := _m.TermsAcceptedAt; v != nil {
+		builder.WriteString("terms_accepted_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("terms_version=")
+	builder.WriteString(_m.TermsVersion)
+	builder.WriteString(", ")
+	if v := _m.AdultConfirmedAt; v != nil {
+		builder.WriteString("adult_confirmed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

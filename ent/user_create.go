@@ -97,6 +97,48 @@ func (_c *UserCreate) SetNillableDisabled(v *bool) *UserCreate {
 	return _c
 }
 
+// SetTermsAcceptedAt sets the "terms_accepted_at" field.
+func (_c *UserCreate) SetTermsAcceptedAt(v time.Time) *UserCreate {
+	_c.mutation.SetTermsAcceptedAt(v)
+	return _c
+}
+
+// SetNillableTermsAcceptedAt sets the "terms_accepted_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableTermsAcceptedAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetTermsAcceptedAt(*v)
+	}
+	return _c
+}
+
+// SetTermsVersion sets the "terms_version" field.
+func (_c *UserCreate) SetTermsVersion(v string) *UserCreate {
+	_c.mutation.SetTermsVersion(v)
+	return _c
+}
+
+// SetNillableTermsVersion sets the "terms_version" field if the given value is not nil.
+func (_c *UserCreate) SetNillableTermsVersion(v *string) *UserCreate {
+	if v != nil {
+		_c.SetTermsVersion(*v)
+	}
+	return _c
+}
+
+// SetAdultConfirmedAt sets the "adult_confirmed_at" field.
+func (_c *UserCreate) SetAdultConfirmedAt(v time.Time) *UserCreate {
+	_c.mutation.SetAdultConfirmedAt(v)
+	return _c
+}
+
+// SetNillableAdultConfirmedAt sets the "adult_confirmed_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableAdultConfirmedAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetAdultConfirmedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *UserCreate) SetID(v pulid.ID) *UserCreate {
 	_c.mutation.SetID(v)
@@ -227,6 +269,11 @@ func (_c *UserCreate) check() error {
 	if _, ok := _c.mutation.Disabled(); !ok {
 		return &ValidationError{Name: "disabled", err: errors.New(`ent: missing required field "User.disabled"`)}
 	}
+	if v, ok := _c.mutation.TermsVersion(); ok {
+		if err := user.TermsVersionValidator(v); err != nil {
+			return &ValidationError{Name: "terms_version", err: fmt.Errorf(`ent: validator failed for field "User.terms_version": %w`, err)}
+		}
+	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "User.tenant"`)}
 	}
@@ -293,6 +340,18 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Disabled(); ok {
 		_spec.SetField(user.FieldDisabled, field.TypeBool, value)
 		_node.Disabled = value
+	}
+	if value, ok := _c.mutation.TermsAcceptedAt(); ok {
+		_spec.SetField(user.FieldTermsAcceptedAt, field.TypeTime, value)
+		_node.TermsAcceptedAt = &value
+	}
+	if value, ok := _c.mutation.TermsVersion(); ok {
+		_spec.SetField(user.FieldTermsVersion, field.TypeString, value)
+		_node.TermsVersion = value
+	}
+	if value, ok := _c.mutation.AdultConfirmedAt(); ok {
+		_spec.SetField(user.FieldAdultConfirmedAt, field.TypeTime, value)
+		_node.AdultConfirmedAt = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -435,6 +494,60 @@ func (u *UserUpsert) UpdateDisabled() *UserUpsert {
 	return u
 }
 
+// SetTermsAcceptedAt sets the "terms_accepted_at" field.
+func (u *UserUpsert) SetTermsAcceptedAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldTermsAcceptedAt, v)
+	return u
+}
+
+// UpdateTermsAcceptedAt sets the "terms_accepted_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateTermsAcceptedAt() *UserUpsert {
+	u.SetExcluded(user.FieldTermsAcceptedAt)
+	return u
+}
+
+// ClearTermsAcceptedAt clears the value of the "terms_accepted_at" field.
+func (u *UserUpsert) ClearTermsAcceptedAt() *UserUpsert {
+	u.SetNull(user.FieldTermsAcceptedAt)
+	return u
+}
+
+// SetTermsVersion sets the "terms_version" field.
+func (u *UserUpsert) SetTermsVersion(v string) *UserUpsert {
+	u.Set(user.FieldTermsVersion, v)
+	return u
+}
+
+// UpdateTermsVersion sets the "terms_version" field to the value that was provided on create.
+func (u *UserUpsert) UpdateTermsVersion() *UserUpsert {
+	u.SetExcluded(user.FieldTermsVersion)
+	return u
+}
+
+// ClearTermsVersion clears the value of the "terms_version" field.
+func (u *UserUpsert) ClearTermsVersion() *UserUpsert {
+	u.SetNull(user.FieldTermsVersion)
+	return u
+}
+
+// SetAdultConfirmedAt sets the "adult_confirmed_at" field.
+func (u *UserUpsert) SetAdultConfirmedAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldAdultConfirmedAt, v)
+	return u
+}
+
+// UpdateAdultConfirmedAt sets the "adult_confirmed_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateAdultConfirmedAt() *UserUpsert {
+	u.SetExcluded(user.FieldAdultConfirmedAt)
+	return u
+}
+
+// ClearAdultConfirmedAt clears the value of the "adult_confirmed_at" field.
+func (u *UserUpsert) ClearAdultConfirmedAt() *UserUpsert {
+	u.SetNull(user.FieldAdultConfirmedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -570,6 +683,69 @@ func (u *UserUpsertOne) SetDisabled(v bool) *UserUpsertOne {
 func (u *UserUpsertOne) UpdateDisabled() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateDisabled()
+	})
+}
+
+// SetTermsAcceptedAt sets the "terms_accepted_at" field.
+func (u *UserUpsertOne) SetTermsAcceptedAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetTermsAcceptedAt(v)
+	})
+}
+
+// UpdateTermsAcceptedAt sets the "terms_accepted_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateTermsAcceptedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateTermsAcceptedAt()
+	})
+}
+
+// ClearTermsAcceptedAt clears the value of the "terms_accepted_at" field.
+func (u *UserUpsertOne) ClearTermsAcceptedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearTermsAcceptedAt()
+	})
+}
+
+// SetTermsVersion sets the "terms_version" field.
+func (u *UserUpsertOne) SetTermsVersion(v string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetTermsVersion(v)
+	})
+}
+
+// UpdateTermsVersion sets the "terms_version" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateTermsVersion() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateTermsVersion()
+	})
+}
+
+// ClearTermsVersion clears the value of the "terms_version" field.
+func (u *UserUpsertOne) ClearTermsVersion() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearTermsVersion()
+	})
+}
+
+// SetAdultConfirmedAt sets the "adult_confirmed_at" field.
+func (u *UserUpsertOne) SetAdultConfirmedAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetAdultConfirmedAt(v)
+	})
+}
+
+// UpdateAdultConfirmedAt sets the "adult_confirmed_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateAdultConfirmedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateAdultConfirmedAt()
+	})
+}
+
+// ClearAdultConfirmedAt clears the value of the "adult_confirmed_at" field.
+func (u *UserUpsertOne) ClearAdultConfirmedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearAdultConfirmedAt()
 	})
 }
 
@@ -875,6 +1051,69 @@ func (u *UserUpsertBulk) SetDisabled(v bool) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdateDisabled() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateDisabled()
+	})
+}
+
+// SetTermsAcceptedAt sets the "terms_accepted_at" field.
+func (u *UserUpsertBulk) SetTermsAcceptedAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetTermsAcceptedAt(v)
+	})
+}
+
+// UpdateTermsAcceptedAt sets the "terms_accepted_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateTermsAcceptedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateTermsAcceptedAt()
+	})
+}
+
+// ClearTermsAcceptedAt clears the value of the "terms_accepted_at" field.
+func (u *UserUpsertBulk) ClearTermsAcceptedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearTermsAcceptedAt()
+	})
+}
+
+// SetTermsVersion sets the "terms_version" field.
+func (u *UserUpsertBulk) SetTermsVersion(v string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetTermsVersion(v)
+	})
+}
+
+// UpdateTermsVersion sets the "terms_version" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateTermsVersion() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateTermsVersion()
+	})
+}
+
+// ClearTermsVersion clears the value of the "terms_version" field.
+func (u *UserUpsertBulk) ClearTermsVersion() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearTermsVersion()
+	})
+}
+
+// SetAdultConfirmedAt sets the "adult_confirmed_at" field.
+func (u *UserUpsertBulk) SetAdultConfirmedAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetAdultConfirmedAt(v)
+	})
+}
+
+// UpdateAdultConfirmedAt sets the "adult_confirmed_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateAdultConfirmedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateAdultConfirmedAt()
+	})
+}
+
+// ClearAdultConfirmedAt clears the value of the "adult_confirmed_at" field.
+func (u *UserUpsertBulk) ClearAdultConfirmedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearAdultConfirmedAt()
 	})
 }
 

@@ -105,6 +105,66 @@ func (_u *UserUpdate) SetNillableDisabled(v *bool) *UserUpdate {
 	return _u
 }
 
+// SetTermsAcceptedAt sets the "terms_accepted_at" field.
+func (_u *UserUpdate) SetTermsAcceptedAt(v time.Time) *UserUpdate {
+	_u.mutation.SetTermsAcceptedAt(v)
+	return _u
+}
+
+// SetNillableTermsAcceptedAt sets the "terms_accepted_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableTermsAcceptedAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetTermsAcceptedAt(*v)
+	}
+	return _u
+}
+
+// ClearTermsAcceptedAt clears the value of the "terms_accepted_at" field.
+func (_u *UserUpdate) ClearTermsAcceptedAt() *UserUpdate {
+	_u.mutation.ClearTermsAcceptedAt()
+	return _u
+}
+
+// SetTermsVersion sets the "terms_version" field.
+func (_u *UserUpdate) SetTermsVersion(v string) *UserUpdate {
+	_u.mutation.SetTermsVersion(v)
+	return _u
+}
+
+// SetNillableTermsVersion sets the "terms_version" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableTermsVersion(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetTermsVersion(*v)
+	}
+	return _u
+}
+
+// ClearTermsVersion clears the value of the "terms_version" field.
+func (_u *UserUpdate) ClearTermsVersion() *UserUpdate {
+	_u.mutation.ClearTermsVersion()
+	return _u
+}
+
+// SetAdultConfirmedAt sets the "adult_confirmed_at" field.
+func (_u *UserUpdate) SetAdultConfirmedAt(v time.Time) *UserUpdate {
+	_u.mutation.SetAdultConfirmedAt(v)
+	return _u
+}
+
+// SetNillableAdultConfirmedAt sets the "adult_confirmed_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableAdultConfirmedAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetAdultConfirmedAt(*v)
+	}
+	return _u
+}
+
+// ClearAdultConfirmedAt clears the value of the "adult_confirmed_at" field.
+func (_u *UserUpdate) ClearAdultConfirmedAt() *UserUpdate {
+	_u.mutation.ClearAdultConfirmedAt()
+	return _u
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -169,6 +229,11 @@ func (_u *UserUpdate) check() error {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "User.role": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TermsVersion(); ok {
+		if err := user.TermsVersionValidator(v); err != nil {
+			return &ValidationError{Name: "terms_version", err: fmt.Errorf(`ent: validator failed for field "User.terms_version": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "User.tenant"`)
 	}
@@ -210,6 +275,24 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Disabled(); ok {
 		_spec.SetField(user.FieldDisabled, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.TermsAcceptedAt(); ok {
+		_spec.SetField(user.FieldTermsAcceptedAt, field.TypeTime, value)
+	}
+	if _u.mutation.TermsAcceptedAtCleared() {
+		_spec.ClearField(user.FieldTermsAcceptedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TermsVersion(); ok {
+		_spec.SetField(user.FieldTermsVersion, field.TypeString, value)
+	}
+	if _u.mutation.TermsVersionCleared() {
+		_spec.ClearField(user.FieldTermsVersion, field.TypeString)
+	}
+	if value, ok := _u.mutation.AdultConfirmedAt(); ok {
+		_spec.SetField(user.FieldAdultConfirmedAt, field.TypeTime, value)
+	}
+	if _u.mutation.AdultConfirmedAtCleared() {
+		_spec.ClearField(user.FieldAdultConfirmedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -309,6 +392,66 @@ func (_u *UserUpdateOne) SetNillableDisabled(v *bool) *UserUpdateOne {
 	return _u
 }
 
+// SetTermsAcceptedAt sets the "terms_accepted_at" field.
+func (_u *UserUpdateOne) SetTermsAcceptedAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetTermsAcceptedAt(v)
+	return _u
+}
+
+// SetNillableTermsAcceptedAt sets the "terms_accepted_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableTermsAcceptedAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetTermsAcceptedAt(*v)
+	}
+	return _u
+}
+
+// ClearTermsAcceptedAt clears the value of the "terms_accepted_at" field.
+func (_u *UserUpdateOne) ClearTermsAcceptedAt() *UserUpdateOne {
+	_u.mutation.ClearTermsAcceptedAt()
+	return _u
+}
+
+// SetTermsVersion sets the "terms_version" field.
+func (_u *UserUpdateOne) SetTermsVersion(v string) *UserUpdateOne {
+	_u.mutation.SetTermsVersion(v)
+	return _u
+}
+
+// SetNillableTermsVersion sets the "terms_version" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableTermsVersion(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetTermsVersion(*v)
+	}
+	return _u
+}
+
+// ClearTermsVersion clears the value of the "terms_version" field.
+func (_u *UserUpdateOne) ClearTermsVersion() *UserUpdateOne {
+	_u.mutation.ClearTermsVersion()
+	return _u
+}
+
+// SetAdultConfirmedAt sets the "adult_confirmed_at" field.
+func (_u *UserUpdateOne) SetAdultConfirmedAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetAdultConfirmedAt(v)
+	return _u
+}
+
+// SetNillableAdultConfirmedAt sets the "adult_confirmed_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableAdultConfirmedAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetAdultConfirmedAt(*v)
+	}
+	return _u
+}
+
+// ClearAdultConfirmedAt clears the value of the "adult_confirmed_at" field.
+func (_u *UserUpdateOne) ClearAdultConfirmedAt() *UserUpdateOne {
+	_u.mutation.ClearAdultConfirmedAt()
+	return _u
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -386,6 +529,11 @@ func (_u *UserUpdateOne) check() error {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "User.role": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TermsVersion(); ok {
+		if err := user.TermsVersionValidator(v); err != nil {
+			return &ValidationError{Name: "terms_version", err: fmt.Errorf(`ent: validator failed for field "User.terms_version": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "User.tenant"`)
 	}
@@ -444,6 +592,24 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.Disabled(); ok {
 		_spec.SetField(user.FieldDisabled, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.TermsAcceptedAt(); ok {
+		_spec.SetField(user.FieldTermsAcceptedAt, field.TypeTime, value)
+	}
+	if _u.mutation.TermsAcceptedAtCleared() {
+		_spec.ClearField(user.FieldTermsAcceptedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TermsVersion(); ok {
+		_spec.SetField(user.FieldTermsVersion, field.TypeString, value)
+	}
+	if _u.mutation.TermsVersionCleared() {
+		_spec.ClearField(user.FieldTermsVersion, field.TypeString)
+	}
+	if value, ok := _u.mutation.AdultConfirmedAt(); ok {
+		_spec.SetField(user.FieldAdultConfirmedAt, field.TypeTime, value)
+	}
+	if _u.mutation.AdultConfirmedAtCleared() {
+		_spec.ClearField(user.FieldAdultConfirmedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &User{config: _u.config}

@@ -14,6 +14,7 @@ import (
 func (r *Resolver) signUp(ctx context.Context, in model.SignUpInput) (*model.AuthPayload, error) {
 	s, err := r.Auth.SignUp(ctx, r.client(ctx), auth.SignUpInput{
 		Email: in.Email, Password: in.Password, Name: in.Name, BusinessName: in.BusinessName,
+		AcceptTerms: in.AcceptTerms, ConfirmAdult: in.ConfirmAdult,
 	})
 	if err != nil {
 		return nil, err

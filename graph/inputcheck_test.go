@@ -41,7 +41,7 @@ func TestStringArgumentsRefuseNUL(t *testing.T) {
 	acct := env.SignUp(t, "Nul Owner")
 	contact := ctCreate(t, env, acct.Token, map[string]any{"phone": "+16505551234", "name": "Ada"})
 	signUp := func(field, value string) map[string]any {
-		in := map[string]any{"email": "nul.person@example.com", "password": "a long enough passphrase", "name": "Nul Person", "businessName": "Nul Ltd"}
+		in := map[string]any{"email": "nul.person@example.com", "password": "a long enough passphrase", "name": "Nul Person", "businessName": "Nul Ltd", "acceptTerms": true, "confirmAdult": true}
 		in[field] = value
 		return map[string]any{"in": in}
 	}

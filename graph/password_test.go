@@ -46,7 +46,7 @@ func TestSignUpRefusesWeakPasswords(t *testing.T) {
 	for _, tc := range weakPasswords {
 		t.Run(tc.name, func(t *testing.T) {
 			r := env.Query(t, "", signUpMutation, map[string]any{"in": map[string]any{
-				"email": email, "password": tc.password, "name": "Weak Person", "businessName": "Weak Ltd"}})
+				"email": email, "password": tc.password, "name": "Weak Person", "businessName": "Weak Ltd", "acceptTerms": true, "confirmAdult": true}})
 			wantError(t, r, "BAD_USER_INPUT", "password")
 			if !strings.Contains(r.Errors[0].Message, tc.reason) {
 				t.Fatalf("message %q does not say why (%q)", r.Errors[0].Message, tc.reason)
@@ -58,7 +58,7 @@ func TestSignUpRefusesWeakPasswords(t *testing.T) {
 	}
 	// A password that is none of these is accepted.
 	env.MustQuery(t, "", signUpMutation, map[string]any{"in": map[string]any{
-		"email": email, "password": "Weak Person's long passphrase", "name": "Weak Person", "businessName": "Weak Ltd"}}, nil)
+		"email": email, "password": "Weak Person's long passphrase", "name": "Weak Person", "businessName": "Weak Ltd", "acceptTerms": true, "confirmAdult": true}}, nil)
 }
 
 func TestAddMemberRefusesWeakPasswords(t *testing.T) {

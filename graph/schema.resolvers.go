@@ -223,6 +223,11 @@ func (r *queryResolver) Tenant(ctx context.Context) (*ent.Tenant, error) {
 	return r.tenant(ctx)
 }
 
+// Notices is the resolver for the notices field.
+func (r *queryResolver) Notices(ctx context.Context) ([]*ent.Notice, error) {
+	return r.notices(ctx)
+}
+
 // Members is the resolver for the members field.
 func (r *queryResolver) Members(ctx context.Context) ([]*ent.User, error) {
 	return r.members(ctx)

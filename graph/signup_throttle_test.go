@@ -37,7 +37,7 @@ func postFrom(env *testenv.Env, ip, query string, vars map[string]any) (*testenv
 
 func signUpFrom(env *testenv.Env, ip, email string) (*testenv.Response, error) {
 	return postFrom(env, ip, signUpMutation, map[string]any{"in": map[string]any{
-		"email": email, "password": "a long enough passphrase", "name": "Sign Up", "businessName": "Sign Up Ltd"}})
+		"email": email, "password": "a long enough passphrase", "name": "Sign Up", "businessName": "Sign Up Ltd", "acceptTerms": true, "confirmAdult": true}})
 }
 
 func countTenants(t *testing.T, env *testenv.Env) int {
@@ -158,7 +158,7 @@ func TestSignUpBesideLogInIsAllOrNothing(t *testing.T) {
 	vars := func(email string) map[string]any {
 		return map[string]any{
 			"l": map[string]any{"email": acct.Email, "password": ownerPassword},
-			"s": map[string]any{"email": email, "password": "a long enough passphrase", "name": "Two In One", "businessName": "Two Ltd"},
+			"s": map[string]any{"email": email, "password": "a long enough passphrase", "name": "Two In One", "businessName": "Two Ltd", "acceptTerms": true, "confirmAdult": true},
 		}
 	}
 	before := countTenants(t, env)

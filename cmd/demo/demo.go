@@ -332,7 +332,7 @@ func (c *client) session(ctx context.Context) (token, how string, err error) {
 	}
 	err = c.do(ctx, "", `mutation($in: SignUpInput!) { signUp(input: $in) { token } }`,
 		map[string]any{"in": map[string]any{"email": demoEmail, "password": demoPassword,
-			"name": "Demo Agent", "businessName": "Demo Shop"}}, &up)
+			"name": "Demo Agent", "businessName": "Demo Shop", "acceptTerms": true, "confirmAdult": true}}, &up)
 	if err == nil {
 		return up.SignUp.Token, "signed up a demo tenant", nil
 	}

@@ -109,7 +109,7 @@ func (c *client) signUp(ctx context.Context) error {
 	var out struct{ SignUp struct{ Token string } }
 	email := fmt.Sprintf("loadgen-%d@example.com", time.Now().UnixNano())
 	err := c.do(ctx, `mutation($in: SignUpInput!) { signUp(input: $in) { token } }`, map[string]any{"in": map[string]any{
-		"email": email, "password": "loadgen password", "name": "Load Gen", "businessName": "Loadgen Ltd",
+		"email": email, "password": "loadgen password", "name": "Load Gen", "businessName": "Loadgen Ltd", "acceptTerms": true, "confirmAdult": true,
 	}}, &out)
 	if err != nil {
 		return fmt.Errorf("sign up: %w", err)

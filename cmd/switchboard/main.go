@@ -1,11 +1,13 @@
 // Command switchboard is the Switchboard server and its operator tools.
 //
-//	switchboard serve       start the HTTP server
-//	switchboard migrate     bring the database schema up to date and exit
-//	switchboard jobs        list and re-drive dead background jobs
-//	switchboard rotate-key  re-seal stored secrets with ENCRYPTION_KEY
-//	switchboard schema      print the GraphQL schema (SDL)
-//	switchboard version     print the version and commit
+//	switchboard serve          start the HTTP server
+//	switchboard migrate        bring the database schema up to date and exit
+//	switchboard jobs           list and re-drive dead background jobs
+//	switchboard rotate-key     re-seal stored secrets with ENCRYPTION_KEY
+//	switchboard notices        publish, list and withdraw notices to tenants
+//	switchboard breach-report  which tenants and how many contacts a breach affects
+//	switchboard schema         print the GraphQL schema (SDL)
+//	switchboard version        print the version and commit
 //
 // With no command, or with help, -h or --help, it prints the usage (every
 // command and environment variable) and starts nothing.
@@ -50,6 +52,8 @@ func commands(stdout io.Writer) []command {
 			}
 			return rotateKey(log, stdout)
 		}},
+		{"notices", "publish, list and withdraw notices to tenants' members (switchboard notices help)", noticesCmd(stdout)},
+		{"breach-report", "tenants and contact counts a breach of tables in a time window affects (switchboard breach-report help)", breachCmd(stdout)},
 		{"schema", "print the GraphQL schema this server serves (SDL; make schema)", func(_ *slog.Logger, args []string) error {
 			if err := noArgs("schema", args); err != nil {
 				return err

@@ -31,6 +31,9 @@ func TestUsage(t *testing.T) {
 		{[]string{"--verbose"}, 2, true},
 		{[]string{"serve", "now"}, 2, true},
 		{[]string{"rotate-key", "now"}, 2, true},
+		{[]string{"notices", "publish", "-kind"}, 2, true},
+		{[]string{"notices", "recall"}, 2, true},
+		{[]string{"breach-report", "-tables", "contacts"}, 2, true},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(append([]string{"switchboard"}, tc.args...), " "), func(t *testing.T) {
@@ -53,7 +56,7 @@ func TestUsage(t *testing.T) {
 			if other != "" {
 				t.Errorf("the other stream should stay empty, got %q", other)
 			}
-			for _, want := range []string{"usage: switchboard", "serve", "migrate", "jobs", "rotate-key", "version"} {
+			for _, want := range []string{"usage: switchboard", "serve", "migrate", "jobs", "rotate-key", "notices", "breach-report", "version"} {
 				if !strings.Contains(usage, want) {
 					t.Errorf("usage lacks %q:\n%s", want, usage)
 				}
@@ -90,5 +93,26 @@ func TestVersion(t *testing.T) {
 	out := stdout.String()
 	if !strings.HasPrefix(out, "switchboard "+version+" commit ") || strings.Count(out, "\n") != 1 || !strings.Contains(out, " go1.") {
 		t.Fatalf("version line %q", out)
+	}
+}
+
+// notices and breach-report explain themselves with help, -h or --help,
+// on stdout, and open nothing.
+func TestCommandHelp(t *testing.T) {
+	for _, args := range [][]string{{"notices"}, {"notices", "help"}, {"notices", "-h"}, {"breach-report", "--help"}, {"breach-report", "help"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			t.Setenv("DATA_DIR", data)
+			var stdout, stderr strings.Builder
+			if status := run(args, &stdout, &stderr); status != 0 || stderr.String() != "" {
+				t.Fatalf("exit %d, stderr %q", status, stderr.String())
+			}
+			if want := "usage: switchboard " + args[0]; !strings.HasPrefix(stdout.String(), want) {
+				t.Errorf("help starts %q, want %q", stdout.String(), want)
+			}
+			if _, err := os.Stat(data); !os.IsNotExist(err) {
+				t.Errorf("help touched the data directory: %v", err)
+			}
+		})
 	}
 }

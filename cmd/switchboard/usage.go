@@ -48,12 +48,13 @@ usage: switchboard <command> [arguments]
 commands:
 `)
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-switchboard help, -h or --help prints this; switchboard jobs help explains jobs.
+switchboard help, -h or --help prints this; switchboard jobs help, notices help
+and breach-report help explain those commands.
 
-environment (serve, migrate, jobs and rotate-key read the same variables; NAME=default):
+environment (every command that opens the database reads the same variables; NAME=default):
 `)
 	_ = config.WriteUsage(w)
 }

@@ -21,6 +21,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
 	"switchboard/ent/metacallback"
+	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
 	"switchboard/ent/privacyrequest"
@@ -470,6 +471,33 @@ func (f TraverseMetaCallback) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MetaCallbackQuery", q)
 }
 
+// The NoticeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type NoticeFunc func(context.Context, *ent.NoticeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f NoticeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.NoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.NoticeQuery", q)
+}
+
+// The TraverseNotice type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseNotice func(context.Context, *ent.NoticeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseNotice) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseNotice) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.NoticeQuery", q)
+}
+
 // The PendingStatusFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PendingStatusFunc func(context.Context, *ent.PendingStatusQuery) (ent.Value, error)
 
@@ -771,6 +799,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MessageDailyQuery, predicate.MessageDaily, messagedaily.OrderOption]{typ: ent.TypeMessageDaily, tq: q}, nil
 	case *ent.MetaCallbackQuery:
 		return &query[*ent.MetaCallbackQuery, predicate.MetaCallback, metacallback.OrderOption]{typ: ent.TypeMetaCallback, tq: q}, nil
+	case *ent.NoticeQuery:
+		return &query[*ent.NoticeQuery, predicate.Notice, notice.OrderOption]{typ: ent.TypeNotice, tq: q}, nil
 	case *ent.PendingStatusQuery:
 		return &query[*ent.PendingStatusQuery, predicate.PendingStatus, pendingstatus.OrderOption]{typ: ent.TypePendingStatus, tq: q}, nil
 	case *ent.PrivacyRequestQuery:

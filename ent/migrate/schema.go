@@ -642,6 +642,35 @@ var (
 		Columns:    MetaCallbacksColumns,
 		PrimaryKey: []*schema.Column{MetaCallbacksColumns[0]},
 	}
+	// NoticesColumns holds the columns for the "notices" table.
+	NoticesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "tenant_id", Type: field.TypeString, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"POLICY_CHANGE", "SECURITY", "MAINTENANCE"}},
+		{Name: "title", Type: field.TypeString},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "published_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// NoticesTable holds the schema information for the "notices" table.
+	NoticesTable = &schema.Table{
+		Name:       "notices",
+		Columns:    NoticesColumns,
+		PrimaryKey: []*schema.Column{NoticesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notice_tenant_id_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[1], NoticesColumns[6]},
+			},
+			{
+				Name:    "notice_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{NoticesColumns[6]},
+			},
+		},
+	}
 	// PendingStatusColumns holds the columns for the "pending_status" table.
 	PendingStatusColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -907,6 +936,9 @@ var (
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"OWNER", "ADMIN", "AGENT"}},
 		{Name: "password_hash", Type: field.TypeString},
 		{Name: "disabled", Type: field.TypeBool, Default: false},
+		{Name: "terms_accepted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "terms_version", Type: field.TypeString, Nullable: true, Size: 50},
+		{Name: "adult_confirmed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeString},
 	}
 	// UsersTable holds the schema information for the "users" table.
@@ -917,7 +949,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_tenants_tenant",
-				Columns:    []*schema.Column{UsersColumns[8]},
+				Columns:    []*schema.Column{UsersColumns[11]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -931,7 +963,7 @@ var (
 			{
 				Name:    "user_tenant_id_role",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[8], UsersColumns[5]},
+				Columns: []*schema.Column{UsersColumns[11], UsersColumns[5]},
 			},
 		},
 	}
@@ -979,6 +1011,7 @@ var (
 		MessagesTable,
 		MessageDailiesTable,
 		MetaCallbacksTable,
+		NoticesTable,
 		PendingStatusTable,
 		PrivacyRequestsTable,
 		RollupMarksTable,

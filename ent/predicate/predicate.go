@@ -48,6 +48,9 @@ type MessageDaily func(*sql.Selector)
 // MetaCallback is the predicate function for metacallback builders.
 type MetaCallback func(*sql.Selector)
 
+// Notice is the predicate function for notice builders.
+type Notice func(*sql.Selector)
+
 // PendingStatus is the predicate function for pendingstatus builders.
 type PendingStatus func(*sql.Selector)
 

@@ -18,6 +18,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/ent/messagedaily"
 	"switchboard/ent/metacallback"
+	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/rollupmark"
@@ -684,6 +685,59 @@ func init() {
 	metacallbackDescID := metacallbackMixinFields0[0].Descriptor()
 	// metacallback.DefaultID holds the default value on creation for the id field.
 	metacallback.DefaultID = metacallbackDescID.Default.(func() pulid.ID)
+	noticeMixin := schema.Notice{}.Mixin()
+	noticeHooks := schema.Notice{}.Hooks()
+	notice.Hooks[0] = noticeHooks[0]
+	noticeInters := schema.Notice{}.Interceptors()
+	notice.Interceptors[0] = noticeInters[0]
+	noticeMixinFields0 := noticeMixin[0].Fields()
+	_ = noticeMixinFields0
+	noticeFields := schema.Notice{}.Fields()
+	_ = noticeFields
+	// noticeDescTitle is the schema descriptor for title field.
+	noticeDescTitle := noticeFields[2].Descriptor()
+	// notice.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	notice.TitleValidator = func() func(string) error {
+		validators := noticeDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// noticeDescBody is the schema descriptor for body field.
+	noticeDescBody := noticeFields[3].Descriptor()
+	// notice.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	notice.BodyValidator = func() func(string) error {
+		validators := noticeDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// noticeDescCreatedAt is the schema descriptor for created_at field.
+	noticeDescCreatedAt := noticeFields[6].Descriptor()
+	// notice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	notice.DefaultCreatedAt = noticeDescCreatedAt.Default.(func() time.Time)
+	// noticeDescID is the schema descriptor for id field.
+	noticeDescID := noticeMixinFields0[0].Descriptor()
+	// notice.DefaultID holds the default value on creation for the id field.
+	notice.DefaultID = noticeDescID.Default.(func() pulid.ID)
 	pendingstatusMixin := schema.PendingStatus{}.Mixin()
 	pendingstatusMixinHooks1 := pendingstatusMixin[1].Hooks()
 	pendingstatus.Hooks[0] = pendingstatusMixinHooks1[0]
@@ -1105,6 +1159,10 @@ func init() {
 	userDescDisabled := userFields[4].Descriptor()
 	// user.DefaultDisabled holds the default value on creation for the disabled field.
 	user.DefaultDisabled = userDescDisabled.Default.(bool)
+	// userDescTermsVersion is the schema descriptor for terms_version field.
+	userDescTermsVersion := userFields[6].Descriptor()
+	// user.TermsVersionValidator is a validator for the "terms_version" field. It is called by the builders before save.
+	user.TermsVersionValidator = userDescTermsVersion.Validators[0].(func(string) error)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.

@@ -23,6 +23,14 @@ func (User) Fields() []ent.Field {
 		field.Enum("role").Values("OWNER", "ADMIN", "AGENT").Annotations(enumType("Role")),
 		field.String("password_hash").Sensitive().Annotations(skip()),
 		field.Bool("disabled").Default(false).Annotations(skip()),
+		// The sign-up attestation: when the person accepted the terms (and
+		// which version of them, TERMS_VERSION) and confirmed being 18 or
+		// over. signUp refuses without both; addMember records the time of
+		// the addition, vouched for by whoever added the member. Members
+		// from before the attestation existed have none.
+		field.Time("terms_accepted_at").Optional().Nillable(),
+		field.String("terms_version").Optional().MaxLen(50),
+		field.Time("adult_confirmed_at").Optional().Nillable(),
 	}
 }
 

@@ -35,6 +35,12 @@ const (
 	FieldPasswordHash = "password_hash"
 	// FieldDisabled holds the string denoting the disabled field in the database.
 	FieldDisabled = "disabled"
+	// FieldTermsAcceptedAt holds the string denoting the terms_accepted_at field in the database.
+	FieldTermsAcceptedAt = "terms_accepted_at"
+	// FieldTermsVersion holds the string denoting the terms_version field in the database.
+	FieldTermsVersion = "terms_version"
+	// FieldAdultConfirmedAt holds the string denoting the adult_confirmed_at field in the database.
+	FieldAdultConfirmedAt = "adult_confirmed_at"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// Table holds the table name of the user in the database.
@@ -59,6 +65,9 @@ var Columns = []string{
 	FieldRole,
 	FieldPasswordHash,
 	FieldDisabled,
+	FieldTermsAcceptedAt,
+	FieldTermsVersion,
+	FieldAdultConfirmedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -94,6 +103,8 @@ var (
 	NameValidator func(string) error
 	// DefaultDisabled holds the default value on creation for the "disabled" field.
 	DefaultDisabled bool
+	// TermsVersionValidator is a validator for the "terms_version" field. It is called by the builders before save.
+	TermsVersionValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -168,6 +179,21 @@ func ByPasswordHash(opts ...sql.OrderTermOption) OrderOption {
 // ByDisabled orders the results by the disabled field.
 func ByDisabled(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDisabled, opts...).ToFunc()
+}
+
+// ByTermsAcceptedAt orders the results by the terms_accepted_at field.
+func ByTermsAcceptedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTermsAcceptedAt, opts...).ToFunc()
+}
+
+// ByTermsVersion orders the results by the terms_version field.
+func ByTermsVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTermsVersion, opts...).ToFunc()
+}
+
+// ByAdultConfirmedAt orders the results by the adult_confirmed_at field.
+func ByAdultConfirmedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAdultConfirmedAt, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

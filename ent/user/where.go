@@ -91,6 +91,21 @@ func Disabled(v bool) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldDisabled, v))
 }
 
+// TermsAcceptedAt applies equality check predicate on the "terms_accepted_at" field. It's identical to TermsAcceptedAtEQ.
+func TermsAcceptedAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTermsAcceptedAt, v))
+}
+
+// TermsVersion applies equality check predicate on the "terms_version" field. It's identical to TermsVersionEQ.
+func TermsVersion(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTermsVersion, v))
+}
+
+// AdultConfirmedAt applies equality check predicate on the "adult_confirmed_at" field. It's identical to AdultConfirmedAtEQ.
+func AdultConfirmedAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldAdultConfirmedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -464,6 +479,181 @@ func DisabledEQ(v bool) predicate.User {
 // DisabledNEQ applies the NEQ predicate on the "disabled" field.
 func DisabledNEQ(v bool) predicate.User {
 	return predicate.User(sql.FieldNEQ(FieldDisabled, v))
+}
+
+// TermsAcceptedAtEQ applies the EQ predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTermsAcceptedAt, v))
+}
+
+// TermsAcceptedAtNEQ applies the NEQ predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldTermsAcceptedAt, v))
+}
+
+// TermsAcceptedAtIn applies the In predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldTermsAcceptedAt, vs...))
+}
+
+// TermsAcceptedAtNotIn applies the NotIn predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldTermsAcceptedAt, vs...))
+}
+
+// TermsAcceptedAtGT applies the GT predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldTermsAcceptedAt, v))
+}
+
+// TermsAcceptedAtGTE applies the GTE predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldTermsAcceptedAt, v))
+}
+
+// TermsAcceptedAtLT applies the LT predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldTermsAcceptedAt, v))
+}
+
+// TermsAcceptedAtLTE applies the LTE predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldTermsAcceptedAt, v))
+}
+
+// TermsAcceptedAtIsNil applies the IsNil predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldTermsAcceptedAt))
+}
+
+// TermsAcceptedAtNotNil applies the NotNil predicate on the "terms_accepted_at" field.
+func TermsAcceptedAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldTermsAcceptedAt))
+}
+
+// TermsVersionEQ applies the EQ predicate on the "terms_version" field.
+func TermsVersionEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldTermsVersion, v))
+}
+
+// TermsVersionNEQ applies the NEQ predicate on the "terms_version" field.
+func TermsVersionNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldTermsVersion, v))
+}
+
+// TermsVersionIn applies the In predicate on the "terms_version" field.
+func TermsVersionIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldTermsVersion, vs...))
+}
+
+// TermsVersionNotIn applies the NotIn predicate on the "terms_version" field.
+func TermsVersionNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldTermsVersion, vs...))
+}
+
+// TermsVersionGT applies the GT predicate on the "terms_version" field.
+func TermsVersionGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldTermsVersion, v))
+}
+
+// TermsVersionGTE applies the GTE predicate on the "terms_version" field.
+func TermsVersionGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldTermsVersion, v))
+}
+
+// TermsVersionLT applies the LT predicate on the "terms_version" field.
+func TermsVersionLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldTermsVersion, v))
+}
+
+// TermsVersionLTE applies the LTE predicate on the "terms_version" field.
+func TermsVersionLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldTermsVersion, v))
+}
+
+// TermsVersionContains applies the Contains predicate on the "terms_version" field.
+func TermsVersionContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldTermsVersion, v))
+}
+
+// TermsVersionHasPrefix applies the HasPrefix predicate on the "terms_version" field.
+func TermsVersionHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldTermsVersion, v))
+}
+
+// TermsVersionHasSuffix applies the HasSuffix predicate on the "terms_version" field.
+func TermsVersionHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldTermsVersion, v))
+}
+
+// TermsVersionIsNil applies the IsNil predicate on the "terms_version" field.
+func TermsVersionIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldTermsVersion))
+}
+
+// TermsVersionNotNil applies the NotNil predicate on the "terms_version" field.
+func TermsVersionNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldTermsVersion))
+}
+
+// TermsVersionEqualFold applies the EqualFold predicate on the "terms_version" field.
+func TermsVersionEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldTermsVersion, v))
+}
+
+// TermsVersionContainsFold applies the ContainsFold predicate on the "terms_version" field.
+func TermsVersionContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldTermsVersion, v))
+}
+
+// AdultConfirmedAtEQ applies the EQ predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldAdultConfirmedAt, v))
+}
+
+// AdultConfirmedAtNEQ applies the NEQ predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldAdultConfirmedAt, v))
+}
+
+// AdultConfirmedAtIn applies the In predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldAdultConfirmedAt, vs...))
+}
+
+// AdultConfirmedAtNotIn applies the NotIn predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldAdultConfirmedAt, vs...))
+}
+
+// AdultConfirmedAtGT applies the GT predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldAdultConfirmedAt, v))
+}
+
+// AdultConfirmedAtGTE applies the GTE predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldAdultConfirmedAt, v))
+}
+
+// AdultConfirmedAtLT applies the LT predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldAdultConfirmedAt, v))
+}
+
+// AdultConfirmedAtLTE applies the LTE predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldAdultConfirmedAt, v))
+}
+
+// AdultConfirmedAtIsNil applies the IsNil predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldAdultConfirmedAt))
+}
+
+// AdultConfirmedAtNotNil applies the NotNil predicate on the "adult_confirmed_at" field.
+func AdultConfirmedAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldAdultConfirmedAt))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -18,6 +18,7 @@ import (
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
 	"switchboard/ent/message"
+	"switchboard/ent/notice"
 	"switchboard/ent/privacyrequest"
 	"switchboard/ent/schema/schematype"
 	"switchboard/ent/template"
@@ -367,6 +368,15 @@ type ComplexityRoot struct {
 		UpdateTenantSettings  func(childComplexity int, input model.UpdateTenantSettingsInput) int
 	}
 
+	Notice struct {
+		Body        func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -416,6 +426,7 @@ type ComplexityRoot struct {
 		MessageStats             func(childComplexity int, from time.Time, to time.Time, channelID *pulid.ID) int
 		Node                     func(childComplexity int, id pulid.ID) int
 		Nodes                    func(childComplexity int, ids []pulid.ID) int
+		Notices                  func(childComplexity int) int
 		PrivacyRequests          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.PrivacyRequestFilter) int
 		Templates                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.TemplateFilter) int
 		Tenant                   func(childComplexity int) int
@@ -476,11 +487,14 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt func(childComplexity int) int
-		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Role      func(childComplexity int) int
+		AdultConfirmedAt func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Email            func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Role             func(childComplexity int) int
+		TermsAcceptedAt  func(childComplexity int) int
+		TermsVersion     func(childComplexity int) int
 	}
 }
 
@@ -556,6 +570,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []pulid.ID) ([]ent.Noder, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Tenant(ctx context.Context) (*ent.Tenant, error)
+	Notices(ctx context.Context) ([]*ent.Notice, error)
 	Members(ctx context.Context) ([]*ent.User, error)
 	APIKeys(ctx context.Context) ([]*ent.APIKey, error)
 	Channels(ctx context.Context) ([]*ent.Channel, error)
@@ -2028,6 +2043,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateTenantSettings(childComplexity, args["input"].(model.UpdateTenantSettingsInput)), true
 
+	case "Notice.body":
+		if e.ComplexityRoot.Notice.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Body(childComplexity), true
+	case "Notice.expiresAt":
+		if e.ComplexityRoot.Notice.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ExpiresAt(childComplexity), true
+	case "Notice.id":
+		if e.ComplexityRoot.Notice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ID(childComplexity), true
+	case "Notice.kind":
+		if e.ComplexityRoot.Notice.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Kind(childComplexity), true
+	case "Notice.publishedAt":
+		if e.ComplexityRoot.Notice.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.PublishedAt(childComplexity), true
+	case "Notice.title":
+		if e.ComplexityRoot.Notice.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Title(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -2294,6 +2346,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]pulid.ID)), true
+	case "Query.notices":
+		if e.ComplexityRoot.Query.Notices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Notices(childComplexity), true
 	case "Query.privacyRequests":
 		if e.ComplexityRoot.Query.PrivacyRequests == nil {
 			break
@@ -2555,6 +2613,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UsageRow.PricingType(childComplexity), true
 
+	case "User.adultConfirmedAt":
+		if e.ComplexityRoot.User.AdultConfirmedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.AdultConfirmedAt(childComplexity), true
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -2585,6 +2649,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Role(childComplexity), true
+	case "User.termsAcceptedAt":
+		if e.ComplexityRoot.User.TermsAcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.TermsAcceptedAt(childComplexity), true
+	case "User.termsVersion":
+		if e.ComplexityRoot.User.TermsVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.TermsVersion(childComplexity), true
 
 	}
 	return 0, false
@@ -2743,6 +2819,13 @@ extend type Query {
   me: User!
   "The caller's tenant."
   tenant: Tenant!
+  """
+  What the operator of this installation published for the caller's tenant
+  or for every tenant (policy changes, security notices such as breach
+  notifications, maintenance), while published and unexpired, newest first.
+  Any member reads them.
+  """
+  notices: [Notice!]!
   "Members of the caller's tenant, oldest first."
   members: [User!]!
   "API keys of the caller's tenant, revoked ones included (ADMIN)."
@@ -2952,6 +3035,10 @@ input SignUpInput {
   password: String!
   name: String!
   businessName: String!
+  "Must be true: the person accepts the terms of service (TERMS_VERSION is recorded)."
+  acceptTerms: Boolean!
+  "Must be true: the person confirms being 18 or over."
+  confirmAdult: Boolean!
 }
 
 input LogInInput {
@@ -3951,6 +4038,22 @@ interface Node @goModel(model: "switchboard/ent.Noder") {
   """
   id: ID!
 }
+type Notice implements Node {
+  id: ID!
+  kind: NoticeKind!
+  title: String!
+  body: String!
+  publishedAt: Time!
+  expiresAt: Time!
+}
+"""
+NoticeKind is enum for the field kind
+"""
+enum NoticeKind @goModel(model: "switchboard/ent/notice.Kind") {
+  POLICY_CHANGE
+  SECURITY
+  MAINTENANCE
+}
 """
 OptInStatus is enum for the field opt_in_status
 """
@@ -4253,6 +4356,9 @@ type User implements Node {
   email: String!
   name: String!
   role: Role!
+  termsAcceptedAt: Time
+  termsVersion: String
+  adultConfirmedAt: Time
 }
 """
 Ordering options for User connections
@@ -4827,6 +4933,24 @@ func (ec *executionContext) childFields_MessageStats(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type MessageStats", field.Name)
 }
 
+func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notice_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notice_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Notice_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notice_body(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Notice_publishedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Notice_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notice", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -5005,6 +5129,12 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_name(ctx, field)
 	case "role":
 		return ec.fieldContext_User_role(ctx, field)
+	case "termsAcceptedAt":
+		return ec.fieldContext_User_termsAcceptedAt(ctx, field)
+	case "termsVersion":
+		return ec.fieldContext_User_termsVersion(ctx, field)
+	case "adultConfirmedAt":
+		return ec.fieldContext_User_adultConfirmedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -12023,6 +12153,144 @@ func (ec *executionContext) fieldContext_Mutation_cancelAccountDeletion(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Notice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2switchboardᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notice_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notice.Kind) graphql.Marshaler {
+			return ec.marshalNNoticeKind2switchboardᚋentᚋnoticeᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "NoticeKind")
+}
+
+func (ec *executionContext) _Notice_title(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_body(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notice_publishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notice_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Notice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notice_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notice_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notice", field, false, false, "Time")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[pulid.ID]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12712,6 +12980,38 @@ func (ec *executionContext) fieldContext_Query_tenant(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Tenant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_notices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Notices(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Notice) graphql.Marshaler {
+			return ec.marshalNNotice2ᚕᚖswitchboardᚋentᚐNoticeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notice(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14336,6 +14636,75 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Role")
+}
+
+func (ec *executionContext) _User_termsAcceptedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_termsAcceptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermsAcceptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_termsAcceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+}
+
+func (ec *executionContext) _User_termsVersion(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_termsVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermsVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_termsVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_adultConfirmedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_adultConfirmedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdultConfirmedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_adultConfirmedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -17334,7 +17703,7 @@ func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "password", "name", "businessName"}
+	fieldsInOrder := [...]string{"email", "password", "name", "businessName", "acceptTerms", "confirmAdult"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17369,6 +17738,20 @@ func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.BusinessName = data
+		case "acceptTerms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptTerms"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptTerms = data
+		case "confirmAdult":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confirmAdult"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConfirmAdult = data
 		}
 	}
 	return it, nil
@@ -17839,6 +18222,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PrivacyRequest(ctx, sel, obj)
+	case *ent.Notice:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Notice(ctx, sel, obj)
 	case *ent.Message:
 		if obj == nil {
 			return graphql.Null
@@ -19943,6 +20331,64 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var noticeImplementors = []string{"Notice", "Node"}
+
+func (ec *executionContext) _Notice(ctx context.Context, sel ast.SelectionSet, obj *ent.Notice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noticeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notice")
+		case "id":
+			out.Values[i] = ec._Notice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Notice_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Notice_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._Notice_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedAt":
+			out.Values[i] = ec._Notice_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Notice_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[pulid.ID]) graphql.Marshaler {
@@ -20210,6 +20656,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_tenant(ctx, field)
+				})
+		case "notices":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notices(ctx, field)
 				})
 		case "members":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -20687,6 +21139,21 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "role":
 			out.Values[i] = ec._User_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "termsAcceptedAt":
+			out.Values[i] = ec._User_termsAcceptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "termsVersion":
+			out.Values[i] = ec._User_termsVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "adultConfirmedAt":
+			out.Values[i] = ec._User_adultConfirmedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21732,6 +22199,40 @@ func (ec *executionContext) marshalNNode2ᚕswitchboardᚋentᚐNoder(ctx contex
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNNotice2ᚕᚖswitchboardᚋentᚐNoticeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Notice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotice2ᚖswitchboardᚋentᚐNotice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotice2ᚖswitchboardᚋentᚐNotice(ctx context.Context, sel ast.SelectionSet, v *ent.Notice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notice!")
+		return graphql.Null
+	}
+	return ec._Notice(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNoticeKind2switchboardᚋentᚋnoticeᚐKind(ctx context.Context, v any) (notice.Kind, error) {
+	var res notice.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoticeKind2switchboardᚋentᚋnoticeᚐKind(ctx context.Context, sel ast.SelectionSet, v notice.Kind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOptInStatus2switchboardᚋentᚋcontactᚐOptInStatus(ctx context.Context, v any) (contact.OptInStatus, error) {

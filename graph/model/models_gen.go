@@ -296,6 +296,10 @@ type SignUpInput struct {
 	Password     string `json:"password"`
 	Name         string `json:"name"`
 	BusinessName string `json:"businessName"`
+	// Must be true: the person accepts the terms of service (TERMS_VERSION is recorded).
+	AcceptTerms bool `json:"acceptTerms"`
+	// Must be true: the person confirms being 18 or over.
+	ConfirmAdult bool `json:"confirmAdult"`
 }
 
 type Subscription struct {

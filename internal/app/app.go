@@ -78,6 +78,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	authSvc := auth.New(db.Client, log)
+	authSvc.SetTermsVersion(cfg.TermsVersion)
 	channelSvc := channels.New(sealer)
 	pg := db.Dialect == "postgres"
 	broker := events.NewBroker()

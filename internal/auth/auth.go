@@ -44,13 +44,21 @@ type Service struct {
 	throttle *throttle                // failed sign-ins per email and per IP
 	signups  atomic.Pointer[throttle] // sign-ups per IP
 
+	// termsVersion is the version of the terms recorded with each
+	// acceptance (TERMS_VERSION); set before serving.
+	termsVersion string
+
 	dummyOnce sync.Once
 	dummyHash []byte
 }
 
+// DefaultTermsVersion is the terms version recorded when none is configured.
+const DefaultTermsVersion = "1"
+
 // New returns a Service over client.
 func New(client *ent.Client, log *slog.Logger) *Service {
-	s := &Service{client: client, log: log, throttle: newThrottle(client, LoginMaxFailures, LoginWindow)}
+	s := &Service{client: client, log: log, throttle: newThrottle(client, LoginMaxFailures, LoginWindow),
+		termsVersion: DefaultTermsVersion}
 	s.throttle.log = log
 	s.SetSignUpLimit(SignUpMaxPerIP)
 	s.SetClock(time.Now)
@@ -61,6 +69,11 @@ func New(client *ent.Client, log *slog.Logger) *Service {
 // the sign-in throttle window without sleeping; it is safe to call while
 // requests are being served.
 func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+// SetTermsVersion sets the version of the terms that sign-ups accept from
+// now on (TERMS_VERSION), so that each acceptance records which text the
+// person agreed to. Call it before serving.
+func (s *Service) SetTermsVersion(v string) { s.termsVersion = v }
 
 // SetSignUpLimit replaces how many sign-ups one client IP may make within
 // SignUpWindow (default SignUpMaxPerIP). A load generator that signs up
@@ -84,9 +97,29 @@ type Session struct {
 	Tenant *ent.Tenant
 }
 
-// SignUpInput is what signUp takes.
+// SignUpInput is what signUp takes. AcceptTerms and ConfirmAdult are the
+// person's own attestation: both must be true.
 type SignUpInput struct {
 	Email, Password, Name, BusinessName string
+	AcceptTerms, ConfirmAdult           bool
+}
+
+// attestation is what a new member is recorded to have agreed to, and when.
+type attestation struct {
+	at      time.Time
+	version string
+}
+
+// attested checks the person's own attestation: signing up needs both the
+// terms accepted and the person 18 or over, else nothing is created.
+func attested(in SignUpInput) error {
+	if !in.AcceptTerms {
+		return apperr.Input("acceptTerms", "acceptTerms must be true: the terms of service must be accepted to sign up")
+	}
+	if !in.ConfirmAdult {
+		return apperr.Input("confirmAdult", "confirmAdult must be true: only people 18 or over may sign up")
+	}
+	return nil
 }
 
 // SignUp creates a tenant and its OWNER and signs the owner in, with c (the
@@ -107,6 +140,9 @@ func (s *Service) SignUp(ctx context.Context, c *ent.Client, in SignUpInput) (*S
 		return nil, fmt.Errorf("auth: sign-up throttle: %w", err)
 	} else if blocked {
 		return nil, signUpLimited(wait)
+	}
+	if err := attested(in); err != nil {
+		return nil, err
 	}
 	email, err := validEmail(in.Email)
 	if err != nil {
@@ -154,7 +190,7 @@ func (s *Service) createOwner(ctx context.Context, c *ent.Client, key, email, na
 	if err != nil {
 		return nil, fmt.Errorf("auth: create tenant: %w", err)
 	}
-	u, err := createUser(sys, c, t.ID, email, name, user.RoleOWNER, hash)
+	u, err := createUser(sys, c, t.ID, email, name, user.RoleOWNER, hash, s.attestationNow())
 	if err != nil {
 		return nil, err
 	}
@@ -262,11 +298,17 @@ func validEmail(s string) (string, error) {
 	return e, nil
 }
 
-// createUser stores a member; an email taken anywhere is CONFLICT on email,
-// decided by the unique index.
-func createUser(ctx context.Context, c *ent.Client, tenant pulid.ID, email, name string, role user.Role, hash string) (*ent.User, error) {
+// attestationNow is an attestation made now to the configured terms.
+func (s *Service) attestationNow() attestation {
+	return attestation{at: s.now(), version: s.termsVersion}
+}
+
+// createUser stores a member with the attestation made for them; an email
+// taken anywhere is CONFLICT on email, decided by the unique index.
+func createUser(ctx context.Context, c *ent.Client, tenant pulid.ID, email, name string, role user.Role, hash string, a attestation) (*ent.User, error) {
 	u, err := c.User.Create().SetTenantID(tenant).SetEmail(email).SetName(name).
-		SetRole(role).SetPasswordHash(hash).Save(ctx)
+		SetRole(role).SetPasswordHash(hash).
+		SetTermsAcceptedAt(a.at).SetTermsVersion(a.version).SetAdultConfirmedAt(a.at).Save(ctx)
 	if ent.IsConstraintError(err) {
 		return nil, ErrEmailTaken
 	}

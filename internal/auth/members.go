@@ -20,6 +20,12 @@ type MemberInput struct {
 // transaction). Only an owner may create another owner, so an admin cannot
 // raise anyone above themselves. Emails are unique across tenants because
 // sign-in takes only an email; the unique index decides, not a lookup.
+//
+// A member added this way never sees a sign-up form, so the one adding
+// them attests for them: the tenant's owner accepted the terms for the
+// business at signUp, and whoever adds a member vouches that they are 18
+// or over. The member's terms and adult times are the time of the
+// addition, and the member.add audit entry names who added them.
 func (s *Service) AddMember(ctx context.Context, c *ent.Client, v viewer.Viewer, in MemberInput) (*ent.User, error) {
 	if err := user.RoleValidator(in.Role); err != nil {
 		return nil, apperr.Input("role", "role must be OWNER, ADMIN or AGENT")
@@ -42,7 +48,8 @@ func (s *Service) AddMember(ctx context.Context, c *ent.Client, v viewer.Viewer,
 	if err != nil {
 		return nil, err
 	}
-	u, err := createUser(ctx, c, v.TenantID, email, name, in.Role, hash)
+	// The member is attested by whoever adds them (see AddMember).
+	u, err := createUser(ctx, c, v.TenantID, email, name, in.Role, hash, s.attestationNow())
 	if err != nil {
 		return nil, err
 	}

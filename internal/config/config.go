@@ -81,6 +81,10 @@ type Config struct {
 	// sealed or signed until `switchboard rotate-key` has re-sealed every
 	// secret under EncryptionKey; nothing new is sealed with them.
 	EncryptionKeysOld [][]byte
+	// TermsVersion names the terms of service signUp has people accept;
+	// each user records the version they accepted, so a new text can be
+	// told apart from the one earlier members agreed to.
+	TermsVersion string
 }
 
 // Error names the variable that is wrong, so the server can stop with one
@@ -121,6 +125,10 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		Playground:                 true,
 		MigrateOnStart:             true,
 		MetricsToken:               strings.TrimSpace(getenv("METRICS_TOKEN")),
+		TermsVersion:               or(getenv("TERMS_VERSION"), "1"),
+	}
+	if len(c.TermsVersion) > 50 {
+		return nil, &Error{"TERMS_VERSION", "must be at most 50 bytes, e.g. 2026-12 or 3"}
 	}
 	if c.DatabaseURL != "" && !c.SQLite() && !c.Postgres() {
 		return nil, &Error{"DATABASE_URL", "must start with sqlite:// or postgres:// (or be unset for ./data/switchboard.db)"}

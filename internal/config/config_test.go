@@ -53,6 +53,7 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"connections cap", map[string]string{"MAX_CONNECTIONS_PER_TENANT": "many", "ENCRYPTION_KEY": goodKey}, "MAX_CONNECTIONS_PER_TENANT"},
 		{"introspection switch", map[string]string{"GRAPHQL_INTROSPECTION": "maybe", "ENCRYPTION_KEY": goodKey}, "GRAPHQL_INTROSPECTION"},
 		{"playground switch", map[string]string{"PLAYGROUND": "yes please", "ENCRYPTION_KEY": goodKey}, "PLAYGROUND"},
+		{"terms version", map[string]string{"TERMS_VERSION": strings.Repeat("v", 51), "ENCRYPTION_KEY": goodKey}, "TERMS_VERSION"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

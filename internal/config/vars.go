@@ -42,6 +42,7 @@ var Vars = []Var{
 	{"ACCOUNT_DELETION_GRACE", "168h", "how long a deleted account waits, cancellable by its owner, before all its data is erased (at most 720h)"},
 	{"SEND_OUTCOME_TIMEOUT", "15m", "how long a send Meta did not answer waits for a status webhook before it fails as outcome unknown"},
 	{"JOB_LEASE", "1m", "how long a worker holds a claimed job before another may take it over"},
+	{"TERMS_VERSION", "1", "version of the terms of service signUp has people accept, recorded with each acceptance"},
 	{"MIGRATE_ON_START", "true", "serve applies pending schema migrations; false refuses to start until `switchboard migrate` ran"},
 }
 

@@ -231,6 +231,6 @@ func (e *Env) SignUp(t testing.TB, name string) Account {
 		}
 	}
 	e.MustQuery(t, "", `mutation($in: SignUpInput!) { signUp(input: $in) { token user { id } tenant { id } } }`,
-		map[string]any{"in": map[string]any{"email": email, "password": "correct horse battery", "name": name, "businessName": name + " Ltd"}}, &out)
+		map[string]any{"in": map[string]any{"email": email, "password": "correct horse battery", "name": name, "businessName": name + " Ltd", "acceptTerms": true, "confirmAdult": true}}, &out)
 	return Account{Token: out.SignUp.Token, UserID: out.SignUp.User.ID, TenantID: out.SignUp.Tenant.ID, Email: email}
 }

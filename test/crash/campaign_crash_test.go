@@ -72,7 +72,7 @@ func campaignCrashTest(t *testing.T, databaseURL string, open func() (*store.DB,
 	}
 	srv.graphql("", `mutation($in: SignUpInput!) { signUp(input: $in) { token tenant { id } } }`,
 		map[string]any{"in": map[string]any{"email": "broadcast@example.com", "password": "correct horse battery",
-			"name": "Broadcast Owner", "businessName": "Broadcast Ltd"}}, &auth)
+			"name": "Broadcast Owner", "businessName": "Broadcast Ltd", "acceptTerms": true, "confirmAdult": true}}, &auth)
 	token := auth.SignUp.Token
 	var ch struct{ ConnectWhatsApp struct{ ID string } }
 	srv.graphql(token, `mutation($in: ConnectWhatsAppInput!) { connectWhatsApp(input: $in) { id } }`,

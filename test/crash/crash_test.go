@@ -82,7 +82,7 @@ func crashTest(t *testing.T, databaseURL string, open func() (*store.DB, error))
 	}
 	srv.graphql("", `mutation($in: SignUpInput!) { signUp(input: $in) { token tenant { id } } }`,
 		map[string]any{"in": map[string]any{"email": "crash@example.com", "password": "correct horse battery",
-			"name": "Crash Owner", "businessName": "Crash Ltd"}}, &auth)
+			"name": "Crash Owner", "businessName": "Crash Ltd", "acceptTerms": true, "confirmAdult": true}}, &auth)
 	ch := sim.Channel{WABAID: "102290129340398", PhoneNumberID: "1065403522429", DisplayPhoneNumber: "15550100"}
 	var connected struct{ ConnectWhatsApp struct{ ID string } }
 	srv.graphql(auth.SignUp.Token, `mutation($in: ConnectWhatsAppInput!) { connectWhatsApp(input: $in) { id } }`,

@@ -79,7 +79,7 @@ func sendCrashTest(t *testing.T, databaseURL string, open func() (*store.DB, err
 	}
 	srv.graphql("", `mutation($in: SignUpInput!) { signUp(input: $in) { token tenant { id } } }`,
 		map[string]any{"in": map[string]any{"email": "sends@example.com", "password": "correct horse battery",
-			"name": "Send Owner", "businessName": "Sends Ltd"}}, &auth)
+			"name": "Send Owner", "businessName": "Sends Ltd", "acceptTerms": true, "confirmAdult": true}}, &auth)
 	ch := sim.Channel{WABAID: "102290129340398", PhoneNumberID: "1065403522430", DisplayPhoneNumber: "15550100"}
 	var connected struct{ ConnectWhatsApp struct{ ID string } }
 	srv.graphql(auth.SignUp.Token, `mutation($in: ConnectWhatsAppInput!) { connectWhatsApp(input: $in) { id } }`,

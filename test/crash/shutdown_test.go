@@ -28,7 +28,7 @@ func TestSIGTERMClosesSocketsWith1001AndFinishesWebhooks(t *testing.T) {
 	var auth struct{ SignUp struct{ Token string } }
 	srv.graphql("", `mutation($in: SignUpInput!) { signUp(input: $in) { token } }`,
 		map[string]any{"in": map[string]any{"email": "deploy@example.com", "password": "correct horse battery",
-			"name": "Deploy Owner", "businessName": "Deploy Ltd"}}, &auth)
+			"name": "Deploy Owner", "businessName": "Deploy Ltd", "acceptTerms": true, "confirmAdult": true}}, &auth)
 	ch := sim.Channel{WABAID: "102290129340398", PhoneNumberID: "1065403522430", DisplayPhoneNumber: "15550100"}
 	var connected struct{ ConnectWhatsApp struct{ ID string } }
 	srv.graphql(auth.SignUp.Token, `mutation($in: ConnectWhatsAppInput!) { connectWhatsApp(input: $in) { id } }`,
