@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"switchboard/ent"
@@ -199,7 +200,8 @@ func (s *Service) export(ctx context.Context, c *ent.Client, req *ent.PrivacyReq
 	return d, nil
 }
 
-// exportMessages reads a conversation's messages in pages, oldest first.
+// exportMessages reads a conversation's messages in pages, and returns
+// them oldest first.
 func exportMessages(ctx context.Context, c *ent.Client, conv pulid.ID) ([]ExportMessage, error) {
 	out := []ExportMessage{}
 	var after pulid.ID
@@ -223,6 +225,10 @@ func exportMessages(ctx context.Context, c *ent.Client, conv pulid.ID) ([]Export
 			out = append(out, em)
 		}
 		if len(page) < messagePage {
+			// In conversation order, as the inbox shows them: by when
+			// each was sent (webhooks may be processed out of order, so
+			// ids alone are not that order).
+			slices.SortStableFunc(out, func(a, b ExportMessage) int { return a.Timestamp.Compare(b.Timestamp) })
 			return out, nil
 		}
 		after = page[len(page)-1].ID
