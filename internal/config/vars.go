@@ -41,6 +41,8 @@ var Vars = []Var{
 	{"META_REQUEST_TIMEOUT", "30s", "longest wait for one answer from Meta's Graph API (a send without an answer is an unknown outcome)"},
 	{"SEND_OUTCOME_TIMEOUT", "15m", "how long a send Meta did not answer waits for a status webhook before it fails as outcome unknown"},
 	{"JOB_LEASE", "1m", "how long a worker holds a claimed job before another may take it over"},
+	{"RETENTION_WEBHOOK_DAYS", "7", "days processed and unrouted raw webhook payloads are kept (failed ones 30, pending ones until processed)"},
+	{"RETENTION_AUDIT_DAYS", "730", "days audit log entries are kept before the retention purge deletes them"},
 	{"MIGRATE_ON_START", "true", "serve applies pending schema migrations; false refuses to start until `switchboard migrate` ran"},
 }
 
