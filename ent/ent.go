@@ -22,6 +22,8 @@ import (
 	"switchboard/ent/messagedaily"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/retentionmark"
+	"switchboard/ent/retentiontally"
 	"switchboard/ent/rollupmark"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -110,6 +112,8 @@ func checkColumn(t, c string) error {
 			messagedaily.Table:      messagedaily.ValidColumn,
 			pendingstatus.Table:     pendingstatus.ValidColumn,
 			privacyrequest.Table:    privacyrequest.ValidColumn,
+			retentionmark.Table:     retentionmark.ValidColumn,
+			retentiontally.Table:    retentiontally.ValidColumn,
 			rollupmark.Table:        rollupmark.ValidColumn,
 			session.Table:           session.ValidColumn,
 			template.Table:          template.ValidColumn,

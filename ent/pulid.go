@@ -19,6 +19,7 @@ import (
 	"switchboard/ent/messagedaily"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/retentiontally"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
@@ -47,6 +48,7 @@ var prefixTables = map[string]string{
 	"MD": messagedaily.Table,
 	"PS": pendingstatus.Table,
 	"PR": privacyrequest.Table,
+	"RT": retentiontally.Table,
 	"SE": session.Table,
 	"TP": template.Table,
 	"TN": tenant.Table,

@@ -17,6 +17,7 @@ import (
 	"switchboard/internal/media"
 	"switchboard/internal/outbox"
 	"switchboard/internal/privacy"
+	"switchboard/internal/retention"
 	"switchboard/internal/templates"
 	"switchboard/internal/viewer"
 )
@@ -45,6 +46,8 @@ type Resolver struct {
 	Privacy *privacy.Service
 	// WakeJobs tells the job runner new work is queued (nil: it polls).
 	WakeJobs func()
+	// Retention is the configured retention periods retentionStatus shows.
+	Retention retention.Policy
 }
 
 // client returns the request's transaction client inside a mutation
