@@ -29,6 +29,8 @@ import (
 	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/retentionmark"
+	"switchboard/ent/retentiontally"
 	"switchboard/ent/rollupmark"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -85,6 +87,10 @@ type Client struct {
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
 	PrivacyRequest *PrivacyRequestClient
+	// RetentionMark is the client for interacting with the RetentionMark builders.
+	RetentionMark *RetentionMarkClient
+	// RetentionTally is the client for interacting with the RetentionTally builders.
+	RetentionTally *RetentionTallyClient
 	// RollupMark is the client for interacting with the RollupMark builders.
 	RollupMark *RollupMarkClient
 	// Session is the client for interacting with the Session builders.
@@ -129,6 +135,8 @@ func (c *Client) init() {
 	c.Notice = NewNoticeClient(c.config)
 	c.PendingStatus = NewPendingStatusClient(c.config)
 	c.PrivacyRequest = NewPrivacyRequestClient(c.config)
+	c.RetentionMark = NewRetentionMarkClient(c.config)
+	c.RetentionTally = NewRetentionTallyClient(c.config)
 	c.RollupMark = NewRollupMarkClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.Template = NewTemplateClient(c.config)
@@ -246,6 +254,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Notice:            NewNoticeClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
+		RetentionMark:     NewRetentionMarkClient(cfg),
+		RetentionTally:    NewRetentionTallyClient(cfg),
 		RollupMark:        NewRollupMarkClient(cfg),
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
@@ -290,6 +300,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Notice:            NewNoticeClient(cfg),
 		PendingStatus:     NewPendingStatusClient(cfg),
 		PrivacyRequest:    NewPrivacyRequestClient(cfg),
+		RetentionMark:     NewRetentionMarkClient(cfg),
+		RetentionTally:    NewRetentionTallyClient(cfg),
 		RollupMark:        NewRollupMarkClient(cfg),
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
@@ -330,8 +342,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel,
 		c.ConsentEvent, c.Contact, c.Conversation, c.Event, c.Job, c.LoginFailure,
 		c.Message, c.MessageDaily, c.MetaCallback, c.Notice, c.PendingStatus,
-		c.PrivacyRequest, c.RollupMark, c.Session, c.Template, c.Tenant, c.ThrottleKey,
-		c.UsageDaily, c.User, c.WebhookEvent,
+		c.PrivacyRequest, c.RetentionMark, c.RetentionTally, c.RollupMark, c.Session,
+		c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily, c.User, c.WebhookEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -344,8 +356,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIKey, c.AuditLog, c.Campaign, c.CampaignRecipient, c.Channel,
 		c.ConsentEvent, c.Contact, c.Conversation, c.Event, c.Job, c.LoginFailure,
 		c.Message, c.MessageDaily, c.MetaCallback, c.Notice, c.PendingStatus,
-		c.PrivacyRequest, c.RollupMark, c.Session, c.Template, c.Tenant, c.ThrottleKey,
-		c.UsageDaily, c.User, c.WebhookEvent,
+		c.PrivacyRequest, c.RetentionMark, c.RetentionTally, c.RollupMark, c.Session,
+		c.Template, c.Tenant, c.ThrottleKey, c.UsageDaily, c.User, c.WebhookEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -388,6 +400,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PendingStatus.mutate(ctx, m)
 	case *PrivacyRequestMutation:
 		return c.PrivacyRequest.mutate(ctx, m)
+	case *RetentionMarkMutation:
+		return c.RetentionMark.mutate(ctx, m)
+	case *RetentionTallyMutation:
+		return c.RetentionTally.mutate(ctx, m)
 	case *RollupMarkMutation:
 		return c.RollupMark.mutate(ctx, m)
 	case *SessionMutation:
@@ -3184,6 +3200,292 @@ func (c *PrivacyRequestClient) mutate(ctx context.Context, m *PrivacyRequestMuta
 	}
 }
 
+// RetentionMarkClient is a client for the RetentionMark schema.
+type RetentionMarkClient struct {
+	config
+}
+
+// NewRetentionMarkClient returns a client for the RetentionMark from the given config.
+func NewRetentionMarkClient(c config) *RetentionMarkClient {
+	return &RetentionMarkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `retentionmark.Hooks(f(g(h())))`.
+func (c *RetentionMarkClient) Use(hooks ...Hook) {
+	c.hooks.RetentionMark = append(c.hooks.RetentionMark, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `retentionmark.Intercept(f(g(h())))`.
+func (c *RetentionMarkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RetentionMark = append(c.inters.RetentionMark, interceptors...)
+}
+
+// Create returns a builder for creating a RetentionMark entity.
+func (c *RetentionMarkClient) Create() *RetentionMarkCreate {
+	mutation := newRetentionMarkMutation(c.config, OpCreate)
+	return &RetentionMarkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RetentionMark entities.
+func (c *RetentionMarkClient) CreateBulk(builders ...*RetentionMarkCreate) *RetentionMarkCreateBulk {
+	return &RetentionMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RetentionMarkClient) MapCreateBulk(slice any, setFunc func(*RetentionMarkCreate, int)) *RetentionMarkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RetentionMarkCreateBulk{err: fmt.Errorf("calling to RetentionMarkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RetentionMarkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RetentionMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RetentionMark.
+func (c *RetentionMarkClient) Update() *RetentionMarkUpdate {
+	mutation := newRetentionMarkMutation(c.config, OpUpdate)
+	return &RetentionMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RetentionMarkClient) UpdateOne(_m *RetentionMark) *RetentionMarkUpdateOne {
+	mutation := newRetentionMarkMutation(c.config, OpUpdateOne, withRetentionMark(_m))
+	return &RetentionMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RetentionMarkClient) UpdateOneID(id string) *RetentionMarkUpdateOne {
+	mutation := newRetentionMarkMutation(c.config, OpUpdateOne, withRetentionMarkID(id))
+	return &RetentionMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RetentionMark.
+func (c *RetentionMarkClient) Delete() *RetentionMarkDelete {
+	mutation := newRetentionMarkMutation(c.config, OpDelete)
+	return &RetentionMarkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RetentionMarkClient) DeleteOne(_m *RetentionMark) *RetentionMarkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RetentionMarkClient) DeleteOneID(id string) *RetentionMarkDeleteOne {
+	builder := c.Delete().Where(retentionmark.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RetentionMarkDeleteOne{builder}
+}
+
+// Query returns a query builder for RetentionMark.
+func (c *RetentionMarkClient) Query() *RetentionMarkQuery {
+	return &RetentionMarkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRetentionMark},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RetentionMark entity by its id.
+func (c *RetentionMarkClient) Get(ctx context.Context, id string) (*RetentionMark, error) {
+	return c.Query().Where(retentionmark.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RetentionMarkClient) GetX(ctx context.Context, id string) *RetentionMark {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RetentionMarkClient) Hooks() []Hook {
+	hooks := c.hooks.RetentionMark
+	return append(hooks[:len(hooks):len(hooks)], retentionmark.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RetentionMarkClient) Interceptors() []Interceptor {
+	inters := c.inters.RetentionMark
+	return append(inters[:len(inters):len(inters)], retentionmark.Interceptors[:]...)
+}
+
+func (c *RetentionMarkClient) mutate(ctx context.Context, m *RetentionMarkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RetentionMarkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RetentionMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RetentionMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RetentionMarkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RetentionMark mutation op: %q", m.Op())
+	}
+}
+
+// RetentionTallyClient is a client for the RetentionTally schema.
+type RetentionTallyClient struct {
+	config
+}
+
+// NewRetentionTallyClient returns a client for the RetentionTally from the given config.
+func NewRetentionTallyClient(c config) *RetentionTallyClient {
+	return &RetentionTallyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `retentiontally.Hooks(f(g(h())))`.
+func (c *RetentionTallyClient) Use(hooks ...Hook) {
+	c.hooks.RetentionTally = append(c.hooks.RetentionTally, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `retentiontally.Intercept(f(g(h())))`.
+func (c *RetentionTallyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RetentionTally = append(c.inters.RetentionTally, interceptors...)
+}
+
+// Create returns a builder for creating a RetentionTally entity.
+func (c *RetentionTallyClient) Create() *RetentionTallyCreate {
+	mutation := newRetentionTallyMutation(c.config, OpCreate)
+	return &RetentionTallyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RetentionTally entities.
+func (c *RetentionTallyClient) CreateBulk(builders ...*RetentionTallyCreate) *RetentionTallyCreateBulk {
+	return &RetentionTallyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RetentionTallyClient) MapCreateBulk(slice any, setFunc func(*RetentionTallyCreate, int)) *RetentionTallyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RetentionTallyCreateBulk{err: fmt.Errorf("calling to RetentionTallyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RetentionTallyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RetentionTallyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RetentionTally.
+func (c *RetentionTallyClient) Update() *RetentionTallyUpdate {
+	mutation := newRetentionTallyMutation(c.config, OpUpdate)
+	return &RetentionTallyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RetentionTallyClient) UpdateOne(_m *RetentionTally) *RetentionTallyUpdateOne {
+	mutation := newRetentionTallyMutation(c.config, OpUpdateOne, withRetentionTally(_m))
+	return &RetentionTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RetentionTallyClient) UpdateOneID(id pulid.ID) *RetentionTallyUpdateOne {
+	mutation := newRetentionTallyMutation(c.config, OpUpdateOne, withRetentionTallyID(id))
+	return &RetentionTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RetentionTally.
+func (c *RetentionTallyClient) Delete() *RetentionTallyDelete {
+	mutation := newRetentionTallyMutation(c.config, OpDelete)
+	return &RetentionTallyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RetentionTallyClient) DeleteOne(_m *RetentionTally) *RetentionTallyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RetentionTallyClient) DeleteOneID(id pulid.ID) *RetentionTallyDeleteOne {
+	builder := c.Delete().Where(retentiontally.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RetentionTallyDeleteOne{builder}
+}
+
+// Query returns a query builder for RetentionTally.
+func (c *RetentionTallyClient) Query() *RetentionTallyQuery {
+	return &RetentionTallyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRetentionTally},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RetentionTally entity by its id.
+func (c *RetentionTallyClient) Get(ctx context.Context, id pulid.ID) (*RetentionTally, error) {
+	return c.Query().Where(retentiontally.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RetentionTallyClient) GetX(ctx context.Context, id pulid.ID) *RetentionTally {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a RetentionTally.
+func (c *RetentionTallyClient) QueryTenant(_m *RetentionTally) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(retentiontally.Table, retentiontally.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, retentiontally.TenantTable, retentiontally.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RetentionTallyClient) Hooks() []Hook {
+	hooks := c.hooks.RetentionTally
+	return append(hooks[:len(hooks):len(hooks)], retentiontally.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RetentionTallyClient) Interceptors() []Interceptor {
+	inters := c.inters.RetentionTally
+	return append(inters[:len(inters):len(inters)], retentiontally.Interceptors[:]...)
+}
+
+func (c *RetentionTallyClient) mutate(ctx context.Context, m *RetentionTallyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RetentionTallyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RetentionTallyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RetentionTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RetentionTallyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RetentionTally mutation op: %q", m.Op())
+	}
+}
+
 // RollupMarkClient is a client for the RollupMark schema.
 type RollupMarkClient struct {
 	config
@@ -4365,14 +4667,16 @@ type (
 	hooks struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, ConsentEvent, Contact,
 		Conversation, Event, Job, LoginFailure, Message, MessageDaily, MetaCallback,
-		Notice, PendingStatus, PrivacyRequest, RollupMark, Session, Template, Tenant,
-		ThrottleKey, UsageDaily, User, WebhookEvent []ent.Hook
+		Notice, PendingStatus, PrivacyRequest, RetentionMark, RetentionTally,
+		RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily, User,
+		WebhookEvent []ent.Hook
 	}
 	inters struct {
 		APIKey, AuditLog, Campaign, CampaignRecipient, Channel, ConsentEvent, Contact,
 		Conversation, Event, Job, LoginFailure, Message, MessageDaily, MetaCallback,
-		Notice, PendingStatus, PrivacyRequest, RollupMark, Session, Template, Tenant,
-		ThrottleKey, UsageDaily, User, WebhookEvent []ent.Interceptor
+		Notice, PendingStatus, PrivacyRequest, RetentionMark, RetentionTally,
+		RollupMark, Session, Template, Tenant, ThrottleKey, UsageDaily, User,
+		WebhookEvent []ent.Interceptor
 	}
 )
 

@@ -24,6 +24,8 @@ import (
 	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/retentionmark"
+	"switchboard/ent/retentiontally"
 	"switchboard/ent/rollupmark"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -114,6 +116,8 @@ func checkColumn(t, c string) error {
 			notice.Table:            notice.ValidColumn,
 			pendingstatus.Table:     pendingstatus.ValidColumn,
 			privacyrequest.Table:    privacyrequest.ValidColumn,
+			retentionmark.Table:     retentionmark.ValidColumn,
+			retentiontally.Table:    retentiontally.ValidColumn,
 			rollupmark.Table:        rollupmark.ValidColumn,
 			session.Table:           session.ValidColumn,
 			template.Table:          template.ValidColumn,

@@ -1331,6 +1331,11 @@ func (_q *MessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, message.FieldAttempts)
 				fieldSeen[message.FieldAttempts] = struct{}{}
 			}
+		case "purgedAt":
+			if _, ok := fieldSeen[message.FieldPurgedAt]; !ok {
+				selectedFields = append(selectedFields, message.FieldPurgedAt)
+				fieldSeen[message.FieldPurgedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -78,6 +78,8 @@ type Message struct {
 	PricingType string `json:"pricing_type,omitempty"`
 	// PricingCategory holds the value of the "pricing_category" field.
 	PricingCategory string `json:"pricing_category,omitempty"`
+	// PurgedAt holds the value of the "purged_at" field.
+	PurgedAt *time.Time `json:"purged_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MessageQuery when eager-loading is set.
 	Edges        MessageEdges `json:"edges"`
@@ -136,7 +138,7 @@ func (*Message) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case message.FieldDirection, message.FieldType, message.FieldText, message.FieldStatus, message.FieldExternalID, message.FieldClientMessageID, message.FieldSendState, message.FieldPricingType, message.FieldPricingCategory:
 			values[i] = new(sql.NullString)
-		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldTimestamp, message.FieldSentAt, message.FieldDeliveredAt, message.FieldReadAt, message.FieldFailedAt, message.FieldSendAfter:
+		case message.FieldCreatedAt, message.FieldUpdatedAt, message.FieldTimestamp, message.FieldSentAt, message.FieldDeliveredAt, message.FieldReadAt, message.FieldFailedAt, message.FieldSendAfter, message.FieldPurgedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -343,6 +345,13 @@ func (_m *Message) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.PricingCategory = value.String
 			}
+		case message.FieldPurgedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field purged_at", values[i])
+			} else if value.Valid {
+				_m.PurgedAt = new(time.Time)
+				*_m.PurgedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -492,6 +501,11 @@ func (_m *Message) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("pricing_category=")
 	builder.WriteString(_m.PricingCategory)
+	builder.WriteString(", ")
+	if v := _m.PurgedAt; v != nil {
+		builder.WriteString("purged_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

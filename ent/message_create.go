@@ -340,6 +340,20 @@ func (_c *MessageCreate) SetNillablePricingCategory(v *string) *MessageCreate {
 	return _c
 }
 
+// SetPurgedAt sets the "purged_at" field.
+func (_c *MessageCreate) SetPurgedAt(v time.Time) *MessageCreate {
+	_c.mutation.SetPurgedAt(v)
+	return _c
+}
+
+// SetNillablePurgedAt sets the "purged_at" field if the given value is not nil.
+func (_c *MessageCreate) SetNillablePurgedAt(v *time.Time) *MessageCreate {
+	if v != nil {
+		_c.SetPurgedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *MessageCreate) SetID(v pulid.ID) *MessageCreate {
 	_c.mutation.SetID(v)
@@ -665,6 +679,10 @@ func (_c *MessageCreate) createSpec() (*Message, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PricingCategory(); ok {
 		_spec.SetField(message.FieldPricingCategory, field.TypeString, value)
 		_node.PricingCategory = value
+	}
+	if value, ok := _c.mutation.PurgedAt(); ok {
+		_spec.SetField(message.FieldPurgedAt, field.TypeTime, value)
+		_node.PurgedAt = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1133,6 +1151,24 @@ func (u *MessageUpsert) UpdatePricingCategory() *MessageUpsert {
 // ClearPricingCategory clears the value of the "pricing_category" field.
 func (u *MessageUpsert) ClearPricingCategory() *MessageUpsert {
 	u.SetNull(message.FieldPricingCategory)
+	return u
+}
+
+// SetPurgedAt sets the "purged_at" field.
+func (u *MessageUpsert) SetPurgedAt(v time.Time) *MessageUpsert {
+	u.Set(message.FieldPurgedAt, v)
+	return u
+}
+
+// UpdatePurgedAt sets the "purged_at" field to the value that was provided on create.
+func (u *MessageUpsert) UpdatePurgedAt() *MessageUpsert {
+	u.SetExcluded(message.FieldPurgedAt)
+	return u
+}
+
+// ClearPurgedAt clears the value of the "purged_at" field.
+func (u *MessageUpsert) ClearPurgedAt() *MessageUpsert {
+	u.SetNull(message.FieldPurgedAt)
 	return u
 }
 
@@ -1644,6 +1680,27 @@ func (u *MessageUpsertOne) UpdatePricingCategory() *MessageUpsertOne {
 func (u *MessageUpsertOne) ClearPricingCategory() *MessageUpsertOne {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearPricingCategory()
+	})
+}
+
+// SetPurgedAt sets the "purged_at" field.
+func (u *MessageUpsertOne) SetPurgedAt(v time.Time) *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetPurgedAt(v)
+	})
+}
+
+// UpdatePurgedAt sets the "purged_at" field to the value that was provided on create.
+func (u *MessageUpsertOne) UpdatePurgedAt() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdatePurgedAt()
+	})
+}
+
+// ClearPurgedAt clears the value of the "purged_at" field.
+func (u *MessageUpsertOne) ClearPurgedAt() *MessageUpsertOne {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearPurgedAt()
 	})
 }
 
@@ -2322,6 +2379,27 @@ func (u *MessageUpsertBulk) UpdatePricingCategory() *MessageUpsertBulk {
 func (u *MessageUpsertBulk) ClearPricingCategory() *MessageUpsertBulk {
 	return u.Update(func(s *MessageUpsert) {
 		s.ClearPricingCategory()
+	})
+}
+
+// SetPurgedAt sets the "purged_at" field.
+func (u *MessageUpsertBulk) SetPurgedAt(v time.Time) *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.SetPurgedAt(v)
+	})
+}
+
+// UpdatePurgedAt sets the "purged_at" field to the value that was provided on create.
+func (u *MessageUpsertBulk) UpdatePurgedAt() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.UpdatePurgedAt()
+	})
+}
+
+// ClearPurgedAt clears the value of the "purged_at" field.
+func (u *MessageUpsertBulk) ClearPurgedAt() *MessageUpsertBulk {
+	return u.Update(func(s *MessageUpsert) {
+		s.ClearPurgedAt()
 	})
 }
 

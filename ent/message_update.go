@@ -439,6 +439,26 @@ func (_u *MessageUpdate) ClearPricingCategory() *MessageUpdate {
 	return _u
 }
 
+// SetPurgedAt sets the "purged_at" field.
+func (_u *MessageUpdate) SetPurgedAt(v time.Time) *MessageUpdate {
+	_u.mutation.SetPurgedAt(v)
+	return _u
+}
+
+// SetNillablePurgedAt sets the "purged_at" field if the given value is not nil.
+func (_u *MessageUpdate) SetNillablePurgedAt(v *time.Time) *MessageUpdate {
+	if v != nil {
+		_u.SetPurgedAt(*v)
+	}
+	return _u
+}
+
+// ClearPurgedAt clears the value of the "purged_at" field.
+func (_u *MessageUpdate) ClearPurgedAt() *MessageUpdate {
+	_u.mutation.ClearPurgedAt()
+	return _u
+}
+
 // Mutation returns the MessageMutation object of the builder.
 func (_u *MessageUpdate) Mutation() *MessageMutation {
 	return _u.mutation
@@ -677,6 +697,12 @@ func (_u *MessageUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.PricingCategoryCleared() {
 		_spec.ClearField(message.FieldPricingCategory, field.TypeString)
+	}
+	if value, ok := _u.mutation.PurgedAt(); ok {
+		_spec.SetField(message.FieldPurgedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PurgedAtCleared() {
+		_spec.ClearField(message.FieldPurgedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -1106,6 +1132,26 @@ func (_u *MessageUpdateOne) ClearPricingCategory() *MessageUpdateOne {
 	return _u
 }
 
+// SetPurgedAt sets the "purged_at" field.
+func (_u *MessageUpdateOne) SetPurgedAt(v time.Time) *MessageUpdateOne {
+	_u.mutation.SetPurgedAt(v)
+	return _u
+}
+
+// SetNillablePurgedAt sets the "purged_at" field if the given value is not nil.
+func (_u *MessageUpdateOne) SetNillablePurgedAt(v *time.Time) *MessageUpdateOne {
+	if v != nil {
+		_u.SetPurgedAt(*v)
+	}
+	return _u
+}
+
+// ClearPurgedAt clears the value of the "purged_at" field.
+func (_u *MessageUpdateOne) ClearPurgedAt() *MessageUpdateOne {
+	_u.mutation.ClearPurgedAt()
+	return _u
+}
+
 // Mutation returns the MessageMutation object of the builder.
 func (_u *MessageUpdateOne) Mutation() *MessageMutation {
 	return _u.mutation
@@ -1374,6 +1420,12 @@ func (_u *MessageUpdateOne) sqlSave(ctx context.Context) (_node *Message, err er
 	}
 	if _u.mutation.PricingCategoryCleared() {
 		_spec.ClearField(message.FieldPricingCategory, field.TypeString)
+	}
+	if value, ok := _u.mutation.PurgedAt(); ok {
+		_spec.SetField(message.FieldPurgedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PurgedAtCleared() {
+		_spec.ClearField(message.FieldPurgedAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Message{config: _u.config}

@@ -25,6 +25,8 @@ import (
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/retentionmark"
+	"switchboard/ent/retentiontally"
 	"switchboard/ent/rollupmark"
 	"switchboard/ent/schema/schematype"
 	"switchboard/ent/session"
@@ -68,6 +70,8 @@ const (
 	TypeNotice            = "Notice"
 	TypePendingStatus     = "PendingStatus"
 	TypePrivacyRequest    = "PrivacyRequest"
+	TypeRetentionMark     = "RetentionMark"
+	TypeRetentionTally    = "RetentionTally"
 	TypeRollupMark        = "RollupMark"
 	TypeSession           = "Session"
 	TypeTemplate          = "Template"
@@ -12100,6 +12104,7 @@ type MessageMutation struct {
 	outside_window      *bool
 	pricing_type        *string
 	pricing_category    *string
+	purged_at           *time.Time
 	clearedFields       map[string]struct{}
 	tenant              *pulid.ID
 	clearedtenant       bool
@@ -13486,6 +13491,55 @@ func (m *MessageMutation) ResetPricingCategory() {
 	delete(m.clearedFields, message.FieldPricingCategory)
 }
 
+// SetPurgedAt sets the "purged_at" field.
+func (m *MessageMutation) SetPurgedAt(t time.Time) {
+	m.purged_at = &t
+}
+
+// PurgedAt returns the value of the "purged_at" field in the mutation.
+func (m *MessageMutation) PurgedAt() (r time.Time, exists bool) {
+	v := m.purged_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPurgedAt returns the old "purged_at" field's value of the Message entity.
+// If the Message object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MessageMutation) OldPurgedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPurgedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPurgedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPurgedAt: %w", err)
+	}
+	return oldValue.PurgedAt, nil
+}
+
+// ClearPurgedAt clears the value of the "purged_at" field.
+func (m *MessageMutation) ClearPurgedAt() {
+	m.purged_at = nil
+	m.clearedFields[message.FieldPurgedAt] = struct{}{}
+}
+
+// PurgedAtCleared returns if the "purged_at" field was cleared in this mutation.
+func (m *MessageMutation) PurgedAtCleared() bool {
+	_, ok := m.clearedFields[message.FieldPurgedAt]
+	return ok
+}
+
+// ResetPurgedAt resets all changes to the "purged_at" field.
+func (m *MessageMutation) ResetPurgedAt() {
+	m.purged_at = nil
+	delete(m.clearedFields, message.FieldPurgedAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *MessageMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -13574,7 +13628,7 @@ func (m *MessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MessageMutation) Fields() []string {
-	fields := make([]string, 0, 28)
+	fields := make([]string, 0, 29)
 	if m.created_at != nil {
 		fields = append(fields, message.FieldCreatedAt)
 	}
@@ -13659,6 +13713,9 @@ func (m *MessageMutation) Fields() []string {
 	if m.pricing_category != nil {
 		fields = append(fields, message.FieldPricingCategory)
 	}
+	if m.purged_at != nil {
+		fields = append(fields, message.FieldPurgedAt)
+	}
 	return fields
 }
 
@@ -13723,6 +13780,8 @@ func (m *MessageMutation) Field(name string) (ent.Value, bool) {
 		return m.PricingType()
 	case message.FieldPricingCategory:
 		return m.PricingCategory()
+	case message.FieldPurgedAt:
+		return m.PurgedAt()
 	}
 	return nil, false
 }
@@ -13788,6 +13847,8 @@ func (m *MessageMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldPricingType(ctx)
 	case message.FieldPricingCategory:
 		return m.OldPricingCategory(ctx)
+	case message.FieldPurgedAt:
+		return m.OldPurgedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Message field %s", name)
 }
@@ -13993,6 +14054,13 @@ func (m *MessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPricingCategory(v)
 		return nil
+	case message.FieldPurgedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPurgedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
 }
@@ -14098,6 +14166,9 @@ func (m *MessageMutation) ClearedFields() []string {
 	if m.FieldCleared(message.FieldPricingCategory) {
 		fields = append(fields, message.FieldPricingCategory)
 	}
+	if m.FieldCleared(message.FieldPurgedAt) {
+		fields = append(fields, message.FieldPurgedAt)
+	}
 	return fields
 }
 
@@ -14159,6 +14230,9 @@ func (m *MessageMutation) ClearField(name string) error {
 		return nil
 	case message.FieldPricingCategory:
 		m.ClearPricingCategory()
+		return nil
+	case message.FieldPurgedAt:
+		m.ClearPurgedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Message nullable field %s", name)
@@ -14251,6 +14325,9 @@ func (m *MessageMutation) ResetField(name string) error {
 		return nil
 	case message.FieldPricingCategory:
 		m.ResetPricingCategory()
+		return nil
+	case message.FieldPurgedAt:
+		m.ResetPurgedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Message field %s", name)
@@ -18782,6 +18859,1314 @@ func (m *PrivacyRequestMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown PrivacyRequest edge %s", name)
+}
+
+// RetentionMarkMutation represents an operation that mutates the RetentionMark nodes in the graph.
+type RetentionMarkMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *string
+	lease_owner      *string
+	lease_until      *time.Time
+	last_run_at      *time.Time
+	last_success_at  *time.Time
+	last_finished_at *time.Time
+	last_error       *string
+	purged           *map[string]int64
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*RetentionMark, error)
+	predicates       []predicate.RetentionMark
+}
+
+var _ ent.Mutation = (*RetentionMarkMutation)(nil)
+
+// retentionmarkOption allows management of the mutation configuration using functional options.
+type retentionmarkOption func(*RetentionMarkMutation)
+
+// newRetentionMarkMutation creates new mutation for the RetentionMark entity.
+func newRetentionMarkMutation(c config, op Op, opts ...retentionmarkOption) *RetentionMarkMutation {
+	m := &RetentionMarkMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRetentionMark,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRetentionMarkID sets the ID field of the mutation.
+func withRetentionMarkID(id string) retentionmarkOption {
+	return func(m *RetentionMarkMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RetentionMark
+		)
+		m.oldValue = func(ctx context.Context) (*RetentionMark, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RetentionMark.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRetentionMark sets the old RetentionMark of the mutation.
+func withRetentionMark(node *RetentionMark) retentionmarkOption {
+	return func(m *RetentionMarkMutation) {
+		m.oldValue = func(context.Context) (*RetentionMark, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RetentionMarkMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RetentionMarkMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of RetentionMark entities.
+func (m *RetentionMarkMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RetentionMarkMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RetentionMarkMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RetentionMark.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetLeaseOwner sets the "lease_owner" field.
+func (m *RetentionMarkMutation) SetLeaseOwner(s string) {
+	m.lease_owner = &s
+}
+
+// LeaseOwner returns the value of the "lease_owner" field in the mutation.
+func (m *RetentionMarkMutation) LeaseOwner() (r string, exists bool) {
+	v := m.lease_owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseOwner returns the old "lease_owner" field's value of the RetentionMark entity.
+// If the RetentionMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionMarkMutation) OldLeaseOwner(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseOwner is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseOwner requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseOwner: %w", err)
+	}
+	return oldValue.LeaseOwner, nil
+}
+
+// ClearLeaseOwner clears the value of the "lease_owner" field.
+func (m *RetentionMarkMutation) ClearLeaseOwner() {
+	m.lease_owner = nil
+	m.clearedFields[retentionmark.FieldLeaseOwner] = struct{}{}
+}
+
+// LeaseOwnerCleared returns if the "lease_owner" field was cleared in this mutation.
+func (m *RetentionMarkMutation) LeaseOwnerCleared() bool {
+	_, ok := m.clearedFields[retentionmark.FieldLeaseOwner]
+	return ok
+}
+
+// ResetLeaseOwner resets all changes to the "lease_owner" field.
+func (m *RetentionMarkMutation) ResetLeaseOwner() {
+	m.lease_owner = nil
+	delete(m.clearedFields, retentionmark.FieldLeaseOwner)
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (m *RetentionMarkMutation) SetLeaseUntil(t time.Time) {
+	m.lease_until = &t
+}
+
+// LeaseUntil returns the value of the "lease_until" field in the mutation.
+func (m *RetentionMarkMutation) LeaseUntil() (r time.Time, exists bool) {
+	v := m.lease_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseUntil returns the old "lease_until" field's value of the RetentionMark entity.
+// If the RetentionMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionMarkMutation) OldLeaseUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseUntil: %w", err)
+	}
+	return oldValue.LeaseUntil, nil
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (m *RetentionMarkMutation) ClearLeaseUntil() {
+	m.lease_until = nil
+	m.clearedFields[retentionmark.FieldLeaseUntil] = struct{}{}
+}
+
+// LeaseUntilCleared returns if the "lease_until" field was cleared in this mutation.
+func (m *RetentionMarkMutation) LeaseUntilCleared() bool {
+	_, ok := m.clearedFields[retentionmark.FieldLeaseUntil]
+	return ok
+}
+
+// ResetLeaseUntil resets all changes to the "lease_until" field.
+func (m *RetentionMarkMutation) ResetLeaseUntil() {
+	m.lease_until = nil
+	delete(m.clearedFields, retentionmark.FieldLeaseUntil)
+}
+
+// SetLastRunAt sets the "last_run_at" field.
+func (m *RetentionMarkMutation) SetLastRunAt(t time.Time) {
+	m.last_run_at = &t
+}
+
+// LastRunAt returns the value of the "last_run_at" field in the mutation.
+func (m *RetentionMarkMutation) LastRunAt() (r time.Time, exists bool) {
+	v := m.last_run_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastRunAt returns the old "last_run_at" field's value of the RetentionMark entity.
+// If the RetentionMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionMarkMutation) OldLastRunAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastRunAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastRunAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastRunAt: %w", err)
+	}
+	return oldValue.LastRunAt, nil
+}
+
+// ClearLastRunAt clears the value of the "last_run_at" field.
+func (m *RetentionMarkMutation) ClearLastRunAt() {
+	m.last_run_at = nil
+	m.clearedFields[retentionmark.FieldLastRunAt] = struct{}{}
+}
+
+// LastRunAtCleared returns if the "last_run_at" field was cleared in this mutation.
+func (m *RetentionMarkMutation) LastRunAtCleared() bool {
+	_, ok := m.clearedFields[retentionmark.FieldLastRunAt]
+	return ok
+}
+
+// ResetLastRunAt resets all changes to the "last_run_at" field.
+func (m *RetentionMarkMutation) ResetLastRunAt() {
+	m.last_run_at = nil
+	delete(m.clearedFields, retentionmark.FieldLastRunAt)
+}
+
+// SetLastSuccessAt sets the "last_success_at" field.
+func (m *RetentionMarkMutation) SetLastSuccessAt(t time.Time) {
+	m.last_success_at = &t
+}
+
+// LastSuccessAt returns the value of the "last_success_at" field in the mutation.
+func (m *RetentionMarkMutation) LastSuccessAt() (r time.Time, exists bool) {
+	v := m.last_success_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSuccessAt returns the old "last_success_at" field's value of the RetentionMark entity.
+// If the RetentionMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionMarkMutation) OldLastSuccessAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSuccessAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSuccessAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSuccessAt: %w", err)
+	}
+	return oldValue.LastSuccessAt, nil
+}
+
+// ClearLastSuccessAt clears the value of the "last_success_at" field.
+func (m *RetentionMarkMutation) ClearLastSuccessAt() {
+	m.last_success_at = nil
+	m.clearedFields[retentionmark.FieldLastSuccessAt] = struct{}{}
+}
+
+// LastSuccessAtCleared returns if the "last_success_at" field was cleared in this mutation.
+func (m *RetentionMarkMutation) LastSuccessAtCleared() bool {
+	_, ok := m.clearedFields[retentionmark.FieldLastSuccessAt]
+	return ok
+}
+
+// ResetLastSuccessAt resets all changes to the "last_success_at" field.
+func (m *RetentionMarkMutation) ResetLastSuccessAt() {
+	m.last_success_at = nil
+	delete(m.clearedFields, retentionmark.FieldLastSuccessAt)
+}
+
+// SetLastFinishedAt sets the "last_finished_at" field.
+func (m *RetentionMarkMutation) SetLastFinishedAt(t time.Time) {
+	m.last_finished_at = &t
+}
+
+// LastFinishedAt returns the value of the "last_finished_at" field in the mutation.
+func (m *RetentionMarkMutation) LastFinishedAt() (r time.Time, exists bool) {
+	v := m.last_finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastFinishedAt returns the old "last_finished_at" field's value of the RetentionMark entity.
+// If the RetentionMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionMarkMutation) OldLastFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastFinishedAt: %w", err)
+	}
+	return oldValue.LastFinishedAt, nil
+}
+
+// ClearLastFinishedAt clears the value of the "last_finished_at" field.
+func (m *RetentionMarkMutation) ClearLastFinishedAt() {
+	m.last_finished_at = nil
+	m.clearedFields[retentionmark.FieldLastFinishedAt] = struct{}{}
+}
+
+// LastFinishedAtCleared returns if the "last_finished_at" field was cleared in this mutation.
+func (m *RetentionMarkMutation) LastFinishedAtCleared() bool {
+	_, ok := m.clearedFields[retentionmark.FieldLastFinishedAt]
+	return ok
+}
+
+// ResetLastFinishedAt resets all changes to the "last_finished_at" field.
+func (m *RetentionMarkMutation) ResetLastFinishedAt() {
+	m.last_finished_at = nil
+	delete(m.clearedFields, retentionmark.FieldLastFinishedAt)
+}
+
+// SetLastError sets the "last_error" field.
+func (m *RetentionMarkMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *RetentionMarkMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the RetentionMark entity.
+// If the RetentionMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionMarkMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ClearLastError clears the value of the "last_error" field.
+func (m *RetentionMarkMutation) ClearLastError() {
+	m.last_error = nil
+	m.clearedFields[retentionmark.FieldLastError] = struct{}{}
+}
+
+// LastErrorCleared returns if the "last_error" field was cleared in this mutation.
+func (m *RetentionMarkMutation) LastErrorCleared() bool {
+	_, ok := m.clearedFields[retentionmark.FieldLastError]
+	return ok
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *RetentionMarkMutation) ResetLastError() {
+	m.last_error = nil
+	delete(m.clearedFields, retentionmark.FieldLastError)
+}
+
+// SetPurged sets the "purged" field.
+func (m *RetentionMarkMutation) SetPurged(value map[string]int64) {
+	m.purged = &value
+}
+
+// Purged returns the value of the "purged" field in the mutation.
+func (m *RetentionMarkMutation) Purged() (r map[string]int64, exists bool) {
+	v := m.purged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPurged returns the old "purged" field's value of the RetentionMark entity.
+// If the RetentionMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionMarkMutation) OldPurged(ctx context.Context) (v map[string]int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPurged is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPurged requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPurged: %w", err)
+	}
+	return oldValue.Purged, nil
+}
+
+// ClearPurged clears the value of the "purged" field.
+func (m *RetentionMarkMutation) ClearPurged() {
+	m.purged = nil
+	m.clearedFields[retentionmark.FieldPurged] = struct{}{}
+}
+
+// PurgedCleared returns if the "purged" field was cleared in this mutation.
+func (m *RetentionMarkMutation) PurgedCleared() bool {
+	_, ok := m.clearedFields[retentionmark.FieldPurged]
+	return ok
+}
+
+// ResetPurged resets all changes to the "purged" field.
+func (m *RetentionMarkMutation) ResetPurged() {
+	m.purged = nil
+	delete(m.clearedFields, retentionmark.FieldPurged)
+}
+
+// Where appends a list predicates to the RetentionMarkMutation builder.
+func (m *RetentionMarkMutation) Where(ps ...predicate.RetentionMark) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RetentionMarkMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RetentionMarkMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RetentionMark, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RetentionMarkMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RetentionMarkMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RetentionMark).
+func (m *RetentionMarkMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RetentionMarkMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.lease_owner != nil {
+		fields = append(fields, retentionmark.FieldLeaseOwner)
+	}
+	if m.lease_until != nil {
+		fields = append(fields, retentionmark.FieldLeaseUntil)
+	}
+	if m.last_run_at != nil {
+		fields = append(fields, retentionmark.FieldLastRunAt)
+	}
+	if m.last_success_at != nil {
+		fields = append(fields, retentionmark.FieldLastSuccessAt)
+	}
+	if m.last_finished_at != nil {
+		fields = append(fields, retentionmark.FieldLastFinishedAt)
+	}
+	if m.last_error != nil {
+		fields = append(fields, retentionmark.FieldLastError)
+	}
+	if m.purged != nil {
+		fields = append(fields, retentionmark.FieldPurged)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RetentionMarkMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case retentionmark.FieldLeaseOwner:
+		return m.LeaseOwner()
+	case retentionmark.FieldLeaseUntil:
+		return m.LeaseUntil()
+	case retentionmark.FieldLastRunAt:
+		return m.LastRunAt()
+	case retentionmark.FieldLastSuccessAt:
+		return m.LastSuccessAt()
+	case retentionmark.FieldLastFinishedAt:
+		return m.LastFinishedAt()
+	case retentionmark.FieldLastError:
+		return m.LastError()
+	case retentionmark.FieldPurged:
+		return m.Purged()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RetentionMarkMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case retentionmark.FieldLeaseOwner:
+		return m.OldLeaseOwner(ctx)
+	case retentionmark.FieldLeaseUntil:
+		return m.OldLeaseUntil(ctx)
+	case retentionmark.FieldLastRunAt:
+		return m.OldLastRunAt(ctx)
+	case retentionmark.FieldLastSuccessAt:
+		return m.OldLastSuccessAt(ctx)
+	case retentionmark.FieldLastFinishedAt:
+		return m.OldLastFinishedAt(ctx)
+	case retentionmark.FieldLastError:
+		return m.OldLastError(ctx)
+	case retentionmark.FieldPurged:
+		return m.OldPurged(ctx)
+	}
+	return nil, fmt.Errorf("unknown RetentionMark field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RetentionMarkMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case retentionmark.FieldLeaseOwner:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseOwner(v)
+		return nil
+	case retentionmark.FieldLeaseUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseUntil(v)
+		return nil
+	case retentionmark.FieldLastRunAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastRunAt(v)
+		return nil
+	case retentionmark.FieldLastSuccessAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSuccessAt(v)
+		return nil
+	case retentionmark.FieldLastFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastFinishedAt(v)
+		return nil
+	case retentionmark.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case retentionmark.FieldPurged:
+		v, ok := value.(map[string]int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPurged(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RetentionMark field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RetentionMarkMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RetentionMarkMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RetentionMarkMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown RetentionMark numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RetentionMarkMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(retentionmark.FieldLeaseOwner) {
+		fields = append(fields, retentionmark.FieldLeaseOwner)
+	}
+	if m.FieldCleared(retentionmark.FieldLeaseUntil) {
+		fields = append(fields, retentionmark.FieldLeaseUntil)
+	}
+	if m.FieldCleared(retentionmark.FieldLastRunAt) {
+		fields = append(fields, retentionmark.FieldLastRunAt)
+	}
+	if m.FieldCleared(retentionmark.FieldLastSuccessAt) {
+		fields = append(fields, retentionmark.FieldLastSuccessAt)
+	}
+	if m.FieldCleared(retentionmark.FieldLastFinishedAt) {
+		fields = append(fields, retentionmark.FieldLastFinishedAt)
+	}
+	if m.FieldCleared(retentionmark.FieldLastError) {
+		fields = append(fields, retentionmark.FieldLastError)
+	}
+	if m.FieldCleared(retentionmark.FieldPurged) {
+		fields = append(fields, retentionmark.FieldPurged)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RetentionMarkMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RetentionMarkMutation) ClearField(name string) error {
+	switch name {
+	case retentionmark.FieldLeaseOwner:
+		m.ClearLeaseOwner()
+		return nil
+	case retentionmark.FieldLeaseUntil:
+		m.ClearLeaseUntil()
+		return nil
+	case retentionmark.FieldLastRunAt:
+		m.ClearLastRunAt()
+		return nil
+	case retentionmark.FieldLastSuccessAt:
+		m.ClearLastSuccessAt()
+		return nil
+	case retentionmark.FieldLastFinishedAt:
+		m.ClearLastFinishedAt()
+		return nil
+	case retentionmark.FieldLastError:
+		m.ClearLastError()
+		return nil
+	case retentionmark.FieldPurged:
+		m.ClearPurged()
+		return nil
+	}
+	return fmt.Errorf("unknown RetentionMark nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RetentionMarkMutation) ResetField(name string) error {
+	switch name {
+	case retentionmark.FieldLeaseOwner:
+		m.ResetLeaseOwner()
+		return nil
+	case retentionmark.FieldLeaseUntil:
+		m.ResetLeaseUntil()
+		return nil
+	case retentionmark.FieldLastRunAt:
+		m.ResetLastRunAt()
+		return nil
+	case retentionmark.FieldLastSuccessAt:
+		m.ResetLastSuccessAt()
+		return nil
+	case retentionmark.FieldLastFinishedAt:
+		m.ResetLastFinishedAt()
+		return nil
+	case retentionmark.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case retentionmark.FieldPurged:
+		m.ResetPurged()
+		return nil
+	}
+	return fmt.Errorf("unknown RetentionMark field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RetentionMarkMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RetentionMarkMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RetentionMarkMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RetentionMarkMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RetentionMarkMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RetentionMarkMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RetentionMarkMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown RetentionMark unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RetentionMarkMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown RetentionMark edge %s", name)
+}
+
+// RetentionTallyMutation represents an operation that mutates the RetentionTally nodes in the graph.
+type RetentionTallyMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *pulid.ID
+	run_at        *time.Time
+	purged        *map[string]int64
+	clearedFields map[string]struct{}
+	tenant        *pulid.ID
+	clearedtenant bool
+	done          bool
+	oldValue      func(context.Context) (*RetentionTally, error)
+	predicates    []predicate.RetentionTally
+}
+
+var _ ent.Mutation = (*RetentionTallyMutation)(nil)
+
+// retentiontallyOption allows management of the mutation configuration using functional options.
+type retentiontallyOption func(*RetentionTallyMutation)
+
+// newRetentionTallyMutation creates new mutation for the RetentionTally entity.
+func newRetentionTallyMutation(c config, op Op, opts ...retentiontallyOption) *RetentionTallyMutation {
+	m := &RetentionTallyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRetentionTally,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRetentionTallyID sets the ID field of the mutation.
+func withRetentionTallyID(id pulid.ID) retentiontallyOption {
+	return func(m *RetentionTallyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RetentionTally
+		)
+		m.oldValue = func(ctx context.Context) (*RetentionTally, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RetentionTally.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRetentionTally sets the old RetentionTally of the mutation.
+func withRetentionTally(node *RetentionTally) retentiontallyOption {
+	return func(m *RetentionTallyMutation) {
+		m.oldValue = func(context.Context) (*RetentionTally, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RetentionTallyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RetentionTallyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of RetentionTally entities.
+func (m *RetentionTallyMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RetentionTallyMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RetentionTallyMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RetentionTally.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *RetentionTallyMutation) SetTenantID(pu pulid.ID) {
+	m.tenant = &pu
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *RetentionTallyMutation) TenantID() (r pulid.ID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the RetentionTally entity.
+// If the RetentionTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionTallyMutation) OldTenantID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *RetentionTallyMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetRunAt sets the "run_at" field.
+func (m *RetentionTallyMutation) SetRunAt(t time.Time) {
+	m.run_at = &t
+}
+
+// RunAt returns the value of the "run_at" field in the mutation.
+func (m *RetentionTallyMutation) RunAt() (r time.Time, exists bool) {
+	v := m.run_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRunAt returns the old "run_at" field's value of the RetentionTally entity.
+// If the RetentionTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionTallyMutation) OldRunAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRunAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRunAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRunAt: %w", err)
+	}
+	return oldValue.RunAt, nil
+}
+
+// ResetRunAt resets all changes to the "run_at" field.
+func (m *RetentionTallyMutation) ResetRunAt() {
+	m.run_at = nil
+}
+
+// SetPurged sets the "purged" field.
+func (m *RetentionTallyMutation) SetPurged(value map[string]int64) {
+	m.purged = &value
+}
+
+// Purged returns the value of the "purged" field in the mutation.
+func (m *RetentionTallyMutation) Purged() (r map[string]int64, exists bool) {
+	v := m.purged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPurged returns the old "purged" field's value of the RetentionTally entity.
+// If the RetentionTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RetentionTallyMutation) OldPurged(ctx context.Context) (v map[string]int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPurged is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPurged requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPurged: %w", err)
+	}
+	return oldValue.Purged, nil
+}
+
+// ClearPurged clears the value of the "purged" field.
+func (m *RetentionTallyMutation) ClearPurged() {
+	m.purged = nil
+	m.clearedFields[retentiontally.FieldPurged] = struct{}{}
+}
+
+// PurgedCleared returns if the "purged" field was cleared in this mutation.
+func (m *RetentionTallyMutation) PurgedCleared() bool {
+	_, ok := m.clearedFields[retentiontally.FieldPurged]
+	return ok
+}
+
+// ResetPurged resets all changes to the "purged" field.
+func (m *RetentionTallyMutation) ResetPurged() {
+	m.purged = nil
+	delete(m.clearedFields, retentiontally.FieldPurged)
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *RetentionTallyMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[retentiontally.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *RetentionTallyMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *RetentionTallyMutation) TenantIDs() (ids []pulid.ID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *RetentionTallyMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the RetentionTallyMutation builder.
+func (m *RetentionTallyMutation) Where(ps ...predicate.RetentionTally) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RetentionTallyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RetentionTallyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RetentionTally, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RetentionTallyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RetentionTallyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RetentionTally).
+func (m *RetentionTallyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RetentionTallyMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.tenant != nil {
+		fields = append(fields, retentiontally.FieldTenantID)
+	}
+	if m.run_at != nil {
+		fields = append(fields, retentiontally.FieldRunAt)
+	}
+	if m.purged != nil {
+		fields = append(fields, retentiontally.FieldPurged)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RetentionTallyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case retentiontally.FieldTenantID:
+		return m.TenantID()
+	case retentiontally.FieldRunAt:
+		return m.RunAt()
+	case retentiontally.FieldPurged:
+		return m.Purged()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RetentionTallyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case retentiontally.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case retentiontally.FieldRunAt:
+		return m.OldRunAt(ctx)
+	case retentiontally.FieldPurged:
+		return m.OldPurged(ctx)
+	}
+	return nil, fmt.Errorf("unknown RetentionTally field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RetentionTallyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case retentiontally.FieldTenantID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case retentiontally.FieldRunAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRunAt(v)
+		return nil
+	case retentiontally.FieldPurged:
+		v, ok := value.(map[string]int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPurged(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RetentionTally field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RetentionTallyMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RetentionTallyMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RetentionTallyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown RetentionTally numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RetentionTallyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(retentiontally.FieldPurged) {
+		fields = append(fields, retentiontally.FieldPurged)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RetentionTallyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RetentionTallyMutation) ClearField(name string) error {
+	switch name {
+	case retentiontally.FieldPurged:
+		m.ClearPurged()
+		return nil
+	}
+	return fmt.Errorf("unknown RetentionTally nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RetentionTallyMutation) ResetField(name string) error {
+	switch name {
+	case retentiontally.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case retentiontally.FieldRunAt:
+		m.ResetRunAt()
+		return nil
+	case retentiontally.FieldPurged:
+		m.ResetPurged()
+		return nil
+	}
+	return fmt.Errorf("unknown RetentionTally field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RetentionTallyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, retentiontally.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RetentionTallyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case retentiontally.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RetentionTallyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RetentionTallyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RetentionTallyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, retentiontally.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RetentionTallyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case retentiontally.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RetentionTallyMutation) ClearEdge(name string) error {
+	switch name {
+	case retentiontally.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown RetentionTally unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RetentionTallyMutation) ResetEdge(name string) error {
+	switch name {
+	case retentiontally.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown RetentionTally edge %s", name)
 }
 
 // RollupMarkMutation represents an operation that mutates the RollupMark nodes in the graph.

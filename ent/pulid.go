@@ -21,6 +21,7 @@ import (
 	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/retentiontally"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
 	"switchboard/ent/tenant"
@@ -51,6 +52,7 @@ var prefixTables = map[string]string{
 	"NO": notice.Table,
 	"PS": pendingstatus.Table,
 	"PR": privacyrequest.Table,
+	"RT": retentiontally.Table,
 	"SE": session.Table,
 	"TP": template.Table,
 	"TN": tenant.Table,

@@ -48,6 +48,10 @@ type Tx struct {
 	PendingStatus *PendingStatusClient
 	// PrivacyRequest is the client for interacting with the PrivacyRequest builders.
 	PrivacyRequest *PrivacyRequestClient
+	// RetentionMark is the client for interacting with the RetentionMark builders.
+	RetentionMark *RetentionMarkClient
+	// RetentionTally is the client for interacting with the RetentionTally builders.
+	RetentionTally *RetentionTallyClient
 	// RollupMark is the client for interacting with the RollupMark builders.
 	RollupMark *RollupMarkClient
 	// Session is the client for interacting with the Session builders.
@@ -212,6 +216,8 @@ func (tx *Tx) init() {
 	tx.Notice = NewNoticeClient(tx.config)
 	tx.PendingStatus = NewPendingStatusClient(tx.config)
 	tx.PrivacyRequest = NewPrivacyRequestClient(tx.config)
+	tx.RetentionMark = NewRetentionMarkClient(tx.config)
+	tx.RetentionTally = NewRetentionTallyClient(tx.config)
 	tx.RollupMark = NewRollupMarkClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.Template = NewTemplateClient(tx.config)

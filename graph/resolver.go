@@ -18,6 +18,7 @@ import (
 	"switchboard/internal/media"
 	"switchboard/internal/outbox"
 	"switchboard/internal/privacy"
+	"switchboard/internal/retention"
 	"switchboard/internal/templates"
 	"switchboard/internal/viewer"
 )
@@ -48,6 +49,8 @@ type Resolver struct {
 	Privacy *privacy.Service
 	// WakeJobs tells the job runner new work is queued (nil: it polls).
 	WakeJobs func()
+	// Retention is the configured retention periods retentionStatus shows.
+	Retention retention.Policy
 }
 
 // client returns the request's transaction client inside a mutation

@@ -293,6 +293,11 @@ func (r *queryResolver) AuditLogs(ctx context.Context, after *entgql.Cursor[puli
 	return r.auditLogs(ctx, after, first, before, last, filter)
 }
 
+// RetentionStatus is the resolver for the retentionStatus field.
+func (r *queryResolver) RetentionStatus(ctx context.Context) (*model.RetentionStatus, error) {
+	return r.retentionStatus(ctx)
+}
+
 // CampaignProgress is the resolver for the campaignProgress field.
 func (r *subscriptionResolver) CampaignProgress(ctx context.Context, id pulid.ID) (<-chan *ent.Campaign, error) {
 	return r.campaignProgress(ctx, id)

@@ -212,6 +212,30 @@ func (f PrivacyRequestFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PrivacyRequestMutation", m)
 }
 
+// The RetentionMarkFunc type is an adapter to allow the use of ordinary
+// function as RetentionMark mutator.
+type RetentionMarkFunc func(context.Context, *ent.RetentionMarkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RetentionMarkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RetentionMarkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RetentionMarkMutation", m)
+}
+
+// The RetentionTallyFunc type is an adapter to allow the use of ordinary
+// function as RetentionTally mutator.
+type RetentionTallyFunc func(context.Context, *ent.RetentionTallyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RetentionTallyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RetentionTallyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RetentionTallyMutation", m)
+}
+
 // The RollupMarkFunc type is an adapter to allow the use of ordinary
 // function as RollupMark mutator.
 type RollupMarkFunc func(context.Context, *ent.RollupMarkMutation) (ent.Value, error)

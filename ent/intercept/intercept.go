@@ -25,6 +25,8 @@ import (
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/predicate"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/retentionmark"
+	"switchboard/ent/retentiontally"
 	"switchboard/ent/rollupmark"
 	"switchboard/ent/session"
 	"switchboard/ent/template"
@@ -552,6 +554,60 @@ func (f TraversePrivacyRequest) Traverse(ctx context.Context, q ent.Query) error
 	return fmt.Errorf("unexpected query type %T. expect *ent.PrivacyRequestQuery", q)
 }
 
+// The RetentionMarkFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RetentionMarkFunc func(context.Context, *ent.RetentionMarkQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RetentionMarkFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RetentionMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RetentionMarkQuery", q)
+}
+
+// The TraverseRetentionMark type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRetentionMark func(context.Context, *ent.RetentionMarkQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRetentionMark) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRetentionMark) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RetentionMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RetentionMarkQuery", q)
+}
+
+// The RetentionTallyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RetentionTallyFunc func(context.Context, *ent.RetentionTallyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RetentionTallyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RetentionTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RetentionTallyQuery", q)
+}
+
+// The TraverseRetentionTally type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRetentionTally func(context.Context, *ent.RetentionTallyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRetentionTally) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRetentionTally) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RetentionTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RetentionTallyQuery", q)
+}
+
 // The RollupMarkFunc type is an adapter to allow the use of ordinary function as a Querier.
 type RollupMarkFunc func(context.Context, *ent.RollupMarkQuery) (ent.Value, error)
 
@@ -805,6 +861,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PendingStatusQuery, predicate.PendingStatus, pendingstatus.OrderOption]{typ: ent.TypePendingStatus, tq: q}, nil
 	case *ent.PrivacyRequestQuery:
 		return &query[*ent.PrivacyRequestQuery, predicate.PrivacyRequest, privacyrequest.OrderOption]{typ: ent.TypePrivacyRequest, tq: q}, nil
+	case *ent.RetentionMarkQuery:
+		return &query[*ent.RetentionMarkQuery, predicate.RetentionMark, retentionmark.OrderOption]{typ: ent.TypeRetentionMark, tq: q}, nil
+	case *ent.RetentionTallyQuery:
+		return &query[*ent.RetentionTallyQuery, predicate.RetentionTally, retentiontally.OrderOption]{typ: ent.TypeRetentionTally, tq: q}, nil
 	case *ent.RollupMarkQuery:
 		return &query[*ent.RollupMarkQuery, predicate.RollupMark, rollupmark.OrderOption]{typ: ent.TypeRollupMark, tq: q}, nil
 	case *ent.SessionQuery:

@@ -75,6 +75,8 @@ const (
 	FieldPricingType = "pricing_type"
 	// FieldPricingCategory holds the string denoting the pricing_category field in the database.
 	FieldPricingCategory = "pricing_category"
+	// FieldPurgedAt holds the string denoting the purged_at field in the database.
+	FieldPurgedAt = "purged_at"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeConversation holds the string denoting the conversation edge name in mutations.
@@ -128,6 +130,7 @@ var Columns = []string{
 	FieldOutsideWindow,
 	FieldPricingType,
 	FieldPricingCategory,
+	FieldPurgedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -415,6 +418,11 @@ func ByPricingType(opts ...sql.OrderTermOption) OrderOption {
 // ByPricingCategory orders the results by the pricing_category field.
 func ByPricingCategory(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPricingCategory, opts...).ToFunc()
+}
+
+// ByPurgedAt orders the results by the purged_at field.
+func ByPurgedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPurgedAt, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -161,6 +161,11 @@ func PricingCategory(v string) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldPricingCategory, v))
 }
 
+// PurgedAt applies equality check predicate on the "purged_at" field. It's identical to PurgedAtEQ.
+func PurgedAt(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldPurgedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Message {
 	return predicate.Message(sql.FieldEQ(FieldCreatedAt, v))
@@ -1484,6 +1489,56 @@ func PricingCategoryEqualFold(v string) predicate.Message {
 // PricingCategoryContainsFold applies the ContainsFold predicate on the "pricing_category" field.
 func PricingCategoryContainsFold(v string) predicate.Message {
 	return predicate.Message(sql.FieldContainsFold(FieldPricingCategory, v))
+}
+
+// PurgedAtEQ applies the EQ predicate on the "purged_at" field.
+func PurgedAtEQ(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldEQ(FieldPurgedAt, v))
+}
+
+// PurgedAtNEQ applies the NEQ predicate on the "purged_at" field.
+func PurgedAtNEQ(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldNEQ(FieldPurgedAt, v))
+}
+
+// PurgedAtIn applies the In predicate on the "purged_at" field.
+func PurgedAtIn(vs ...time.Time) predicate.Message {
+	return predicate.Message(sql.FieldIn(FieldPurgedAt, vs...))
+}
+
+// PurgedAtNotIn applies the NotIn predicate on the "purged_at" field.
+func PurgedAtNotIn(vs ...time.Time) predicate.Message {
+	return predicate.Message(sql.FieldNotIn(FieldPurgedAt, vs...))
+}
+
+// PurgedAtGT applies the GT predicate on the "purged_at" field.
+func PurgedAtGT(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldGT(FieldPurgedAt, v))
+}
+
+// PurgedAtGTE applies the GTE predicate on the "purged_at" field.
+func PurgedAtGTE(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldGTE(FieldPurgedAt, v))
+}
+
+// PurgedAtLT applies the LT predicate on the "purged_at" field.
+func PurgedAtLT(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldLT(FieldPurgedAt, v))
+}
+
+// PurgedAtLTE applies the LTE predicate on the "purged_at" field.
+func PurgedAtLTE(v time.Time) predicate.Message {
+	return predicate.Message(sql.FieldLTE(FieldPurgedAt, v))
+}
+
+// PurgedAtIsNil applies the IsNil predicate on the "purged_at" field.
+func PurgedAtIsNil() predicate.Message {
+	return predicate.Message(sql.FieldIsNull(FieldPurgedAt))
+}
+
+// PurgedAtNotNil applies the NotNil predicate on the "purged_at" field.
+func PurgedAtNotNil() predicate.Message {
+	return predicate.Message(sql.FieldNotNull(FieldPurgedAt))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

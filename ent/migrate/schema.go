@@ -522,6 +522,7 @@ var (
 		{Name: "outside_window", Type: field.TypeBool, Default: false},
 		{Name: "pricing_type", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "pricing_category", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "purged_at", Type: field.TypeTime, Nullable: true},
 		{Name: "conversation_id", Type: field.TypeString},
 		{Name: "tenant_id", Type: field.TypeString},
 	}
@@ -533,13 +534,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "messages_conversations_messages",
-				Columns:    []*schema.Column{MessagesColumns[27]},
+				Columns:    []*schema.Column{MessagesColumns[28]},
 				RefColumns: []*schema.Column{ConversationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "messages_tenants_tenant",
-				Columns:    []*schema.Column{MessagesColumns[28]},
+				Columns:    []*schema.Column{MessagesColumns[29]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -553,17 +554,17 @@ var (
 			{
 				Name:    "message_tenant_id_client_message_id",
 				Unique:  true,
-				Columns: []*schema.Column{MessagesColumns[28], MessagesColumns[11]},
+				Columns: []*schema.Column{MessagesColumns[29], MessagesColumns[11]},
 			},
 			{
 				Name:    "message_conversation_id_timestamp",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[27], MessagesColumns[13]},
+				Columns: []*schema.Column{MessagesColumns[28], MessagesColumns[13]},
 			},
 			{
 				Name:    "message_tenant_id_timestamp",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[28], MessagesColumns[13]},
+				Columns: []*schema.Column{MessagesColumns[29], MessagesColumns[13]},
 			},
 			{
 				Name:    "message_channel_id_send_state_send_priority_send_after",
@@ -588,7 +589,12 @@ var (
 			{
 				Name:    "message_tenant_id_updated_at",
 				Unique:  false,
-				Columns: []*schema.Column{MessagesColumns[28], MessagesColumns[2]},
+				Columns: []*schema.Column{MessagesColumns[29], MessagesColumns[2]},
+			},
+			{
+				Name:    "message_tenant_id_purged_at_timestamp",
+				Unique:  false,
+				Columns: []*schema.Column{MessagesColumns[29], MessagesColumns[27], MessagesColumns[13]},
 			},
 		},
 	}
@@ -701,6 +707,11 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{PendingStatusColumns[1], PendingStatusColumns[2], PendingStatusColumns[3]},
 			},
+			{
+				Name:    "pendingstatus_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PendingStatusColumns[6]},
+			},
 		},
 	}
 	// PrivacyRequestsColumns holds the columns for the "privacy_requests" table.
@@ -750,6 +761,51 @@ var (
 			},
 		},
 	}
+	// RetentionMarksColumns holds the columns for the "retention_marks" table.
+	RetentionMarksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 64},
+		{Name: "lease_owner", Type: field.TypeString, Nullable: true, Size: 128},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "last_run_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_success_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "purged", Type: field.TypeJSON, Nullable: true},
+	}
+	// RetentionMarksTable holds the schema information for the "retention_marks" table.
+	RetentionMarksTable = &schema.Table{
+		Name:       "retention_marks",
+		Columns:    RetentionMarksColumns,
+		PrimaryKey: []*schema.Column{RetentionMarksColumns[0]},
+	}
+	// RetentionTalliesColumns holds the columns for the "retention_tallies" table.
+	RetentionTalliesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "run_at", Type: field.TypeTime},
+		{Name: "purged", Type: field.TypeJSON, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeString},
+	}
+	// RetentionTalliesTable holds the schema information for the "retention_tallies" table.
+	RetentionTalliesTable = &schema.Table{
+		Name:       "retention_tallies",
+		Columns:    RetentionTalliesColumns,
+		PrimaryKey: []*schema.Column{RetentionTalliesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "retention_tallies_tenants_tenant",
+				Columns:    []*schema.Column{RetentionTalliesColumns[3]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "retentiontally_tenant_id",
+				Unique:  true,
+				Columns: []*schema.Column{RetentionTalliesColumns[3]},
+			},
+		},
+	}
 	// RollupMarksColumns holds the columns for the "rollup_marks" table.
 	RollupMarksColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 64},
@@ -795,6 +851,11 @@ var (
 				Name:    "session_tenant_id_user_id",
 				Unique:  false,
 				Columns: []*schema.Column{SessionsColumns[9], SessionsColumns[3]},
+			},
+			{
+				Name:    "session_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[5]},
 			},
 		},
 	}
@@ -1014,6 +1075,8 @@ var (
 		NoticesTable,
 		PendingStatusTable,
 		PrivacyRequestsTable,
+		RetentionMarksTable,
+		RetentionTalliesTable,
 		RollupMarksTable,
 		SessionsTable,
 		TemplatesTable,
@@ -1050,6 +1113,7 @@ func init() {
 	MessageDailiesTable.ForeignKeys[0].RefTable = TenantsTable
 	PendingStatusTable.ForeignKeys[0].RefTable = TenantsTable
 	PrivacyRequestsTable.ForeignKeys[0].RefTable = TenantsTable
+	RetentionTalliesTable.ForeignKeys[0].RefTable = TenantsTable
 	SessionsTable.ForeignKeys[0].RefTable = TenantsTable
 	TemplatesTable.ForeignKeys[0].RefTable = ChannelsTable
 	TemplatesTable.ForeignKeys[1].RefTable = TenantsTable

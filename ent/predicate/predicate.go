@@ -57,6 +57,12 @@ type PendingStatus func(*sql.Selector)
 // PrivacyRequest is the predicate function for privacyrequest builders.
 type PrivacyRequest func(*sql.Selector)
 
+// RetentionMark is the predicate function for retentionmark builders.
+type RetentionMark func(*sql.Selector)
+
+// RetentionTally is the predicate function for retentiontally builders.
+type RetentionTally func(*sql.Selector)
+
 // RollupMark is the predicate function for rollupmark builders.
 type RollupMark func(*sql.Selector)
 

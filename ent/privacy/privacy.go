@@ -518,6 +518,54 @@ func (f PrivacyRequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PrivacyRequestMutation", m)
 }
 
+// The RetentionMarkQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RetentionMarkQueryRuleFunc func(context.Context, *ent.RetentionMarkQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RetentionMarkQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RetentionMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RetentionMarkQuery", q)
+}
+
+// The RetentionMarkMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RetentionMarkMutationRuleFunc func(context.Context, *ent.RetentionMarkMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RetentionMarkMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RetentionMarkMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RetentionMarkMutation", m)
+}
+
+// The RetentionTallyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RetentionTallyQueryRuleFunc func(context.Context, *ent.RetentionTallyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RetentionTallyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RetentionTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RetentionTallyQuery", q)
+}
+
+// The RetentionTallyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RetentionTallyMutationRuleFunc func(context.Context, *ent.RetentionTallyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RetentionTallyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RetentionTallyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RetentionTallyMutation", m)
+}
+
 // The RollupMarkQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RollupMarkQueryRuleFunc func(context.Context, *ent.RollupMarkQuery) error

@@ -21,6 +21,8 @@ import (
 	"switchboard/ent/notice"
 	"switchboard/ent/pendingstatus"
 	"switchboard/ent/privacyrequest"
+	"switchboard/ent/retentionmark"
+	"switchboard/ent/retentiontally"
 	"switchboard/ent/rollupmark"
 	"switchboard/ent/schema"
 	"switchboard/ent/session"
@@ -814,6 +816,58 @@ func init() {
 	privacyrequestDescID := privacyrequestMixinFields0[0].Descriptor()
 	// privacyrequest.DefaultID holds the default value on creation for the id field.
 	privacyrequest.DefaultID = privacyrequestDescID.Default.(func() pulid.ID)
+	retentionmarkMixin := schema.RetentionMark{}.Mixin()
+	retentionmarkMixinHooks0 := retentionmarkMixin[0].Hooks()
+	retentionmark.Hooks[0] = retentionmarkMixinHooks0[0]
+	retentionmarkMixinInters0 := retentionmarkMixin[0].Interceptors()
+	retentionmark.Interceptors[0] = retentionmarkMixinInters0[0]
+	retentionmarkFields := schema.RetentionMark{}.Fields()
+	_ = retentionmarkFields
+	// retentionmarkDescLeaseOwner is the schema descriptor for lease_owner field.
+	retentionmarkDescLeaseOwner := retentionmarkFields[1].Descriptor()
+	// retentionmark.LeaseOwnerValidator is a validator for the "lease_owner" field. It is called by the builders before save.
+	retentionmark.LeaseOwnerValidator = retentionmarkDescLeaseOwner.Validators[0].(func(string) error)
+	// retentionmarkDescLastError is the schema descriptor for last_error field.
+	retentionmarkDescLastError := retentionmarkFields[6].Descriptor()
+	// retentionmark.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	retentionmark.LastErrorValidator = retentionmarkDescLastError.Validators[0].(func(string) error)
+	// retentionmarkDescID is the schema descriptor for id field.
+	retentionmarkDescID := retentionmarkFields[0].Descriptor()
+	// retentionmark.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	retentionmark.IDValidator = func() func(string) error {
+		validators := retentionmarkDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	retentiontallyMixin := schema.RetentionTally{}.Mixin()
+	retentiontallyMixinHooks1 := retentiontallyMixin[1].Hooks()
+	retentiontally.Hooks[0] = retentiontallyMixinHooks1[0]
+	retentiontallyMixinInters1 := retentiontallyMixin[1].Interceptors()
+	retentiontally.Interceptors[0] = retentiontallyMixinInters1[0]
+	retentiontallyMixinFields0 := retentiontallyMixin[0].Fields()
+	_ = retentiontallyMixinFields0
+	retentiontallyMixinFields1 := retentiontallyMixin[1].Fields()
+	_ = retentiontallyMixinFields1
+	retentiontallyFields := schema.RetentionTally{}.Fields()
+	_ = retentiontallyFields
+	// retentiontallyDescTenantID is the schema descriptor for tenant_id field.
+	retentiontallyDescTenantID := retentiontallyMixinFields1[0].Descriptor()
+	// retentiontally.TenantIDValidator is a validator for the "tenant_id" field. It is called by the builders before save.
+	retentiontally.TenantIDValidator = retentiontallyDescTenantID.Validators[0].(func(string) error)
+	// retentiontallyDescID is the schema descriptor for id field.
+	retentiontallyDescID := retentiontallyMixinFields0[0].Descriptor()
+	// retentiontally.DefaultID holds the default value on creation for the id field.
+	retentiontally.DefaultID = retentiontallyDescID.Default.(func() pulid.ID)
 	rollupmarkMixin := schema.RollupMark{}.Mixin()
 	rollupmarkMixinHooks0 := rollupmarkMixin[0].Hooks()
 	rollupmark.Hooks[0] = rollupmarkMixinHooks0[0]

@@ -125,7 +125,11 @@ func (PendingStatus) Fields() []ent.Field {
 // Indexes of the PendingStatus: one row per status of a message, however
 // often Meta repeats it.
 func (PendingStatus) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("channel_id", "external_id", "status").Unique()}
+	return []ent.Index{
+		index.Fields("channel_id", "external_id", "status").Unique(),
+		// Retention deletes the ones whose message never came, by age.
+		index.Fields("created_at"),
+	}
 }
 
 // Annotations of the PendingStatus.

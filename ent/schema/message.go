@@ -72,6 +72,11 @@ func (Message) Fields() []ent.Field {
 		// pricing.category), recorded once: the usage rollup counts it then.
 		field.String("pricing_type").Optional().MaxLen(64).Annotations(skip()),
 		field.String("pricing_category").Optional().MaxLen(64).Annotations(skip()),
+		// purged_at is when retention removed the message's contents (text,
+		// caption, filename, raw JSON, the stored file, the error's text)
+		// after the tenant's message_retention_days; the row stays, so that
+		// counts and billing do not change (internal/retention).
+		field.Time("purged_at").Optional().Nillable(),
 	}
 }
 
@@ -101,6 +106,9 @@ func (Message) Indexes() []ent.Index {
 		// messageStats and its rollup find the days of a tenant's messages
 		// changed since the rollup's last run (internal/analytics).
 		index.Fields("tenant_id", "updated_at"),
+		// Retention finds a tenant's messages not purged yet that are past
+		// its retention, without reading the ones it purged before.
+		index.Fields("tenant_id", "purged_at", "timestamp"),
 	}
 }
 

@@ -61,7 +61,10 @@ func (Session) Fields() []ent.Field {
 }
 
 // Indexes of the Session.
-func (Session) Indexes() []ent.Index { return []ent.Index{index.Fields("tenant_id", "user_id")} }
+func (Session) Indexes() []ent.Index {
+	// Retention deletes sessions by expiry.
+	return []ent.Index{index.Fields("tenant_id", "user_id"), index.Fields("expires_at")}
+}
 
 // Annotations of the Session.
 func (Session) Annotations() []schema.Annotation { return hidden() }

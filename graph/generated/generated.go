@@ -286,6 +286,7 @@ type ComplexityRoot struct {
 		FailedAt     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Media        func(childComplexity int) int
+		PurgedAt     func(childComplexity int) int
 		ReadAt       func(childComplexity int) int
 		ReplyTo      func(childComplexity int) int
 		SentAt       func(childComplexity int) int
@@ -428,8 +429,26 @@ type ComplexityRoot struct {
 		Nodes                    func(childComplexity int, ids []pulid.ID) int
 		Notices                  func(childComplexity int) int
 		PrivacyRequests          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.PrivacyRequestFilter) int
+		RetentionStatus          func(childComplexity int) int
 		Templates                func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.TemplateFilter) int
 		Tenant                   func(childComplexity int) int
+	}
+
+	RetentionCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
+	RetentionStatus struct {
+		AuditRetentionDays   func(childComplexity int) int
+		LastError            func(childComplexity int) int
+		LastFinishedAt       func(childComplexity int) int
+		LastRunAt            func(childComplexity int) int
+		LastSuccessAt        func(childComplexity int) int
+		MessageRetentionDays func(childComplexity int) int
+		Purged               func(childComplexity int) int
+		TenantRunAt          func(childComplexity int) int
+		WebhookRetentionDays func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -584,6 +603,7 @@ type QueryResolver interface {
 	BillableUsage(ctx context.Context, from time.Time, to time.Time, channelID *pulid.ID) ([]*model.UsageRow, error)
 	PrivacyRequests(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.PrivacyRequestFilter) (*ent.PrivacyRequestConnection, error)
 	AuditLogs(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, filter *model.AuditLogFilter) (*ent.AuditLogConnection, error)
+	RetentionStatus(ctx context.Context) (*model.RetentionStatus, error)
 }
 type SubscriptionResolver interface {
 	CampaignProgress(ctx context.Context, id pulid.ID) (<-chan *ent.Campaign, error)
@@ -1519,6 +1539,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.Media(childComplexity), true
+	case "Message.purgedAt":
+		if e.ComplexityRoot.Message.PurgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.PurgedAt(childComplexity), true
 	case "Message.readAt":
 		if e.ComplexityRoot.Message.ReadAt == nil {
 			break
@@ -2363,6 +2389,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PrivacyRequests(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["filter"].(*model.PrivacyRequestFilter)), true
+	case "Query.retentionStatus":
+		if e.ComplexityRoot.Query.RetentionStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.RetentionStatus(childComplexity), true
 	case "Query.templates":
 		if e.ComplexityRoot.Query.Templates == nil {
 			break
@@ -2380,6 +2412,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tenant(childComplexity), true
+
+	case "RetentionCount.count":
+		if e.ComplexityRoot.RetentionCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionCount.Count(childComplexity), true
+	case "RetentionCount.kind":
+		if e.ComplexityRoot.RetentionCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionCount.Kind(childComplexity), true
+
+	case "RetentionStatus.auditRetentionDays":
+		if e.ComplexityRoot.RetentionStatus.AuditRetentionDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.AuditRetentionDays(childComplexity), true
+	case "RetentionStatus.lastError":
+		if e.ComplexityRoot.RetentionStatus.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.LastError(childComplexity), true
+	case "RetentionStatus.lastFinishedAt":
+		if e.ComplexityRoot.RetentionStatus.LastFinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.LastFinishedAt(childComplexity), true
+	case "RetentionStatus.lastRunAt":
+		if e.ComplexityRoot.RetentionStatus.LastRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.LastRunAt(childComplexity), true
+	case "RetentionStatus.lastSuccessAt":
+		if e.ComplexityRoot.RetentionStatus.LastSuccessAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.LastSuccessAt(childComplexity), true
+	case "RetentionStatus.messageRetentionDays":
+		if e.ComplexityRoot.RetentionStatus.MessageRetentionDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.MessageRetentionDays(childComplexity), true
+	case "RetentionStatus.purged":
+		if e.ComplexityRoot.RetentionStatus.Purged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.Purged(childComplexity), true
+	case "RetentionStatus.tenantRunAt":
+		if e.ComplexityRoot.RetentionStatus.TenantRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.TenantRunAt(childComplexity), true
+	case "RetentionStatus.webhookRetentionDays":
+		if e.ComplexityRoot.RetentionStatus.WebhookRetentionDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionStatus.WebhookRetentionDays(childComplexity), true
 
 	case "Subscription.campaignProgress":
 		if e.ComplexityRoot.Subscription.CampaignProgress == nil {
@@ -2893,6 +2993,11 @@ extend type Query {
     last: Int
     filter: AuditLogFilter
   ): AuditLogConnection!
+  """
+  How the scheduled retention purge last ran, the periods it applies, and
+  what its last run removed of the tenant's data (ADMIN).
+  """
+  retentionStatus: RetentionStatus!
 }
 
 type Mutation {
@@ -3274,6 +3379,8 @@ enum MediaState {
   PENDING
   STORED
   FAILED
+  "The file was deleted by the tenant's message retention (see Message.purgedAt)."
+  PURGED
 }
 
 extend type Message {
@@ -3426,6 +3533,53 @@ type UsageRow {
   "Meta's pricing.category, e.g. marketing, utility, service"
   pricingCategory: String!
   count: Int!
+}
+
+"""
+The scheduled retention purge, which runs hourly on one replica at a time
+and removes what is past its period.
+"""
+type RetentionStatus {
+  "When the last run started; null before the first."
+  lastRunAt: Time
+  "When the last run that succeeded started."
+  lastSuccessAt: Time
+  "When the last run ended; null while the first is still running."
+  lastFinishedAt: Time
+  "Why the last run failed (it names the kind of data); null when it succeeded."
+  lastError: String
+  "Message contents and files are purged after this many days (the tenant's messageRetentionDays)."
+  messageRetentionDays: Int!
+  "Processed and unrouted raw webhook payloads are deleted after this many days (RETENTION_WEBHOOK_DAYS)."
+  webhookRetentionDays: Int!
+  "Audit entries are deleted after this many days (RETENTION_AUDIT_DAYS)."
+  auditRetentionDays: Int!
+  "When the last run that reached the caller's tenant started."
+  tenantRunAt: Time
+  "What that run removed of the caller's tenant's data, one row per kind (zeros included)."
+  purged: [RetentionCount!]!
+}
+
+"How many items of one kind a retention run removed."
+type RetentionCount {
+  kind: RetentionKind!
+  count: Int!
+}
+
+"The kinds of a tenant's data that retention removes."
+enum RetentionKind {
+  "Messages whose contents were purged (the rows stay, with their counts)."
+  MESSAGES
+  "Stored media files of those messages."
+  MEDIA_FILES
+  "Early delivery statuses whose message never came."
+  PENDING_STATUSES
+  "Audit log entries."
+  AUDIT_ENTRIES
+  "Billing usage rows (usage_dailies) older than 7 years."
+  USAGE_DAILIES
+  "Daily message count rows (message_dailies) older than 7 years."
+  MESSAGE_DAILIES
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -3938,6 +4092,7 @@ type Message implements Node {
   readAt: Time
   failedAt: Time
   attempts: Int!
+  purgedAt: Time
   conversation: Conversation!
 }
 """
@@ -4843,6 +4998,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_failedAt(ctx, field)
 	case "attempts":
 		return ec.fieldContext_Message_attempts(ctx, field)
+	case "purgedAt":
+		return ec.fieldContext_Message_purgedAt(ctx, field)
 	case "conversation":
 		return ec.fieldContext_Message_conversation(ctx, field)
 	case "externalId":
@@ -5017,6 +5174,40 @@ func (ec *executionContext) childFields_PrivacyRequestEdge(ctx context.Context, 
 		return ec.fieldContext_PrivacyRequestEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PrivacyRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RetentionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RetentionCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_RetentionCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetentionCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RetentionStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lastRunAt":
+		return ec.fieldContext_RetentionStatus_lastRunAt(ctx, field)
+	case "lastSuccessAt":
+		return ec.fieldContext_RetentionStatus_lastSuccessAt(ctx, field)
+	case "lastFinishedAt":
+		return ec.fieldContext_RetentionStatus_lastFinishedAt(ctx, field)
+	case "lastError":
+		return ec.fieldContext_RetentionStatus_lastError(ctx, field)
+	case "messageRetentionDays":
+		return ec.fieldContext_RetentionStatus_messageRetentionDays(ctx, field)
+	case "webhookRetentionDays":
+		return ec.fieldContext_RetentionStatus_webhookRetentionDays(ctx, field)
+	case "auditRetentionDays":
+		return ec.fieldContext_RetentionStatus_auditRetentionDays(ctx, field)
+	case "tenantRunAt":
+		return ec.fieldContext_RetentionStatus_tenantRunAt(ctx, field)
+	case "purged":
+		return ec.fieldContext_RetentionStatus_purged(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetentionStatus", field.Name)
 }
 
 func (ec *executionContext) childFields_Template(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10156,6 +10347,29 @@ func (ec *executionContext) fieldContext_Message_attempts(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Message", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Message_purgedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_purgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_purgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Message_conversation(ctx context.Context, field graphql.CollectedField, obj *ent.Message) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13532,6 +13746,38 @@ func (ec *executionContext) fieldContext_Query_auditLogs(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_retentionStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_retentionStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().RetentionStatus(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RetentionStatus) graphql.Marshaler {
+			return ec.marshalNRetentionStatus2ᚖswitchboardᚋgraphᚋmodelᚐRetentionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_retentionStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetentionStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13603,6 +13849,268 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetentionCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.RetentionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RetentionKind) graphql.Marshaler {
+			return ec.marshalNRetentionKind2switchboardᚋgraphᚋmodelᚐRetentionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionCount", field, false, false, "RetentionKind")
+}
+
+func (ec *executionContext) _RetentionCount_count(ctx context.Context, field graphql.CollectedField, obj *model.RetentionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionStatus_lastRunAt(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_lastRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_lastRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RetentionStatus_lastSuccessAt(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_lastSuccessAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSuccessAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_lastSuccessAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RetentionStatus_lastFinishedAt(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_lastFinishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastFinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_lastFinishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RetentionStatus_lastError(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _RetentionStatus_messageRetentionDays(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_messageRetentionDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MessageRetentionDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_messageRetentionDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionStatus_webhookRetentionDays(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_webhookRetentionDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebhookRetentionDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_webhookRetentionDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionStatus_auditRetentionDays(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_auditRetentionDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuditRetentionDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_auditRetentionDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionStatus_tenantRunAt(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_tenantRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenantRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_tenantRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RetentionStatus_purged(ctx context.Context, field graphql.CollectedField, obj *model.RetentionStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionStatus_purged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RetentionCount) graphql.Marshaler {
+			return ec.marshalNRetentionCount2ᚕᚖswitchboardᚋgraphᚋmodelᚐRetentionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionStatus_purged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetentionStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetentionCount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19785,6 +20293,11 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "purgedAt":
+			out.Values[i] = ec._Message_purgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "conversation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -20741,6 +21254,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLogs(ctx, field)
 				})
+		case "retentionStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_retentionStatus(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -20754,6 +21273,117 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var retentionCountImplementors = []string{"RetentionCount"}
+
+func (ec *executionContext) _RetentionCount(ctx context.Context, sel ast.SelectionSet, obj *model.RetentionCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retentionCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetentionCount")
+		case "kind":
+			out.Values[i] = ec._RetentionCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RetentionCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var retentionStatusImplementors = []string{"RetentionStatus"}
+
+func (ec *executionContext) _RetentionStatus(ctx context.Context, sel ast.SelectionSet, obj *model.RetentionStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retentionStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetentionStatus")
+		case "lastRunAt":
+			out.Values[i] = ec._RetentionStatus_lastRunAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastSuccessAt":
+			out.Values[i] = ec._RetentionStatus_lastSuccessAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastFinishedAt":
+			out.Values[i] = ec._RetentionStatus_lastFinishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._RetentionStatus_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "messageRetentionDays":
+			out.Values[i] = ec._RetentionStatus_messageRetentionDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webhookRetentionDays":
+			out.Values[i] = ec._RetentionStatus_webhookRetentionDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "auditRetentionDays":
+			out.Values[i] = ec._RetentionStatus_auditRetentionDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tenantRunAt":
+			out.Values[i] = ec._RetentionStatus_tenantRunAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "purged":
+			out.Values[i] = ec._RetentionStatus_purged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22317,6 +22947,48 @@ func (ec *executionContext) unmarshalNPrivacyRequestStatus2switchboardᚋentᚋp
 
 func (ec *executionContext) marshalNPrivacyRequestStatus2switchboardᚋentᚋprivacyrequestᚐStatus(ctx context.Context, sel ast.SelectionSet, v privacyrequest.Status) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRetentionCount2ᚕᚖswitchboardᚋgraphᚋmodelᚐRetentionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RetentionCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRetentionCount2ᚖswitchboardᚋgraphᚋmodelᚐRetentionCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRetentionCount2ᚖswitchboardᚋgraphᚋmodelᚐRetentionCount(ctx context.Context, sel ast.SelectionSet, v *model.RetentionCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RetentionCount!")
+		return graphql.Null
+	}
+	return ec._RetentionCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRetentionKind2switchboardᚋgraphᚋmodelᚐRetentionKind(ctx context.Context, v any) (model.RetentionKind, error) {
+	var res model.RetentionKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRetentionKind2switchboardᚋgraphᚋmodelᚐRetentionKind(ctx context.Context, sel ast.SelectionSet, v model.RetentionKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRetentionStatus2ᚖswitchboardᚋgraphᚋmodelᚐRetentionStatus(ctx context.Context, sel ast.SelectionSet, v *model.RetentionStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RetentionStatus!")
+		return graphql.Null
+	}
+	return ec._RetentionStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2switchboardᚋentᚋapikeyᚐRole(ctx context.Context, v any) (apikey.Role, error) {

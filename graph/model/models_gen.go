@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"switchboard/ent"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
@@ -241,6 +245,35 @@ type PrivacyRequestFilter struct {
 	Kind   *privacyrequest.Kind   `json:"kind,omitempty"`
 }
 
+// How many items of one kind a retention run removed.
+type RetentionCount struct {
+	Kind  RetentionKind `json:"kind"`
+	Count int           `json:"count"`
+}
+
+// The scheduled retention purge, which runs hourly on one replica at a time
+// and removes what is past its period.
+type RetentionStatus struct {
+	// When the last run started; null before the first.
+	LastRunAt *time.Time `json:"lastRunAt,omitempty"`
+	// When the last run that succeeded started.
+	LastSuccessAt *time.Time `json:"lastSuccessAt,omitempty"`
+	// When the last run ended; null while the first is still running.
+	LastFinishedAt *time.Time `json:"lastFinishedAt,omitempty"`
+	// Why the last run failed (it names the kind of data); null when it succeeded.
+	LastError *string `json:"lastError,omitempty"`
+	// Message contents and files are purged after this many days (the tenant's messageRetentionDays).
+	MessageRetentionDays int `json:"messageRetentionDays"`
+	// Processed and unrouted raw webhook payloads are deleted after this many days (RETENTION_WEBHOOK_DAYS).
+	WebhookRetentionDays int `json:"webhookRetentionDays"`
+	// Audit entries are deleted after this many days (RETENTION_AUDIT_DAYS).
+	AuditRetentionDays int `json:"auditRetentionDays"`
+	// When the last run that reached the caller's tenant started.
+	TenantRunAt *time.Time `json:"tenantRunAt,omitempty"`
+	// What that run removed of the caller's tenant's data, one row per kind (zeros included).
+	Purged []*RetentionCount `json:"purged"`
+}
+
 // Reply buttons (up to 3) or a list (sections of rows, up to 10 rows in all).
 type SendInteractiveInput struct {
 	Body    string                    `json:"body"`
@@ -351,4 +384,74 @@ type UsageRow struct {
 	// Meta's pricing.category, e.g. marketing, utility, service
 	PricingCategory string `json:"pricingCategory"`
 	Count           int    `json:"count"`
+}
+
+// The kinds of a tenant's data that retention removes.
+type RetentionKind string
+
+const (
+	// Messages whose contents were purged (the rows stay, with their counts).
+	RetentionKindMessages RetentionKind = "MESSAGES"
+	// Stored media files of those messages.
+	RetentionKindMediaFiles RetentionKind = "MEDIA_FILES"
+	// Early delivery statuses whose message never came.
+	RetentionKindPendingStatuses RetentionKind = "PENDING_STATUSES"
+	// Audit log entries.
+	RetentionKindAuditEntries RetentionKind = "AUDIT_ENTRIES"
+	// Billing usage rows (usage_dailies) older than 7 years.
+	RetentionKindUsageDailies RetentionKind = "USAGE_DAILIES"
+	// Daily message count rows (message_dailies) older than 7 years.
+	RetentionKindMessageDailies RetentionKind = "MESSAGE_DAILIES"
+)
+
+var AllRetentionKind = []RetentionKind{
+	RetentionKindMessages,
+	RetentionKindMediaFiles,
+	RetentionKindPendingStatuses,
+	RetentionKindAuditEntries,
+	RetentionKindUsageDailies,
+	RetentionKindMessageDailies,
+}
+
+func (e RetentionKind) IsValid() bool {
+	switch e {
+	case RetentionKindMessages, RetentionKindMediaFiles, RetentionKindPendingStatuses, RetentionKindAuditEntries, RetentionKindUsageDailies, RetentionKindMessageDailies:
+		return true
+	}
+	return false
+}
+
+func (e RetentionKind) String() string {
+	return string(e)
+}
+
+func (e *RetentionKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RetentionKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RetentionKind", str)
+	}
+	return nil
+}
+
+func (e RetentionKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RetentionKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RetentionKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -29,6 +29,7 @@ import (
 	"switchboard/internal/metacallback"
 	"switchboard/internal/outbox"
 	"switchboard/internal/privacy"
+	"switchboard/internal/retention"
 	"switchboard/internal/server"
 	"switchboard/internal/store"
 	"switchboard/internal/templates"
@@ -53,6 +54,9 @@ type App struct {
 	Campaigns *campaigns.Service
 	// Rollup keeps messageStats' daily rollup up to date.
 	Rollup *analytics.Rollup
+	// Retention purges what is past its retention period, hourly, on one
+	// replica at a time.
+	Retention *retention.Purger
 	// Notifier is told after commit which tenants' event logs grew: the
 	// Hub's Broker, or PGNotifier on PostgreSQL.
 	Notifier events.Notifier
@@ -129,6 +133,9 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	inboxSvc := inbox.New(db.Client, notifier)
 	inboxSvc.SetOutbox(ob.Notify)
 	campaignSvc := campaigns.New(db.Client, ob.Notify)
+	retentionPolicy := retention.Policy{WebhookDays: cfg.RetentionWebhookDays, AuditDays: cfg.RetentionAuditDays}
+	purger := &retention.Purger{Client: db.Client, Media: mediaStore, Policy: retentionPolicy, Owner: ob.Owner(),
+		Log: log, Metrics: retention.NewMetrics(reg)}
 	drain, startDrain := context.WithCancel(context.Background())
 	resolver := &graph.Resolver{
 		Client:    db.Client,
@@ -147,6 +154,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		Privacy:    privacySvc,
 		Account:    accountSvc,
 		WakeJobs:   runner.Notify,
+		Retention:  retentionPolicy,
 	}
 	srv := &server.Server{
 		DB:       db,
@@ -180,11 +188,13 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	}
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
 		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Campaigns: campaignSvc,
-		Rollup: &analytics.Rollup{Client: db.Client, Owner: ob.Owner(), Log: log}, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Handler: srv.Handler(), Drain: startDrain}, nil
+		Rollup:    &analytics.Rollup{Client: db.Client, Owner: ob.Owner(), Log: log},
+		Retention: purger, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing
-// and the rest) and, on PostgreSQL, the cross-replica event doorbell.
+// and the rest), the rollup, the retention purge and, on PostgreSQL, the
+// cross-replica event doorbell.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	if a.PGNotifier != nil {
@@ -197,6 +207,8 @@ func (a *App) Run(ctx context.Context) {
 	go func() { defer wg.Done(); a.Campaigns.Run(ctx, a.Log) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); a.Rollup.Run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Retention.Run(ctx) }()
 	a.Jobs.Run(ctx)
 	wg.Wait()
 }

@@ -33,9 +33,9 @@ const (
 	SignUpWindow   = time.Hour
 )
 
-// keepAttempts is how long counted attempts are kept before they are
+// KeepAttempts is how long counted attempts are kept before they are
 // swept: the longest window of any throttle, since all share one table.
-const keepAttempts = SignUpWindow
+const KeepAttempts = SignUpWindow
 
 // reserveTries bounds how often a reservation is retried after a database
 // error (on PostgreSQL a sweep and a reservation may deadlock; the database
@@ -68,8 +68,8 @@ type throttle struct {
 }
 
 func newThrottle(client *ent.Client, max int, window time.Duration) *throttle {
-	if window > keepAttempts {
-		panic(fmt.Sprintf("auth: throttle window %v is longer than attempts are kept (%v)", window, keepAttempts))
+	if window > KeepAttempts {
+		panic(fmt.Sprintf("auth: throttle window %v is longer than attempts are kept (%v)", window, KeepAttempts))
 	}
 	return &throttle{client: client, max: max, window: window}
 }
@@ -221,7 +221,7 @@ func (t *throttle) sweep(ctx context.Context, now time.Time) {
 	if !due {
 		return
 	}
-	sys, cutoff := viewer.System(ctx), now.Add(-keepAttempts)
+	sys, cutoff := viewer.System(ctx), now.Add(-KeepAttempts)
 	_, err := t.client.LoginFailure.Delete().Where(loginfailure.AtLTE(cutoff)).Exec(sys)
 	if err == nil {
 		_, err = t.client.ThrottleKey.Delete().Where(throttlekey.TouchedAtLTE(cutoff)).Exec(sys)

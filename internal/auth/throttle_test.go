@@ -77,7 +77,7 @@ func TestThrottleSweepsExpiredFailuresAndStoresNoKeys(t *testing.T) {
 	if n := db.Client.LoginFailure.Query().CountX(sys); n != 11 {
 		t.Fatalf("%d rows before the longest window passed, want 11", n)
 	}
-	if _, _, err := th.reserve(ctx, t0.Add(keepAttempts+time.Minute), emailKey("late@example.com")); err != nil {
+	if _, _, err := th.reserve(ctx, t0.Add(KeepAttempts+time.Minute), emailKey("late@example.com")); err != nil {
 		t.Fatal(err)
 	}
 	if n := db.Client.LoginFailure.Query().CountX(sys); n != 2 {

@@ -85,6 +85,11 @@ type Config struct {
 	// each user records the version they accepted, so a new text can be
 	// told apart from the one earlier members agreed to.
 	TermsVersion string
+	// RetentionWebhookDays is how long processed and unrouted raw webhook
+	// payloads are kept; RetentionAuditDays how long audit entries are
+	// (internal/retention).
+	RetentionWebhookDays int
+	RetentionAuditDays   int
 }
 
 // Error names the variable that is wrong, so the server can stop with one
@@ -126,6 +131,8 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 		MigrateOnStart:             true,
 		MetricsToken:               strings.TrimSpace(getenv("METRICS_TOKEN")),
 		TermsVersion:               or(getenv("TERMS_VERSION"), "1"),
+		RetentionWebhookDays:       7,
+		RetentionAuditDays:         730,
 	}
 	if len(c.TermsVersion) > 50 {
 		return nil, &Error{"TERMS_VERSION", "must be at most 50 bytes, e.g. 2026-12 or 3"}
@@ -241,6 +248,26 @@ func Load(getenv func(string) string, log *slog.Logger) (*Config, error) {
 			i, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil || i < 0 {
 				return nil, &Error{n.name, "must be a whole number (0 = no limit)"}
+			}
+			*n.dst = i
+		}
+	}
+	for _, n := range []struct {
+		name     string
+		dst      *int
+		min, max int
+	}{
+		// Below 7 days, connecting a number replays fewer of its unrouted
+		// webhooks than README promises, but that is the operator's call.
+		{"RETENTION_WEBHOOK_DAYS", &c.RetentionWebhookDays, 1, 365},
+		// Audit entries answer "who did what" questions that come months
+		// later; less than 30 days would make the log useless.
+		{"RETENTION_AUDIT_DAYS", &c.RetentionAuditDays, 30, 3650},
+	} {
+		if v := getenv(n.name); v != "" {
+			i, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || i < n.min || i > n.max {
+				return nil, &Error{n.name, fmt.Sprintf("must be a whole number of days between %d and %d", n.min, n.max)}
 			}
 			*n.dst = i
 		}

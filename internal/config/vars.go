@@ -43,6 +43,8 @@ var Vars = []Var{
 	{"SEND_OUTCOME_TIMEOUT", "15m", "how long a send Meta did not answer waits for a status webhook before it fails as outcome unknown"},
 	{"JOB_LEASE", "1m", "how long a worker holds a claimed job before another may take it over"},
 	{"TERMS_VERSION", "1", "version of the terms of service signUp has people accept, recorded with each acceptance"},
+	{"RETENTION_WEBHOOK_DAYS", "7", "days processed and unrouted raw webhook payloads are kept (failed ones 30, pending ones until processed)"},
+	{"RETENTION_AUDIT_DAYS", "730", "days audit log entries are kept before the retention purge deletes them"},
 	{"MIGRATE_ON_START", "true", "serve applies pending schema migrations; false refuses to start until `switchboard migrate` ran"},
 }
 

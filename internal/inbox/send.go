@@ -184,6 +184,10 @@ func (s *Service) Retry(ctx context.Context, id pulid.ID) (*ent.Message, error) 
 		if m.Direction != message.DirectionOUTBOUND || m.Status != message.StatusFAILED {
 			return ErrNotRetryable
 		}
+		if m.PurgedAt != nil {
+			// Retention cleared what it said; sending it again would send nothing.
+			return apperr.Input("id", "this message's contents were deleted by the message retention policy: it cannot be sent again")
+		}
 		if m.Error != nil {
 			switch metaapi.ActionOfCode(m.Error.Code) {
 			case metaapi.NeverRetry, metaapi.PauseNumber:

@@ -33,7 +33,8 @@ type Media struct {
 
 // MediaState is whether a message's file is kept: PENDING until it is
 // downloaded (inbound) or stored (outbound upload), STORED, or FAILED with
-// Media.Reason. A link-only outbound media has no state.
+// Media.Reason; PURGED once retention deleted it. A link-only outbound
+// media has no state.
 type MediaState string
 
 // The media states.
@@ -41,6 +42,7 @@ const (
 	MediaPending MediaState = "PENDING"
 	MediaStored  MediaState = "STORED"
 	MediaFailed  MediaState = "FAILED"
+	MediaPurged  MediaState = "PURGED"
 )
 
 // MarshalGQL implements graphql.Marshaler.
@@ -53,7 +55,7 @@ func (s *MediaState) UnmarshalGQL(v any) error {
 		return fmt.Errorf("MediaState must be a string")
 	}
 	switch MediaState(str) {
-	case MediaPending, MediaStored, MediaFailed:
+	case MediaPending, MediaStored, MediaFailed, MediaPurged:
 		*s = MediaState(str)
 		return nil
 	}
