@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"switchboard/ent/auditlog"
+	"switchboard/ent/job"
 	"switchboard/internal/pulid"
 	"switchboard/internal/testenv"
 	"switchboard/internal/testwait"
@@ -180,6 +181,21 @@ func TestPrivacyExportHoldsTheSubjectAndNoOneElse(t *testing.T) {
 	if n := env.DB.Client.AuditLog.Query().Where(auditlog.Action("privacy.request")).CountX(ctx); n != 1 {
 		t.Fatalf("%d privacy.request audit entries", n)
 	}
+
+	// The document is deleted 30 days after it was made (the job's time
+	// is moved to now, as if they had passed); the request stays.
+	expire := env.DB.Client.Job.Query().Where(job.Kind("privacy.expire_export")).OnlyX(ctx)
+	if d := time.Until(expire.RunAt); d < 29*24*time.Hour || d > 30*24*time.Hour {
+		t.Fatalf("the export expires in %v", d)
+	}
+	env.DB.Client.Job.UpdateOne(expire).SetRunAt(time.Now().Add(-time.Second)).ExecX(ctx)
+	testwait.For(t, 20*time.Second, "the export to expire", func() bool {
+		env.App.Jobs.Notify()
+		var out struct{ Node prOut }
+		env.MustQuery(t, owner.Token, `query($id: ID!) { node(id: $id) { ... on PrivacyRequest { `+prFields+` } } }`,
+			map[string]any{"id": pr.ID}, &out)
+		return out.Node.Status == "COMPLETED" && (len(out.Node.Export) == 0 || string(out.Node.Export) == "null") && out.Node.ExportCsv == nil
+	})
 }
 
 func TestPrivacyDeletionLeavesNoTrace(t *testing.T) {

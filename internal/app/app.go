@@ -122,6 +122,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	privacySvc := privacy.New(mediaStore, notifier, checkpoint, log)
 	runner.Handle(privacy.ProcessJob.Name, privacySvc.Handle)
 	runner.OnDead(privacy.ProcessJob.Name, privacySvc.Dead)
+	runner.Handle(privacy.ExpireExportJob.Name, privacySvc.ExpireExport)
 	accountSvc := account.New(mediaStore, cfg.AccountDeletionGrace, checkpoint, log)
 	runner.Handle(account.EraseJob.Name, accountSvc.Erase)
 	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{

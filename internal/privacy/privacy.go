@@ -34,12 +34,19 @@ import (
 // id.
 var ProcessJob = jobs.IDKind("privacy.process", "PR")
 
+// ExpireExportJob deletes an ACCESS or EXPORT request's document once it
+// has been available for ExportTTL: a copy of a person's whole history is
+// not kept longer than it takes to hand it over.
+var ExpireExportJob = jobs.IDKind("privacy.expire_export", "PR")
+
 const (
 	// DueIn is how long a request may take at most: the GDPR's one month,
 	// kept as the 30 days privacy policies promise.
 	DueIn = 30 * 24 * time.Hour
 	// MaxDetailsLen bounds a request's free-text details, in characters.
 	MaxDetailsLen = 2000
+	// ExportTTL is how long an export stays readable.
+	ExportTTL = 30 * 24 * time.Hour
 )
 
 // Service records and carries out privacy requests.

@@ -59,6 +59,7 @@ func (s *Service) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 			var raw []byte
 			if raw, err = doc.JSON(); err == nil {
 				done.SetExport(raw)
+				err = s.expireLater(ctx, c, req)
 				outcome = fmt.Sprintf("Exported the contact with %d conversations, %d messages, %d consent changes, %d campaign messages and %d audit entries.",
 					len(doc.Conversations), doc.messageCount(), len(doc.ConsentHistory), len(doc.CampaignRecipients), len(doc.AuditEntries))
 			}
@@ -148,4 +149,25 @@ func (s *Service) object(ctx context.Context, c *ent.Client, subject *ent.Contac
 		return "", err
 	}
 	return "The contact objected to marketing: it is opted out, and no campaign or marketing template reaches it.", nil
+}
+
+// expireLater queues the deletion of req's export after ExportTTL.
+func (s *Service) expireLater(ctx context.Context, c *ent.Client, req *ent.PrivacyRequest) error {
+	sys := viewer.System(ctx)
+	j, err := ExpireExportJob.Enqueue(sys, c, req.TenantID, req.ID)
+	if err != nil {
+		return err
+	}
+	return c.Job.UpdateOne(j).SetRunAt(s.now().Add(ExportTTL)).Exec(sys)
+}
+
+// ExpireExport is ExpireExportJob's handler: the document goes, the
+// request and its outcome stay.
+func (s *Service) ExpireExport(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
+	id, err := ExpireExportJob.Payload(j)
+	if err != nil {
+		return err
+	}
+	return tx.PrivacyRequest.Update().Where(privacyrequest.ID(id), privacyrequest.ExportNotNil()).
+		ClearExport().Exec(viewer.System(ctx))
 }
