@@ -164,21 +164,8 @@ func tenantRows(t *testing.T, env *testenv.Env, tenantID string) map[string]int 
 	if env.DB.Dialect == "postgres" {
 		q = `SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'tenant_id'`
 	}
-	rows, err := env.DB.SQL.QueryContext(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
 	out := map[string]int{}
-	for _, table := range tables {
+	for _, table := range queryStrings(t, env, q) {
 		var n int
 		arg := "?"
 		if env.DB.Dialect == "postgres" {

@@ -62,14 +62,8 @@ func (r *Resolver) privacyRequests(ctx context.Context, after *entgql.Cursor[pul
 // each stored file (mediaUrl); every read is audited, since it hands out
 // a person's whole history.
 func (r *Resolver) privacyExport(ctx context.Context, req *ent.PrivacyRequest) (schematype.JSON, error) {
-	if _, err := role(ctx, viewer.RoleAdmin); err != nil {
-		return nil, err
-	}
-	if len(req.Export) == 0 {
-		return nil, nil
-	}
-	var doc privacy.Document
-	if err := json.Unmarshal(req.Export, &doc); err != nil {
+	doc, err := exportOf(ctx, req)
+	if doc == nil || err != nil {
 		return nil, err
 	}
 	for i := range doc.Conversations {
@@ -89,14 +83,8 @@ func (r *Resolver) privacyExport(ctx context.Context, req *ent.PrivacyRequest) (
 // privacyExportCSV is the subject's contact record in the contacts CSV
 // format (portability: another tool imports it).
 func (r *Resolver) privacyExportCSV(ctx context.Context, req *ent.PrivacyRequest) (*string, error) {
-	if _, err := role(ctx, viewer.RoleAdmin); err != nil {
-		return nil, err
-	}
-	if len(req.Export) == 0 {
-		return nil, nil
-	}
-	var doc privacy.Document
-	if err := json.Unmarshal(req.Export, &doc); err != nil {
+	doc, err := exportOf(ctx, req)
+	if doc == nil || err != nil {
 		return nil, err
 	}
 	ct := doc.Contact
@@ -108,6 +96,22 @@ func (r *Resolver) privacyExportCSV(ctx context.Context, req *ent.PrivacyRequest
 		return nil, err
 	}
 	return &out, nil
+}
+
+// exportOf is the request's document for an admin; nil when it has none
+// (not an export, not done yet, or expired).
+func exportOf(ctx context.Context, req *ent.PrivacyRequest) (*privacy.Document, error) {
+	if _, err := role(ctx, viewer.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if len(req.Export) == 0 {
+		return nil, nil
+	}
+	var doc privacy.Document
+	if err := json.Unmarshal(req.Export, &doc); err != nil {
+		return nil, err
+	}
+	return &doc, nil
 }
 
 func (r *Resolver) auditExportRead(ctx context.Context, req *ent.PrivacyRequest, format string) error {

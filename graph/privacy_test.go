@@ -285,36 +285,36 @@ func databaseDump(t *testing.T, env *testenv.Env) []byte {
 		}
 		return out
 	}
-	rows, err := env.DB.SQL.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+	var out bytes.Buffer
+	for _, table := range queryStrings(t, env, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`) {
+		for _, row := range queryStrings(t, env, `SELECT t::text FROM "`+table+`" t`) {
+			out.WriteString(row + "\n")
+		}
+	}
+	return out.Bytes()
+}
+
+// queryStrings runs a query of one text column and returns its values.
+func queryStrings(t *testing.T, env *testenv.Env, q string, args ...any) []string {
+	t.Helper()
+	rows, err := env.DB.SQL.QueryContext(t.Context(), q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tables []string
+	defer rows.Close()
+	var out []string
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var s string
+		if err := rows.Scan(&s); err != nil {
 			t.Fatal(err)
 		}
-		tables = append(tables, name)
+		out = append(out, s)
 	}
-	rows.Close()
-	var out bytes.Buffer
-	for _, table := range tables {
-		rows, err := env.DB.SQL.QueryContext(ctx, `SELECT t::text FROM "`+table+`" t`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out.WriteString(s + "\n")
-		}
-		rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
-	return out.Bytes()
+	return out
 }
 
 func deref(s *string) string {
