@@ -165,6 +165,16 @@ func TestBSUIDCustomerIsOneContact(t *testing.T) {
 	if got.Contacts.TotalCount != 1 || c.OptInStatus != "OPTED_IN" || str(c.OptInSource) != "whatsapp:user_preferences" || !c.OptInAt.Equal(at(7)) {
 		t.Fatalf("after resume: %d contacts, %s %s %v", got.Contacts.TotalCount, c.OptInStatus, str(c.OptInSource), c.OptInAt)
 	}
+	// Both decisions are in the consent history, with Meta's times; the
+	// ignored older resume is not.
+	var steps []string
+	for _, h := range readContact(t, env, owner.Token, c.ID).ConsentHistory {
+		steps = append(steps, h.Status+" "+h.Source+" "+h.At.UTC().Format(time.RFC3339))
+	}
+	if want := []string{"OPTED_OUT whatsapp:user_preferences " + at(6).UTC().Format(time.RFC3339),
+		"OPTED_IN whatsapp:user_preferences " + at(7).UTC().Format(time.RFC3339)}; strings.Join(steps, "|") != strings.Join(want, "|") {
+		t.Fatalf("consent history %q, want %q", steps, want)
+	}
 
 	// Search finds the contact by username and by user id.
 	for _, q := range []string{"SHEENA.N", "20871643"} {
