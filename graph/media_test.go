@@ -9,10 +9,13 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -516,5 +519,54 @@ func TestInboundMediaDownloadThatDiesIsFailed(t *testing.T) {
 	}
 	if got := c.Job.GetX(ctx, dl.ID); got.Status != job.StatusFAILED {
 		t.Fatalf("download job: %s", got.Status)
+	}
+}
+
+// Deleting a contact deletes its messages' stored files, not only the
+// rows; so does erasing a message whose file was still downloading.
+func TestDeletedContactsFilesAreDeleted(t *testing.T) {
+	env, meta := testenv.NewWithMeta(t, graphapi.Config{})
+	owner := env.SignUp(t, "Files Owner")
+	connect(t, env, owner.Token, mediaNumber)
+	stored := pngOf(t, 21, 13)
+	sendImage(t, env, meta, graphapi.MediaFile{Data: stored, MIMEType: "image/png"})
+	settled(t, env, owner.Token)
+	ctx := viewer.System(t.Context())
+	ct := env.DB.Client.Contact.Query().OnlyX(ctx)
+	env.MustQuery(t, owner.Token, `mutation($id: ID!) { deleteContact(id: $id) }`, map[string]any{"id": ct.ID}, nil)
+	found := func(data []byte) string {
+		var at string
+		_ = filepath.WalkDir(env.Config.DataDir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, _ := os.ReadFile(path); bytes.Contains(b, data) {
+					at = path
+				}
+			}
+			return nil
+		})
+		return at
+	}
+	if at := found(stored); at != "" {
+		t.Fatalf("the deleted contact's image is still stored at %s", at)
+	}
+
+	// A slow download, and the contact deleted while it runs: the file
+	// it writes afterwards goes too.
+	slow := pngOf(t, 17, 11)
+	id := meta.AddMedia(graphapi.MediaFile{Data: slow, MIMEType: "image/png", Slow: 2 * time.Second})
+	if _, err := meta.InboundMedia(t.Context(), mediaNumber, "15551230001", sim.TypeImage, id, "slow one"); err != nil {
+		t.Fatal(err)
+	}
+	processed(t, env)
+	ct = env.DB.Client.Contact.Query().OnlyX(ctx)
+	env.App.Jobs.Notify()
+	time.Sleep(500 * time.Millisecond) // the download is under way
+	env.MustQuery(t, owner.Token, `mutation($id: ID!) { deleteContact(id: $id) }`, map[string]any{"id": ct.ID}, nil)
+	testwait.For(t, 30*time.Second, "the download job to finish", func() bool {
+		env.App.Jobs.Notify()
+		return env.DB.Client.Job.Query().Where(job.Kind(media.DownloadJob.Name), job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0
+	})
+	if at := found(slow); at != "" {
+		t.Fatalf("the file of a message erased during its download is stored at %s", at)
 	}
 }

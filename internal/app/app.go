@@ -137,12 +137,14 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	retentionPolicy := retention.Policy{WebhookDays: cfg.RetentionWebhookDays, AuditDays: cfg.RetentionAuditDays}
 	purger := &retention.Purger{Client: db.Client, Media: mediaStore, Policy: retentionPolicy, Owner: ob.Owner(),
 		Log: log, Metrics: retention.NewMetrics(reg)}
+	contactsSvc := contacts.New()
+	contactsSvc.Files = mediaStore
 	drain, startDrain := context.WithCancel(context.Background())
 	resolver := &graph.Resolver{
 		Client:    db.Client,
 		Auth:      authSvc,
 		Channels:  channelSvc,
-		Contacts:  contacts.New(),
+		Contacts:  contactsSvc,
 		Inbox:     inboxSvc,
 		Outbox:    ob,
 		Campaigns: campaignSvc,

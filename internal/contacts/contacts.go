@@ -17,14 +17,22 @@ import (
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/message"
+	"switchboard/ent/schema/schematype"
 	"switchboard/internal/audit"
 	"switchboard/internal/pulid"
 )
 
-// Service is the contacts service. It holds no state besides its clock, so
-// one value serves every request.
+// Service is the contacts service. It holds no state besides its clock and
+// the store of message files, so one value serves every request.
 type Service struct {
 	now func() time.Time
+	// Files deletes a deleted contact's message files; nil keeps them.
+	Files FileDeleter
+}
+
+// FileDeleter deletes a message's stored file (media.Store).
+type FileDeleter interface {
+	DeleteMessageFile(ctx context.Context, tenant, message pulid.ID, md *schematype.Media) error
 }
 
 // New returns a Service.
@@ -187,6 +195,9 @@ func (s *Service) Delete(ctx context.Context, c *ent.Client, id pulid.ID) error 
 		return err
 	}
 	if len(convs) > 0 {
+		if err := s.deleteFiles(ctx, c, convs); err != nil {
+			return err
+		}
 		if _, err := c.Message.Delete().Where(message.ConversationIDIn(convs...)).Exec(ctx); err != nil {
 			return err
 		}
@@ -202,6 +213,37 @@ func (s *Service) Delete(ctx context.Context, c *ent.Client, id pulid.ID) error 
 	}
 	return audit.Record(ctx, c, audit.Entry{Action: audit.ContactDelete, TargetType: audit.TargetContact, TargetID: id,
 		Metadata: map[string]any{"conversations": len(convs)}})
+}
+
+// deleteFiles deletes the stored files of the conversations' messages,
+// a page at a time. Files go before rows: if the transaction then fails,
+// a retry finds the rows and deletes the (already gone) files again.
+func (s *Service) deleteFiles(ctx context.Context, c *ent.Client, convs []pulid.ID) error {
+	if s.Files == nil {
+		return nil
+	}
+	var after pulid.ID
+	for {
+		q := c.Message.Query().Where(message.ConversationIDIn(convs...), message.MediaNotNil()).
+			Order(ent.Asc(message.FieldID)).Limit(exportPage).
+			Select(message.FieldID, message.FieldTenantID, message.FieldMedia)
+		if after != "" {
+			q.Where(message.IDGT(after))
+		}
+		page, err := q.All(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range page {
+			if err := s.Files.DeleteMessageFile(ctx, m.TenantID, m.ID, m.Media); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 func or(s, def string) string {

@@ -156,6 +156,11 @@ func (d *Downloader) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 		d.Log.WarnContext(ctx, "media: download failed", "message", msg.ID, "reason", md.Reason)
 	}
 	if err := tx.Message.UpdateOneID(msg.ID).SetMedia(&md).Exec(ctx); err != nil {
+		if ent.IsNotFound(err) {
+			// Erased while its file was downloading (a privacy request,
+			// a deleted contact): the file it left goes too.
+			return d.Store.DeleteMessageFile(ctx, msg.TenantID, msg.ID, &md)
+		}
 		return err
 	}
 	return events.Append(ctx, tx, d.Notifier, msg.TenantID,
