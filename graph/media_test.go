@@ -28,6 +28,7 @@ import (
 	"switchboard/ent/event"
 	"switchboard/ent/job"
 	"switchboard/internal/config"
+	"switchboard/internal/jobs"
 	"switchboard/internal/media"
 	"switchboard/internal/testenv"
 	"switchboard/internal/testwait"
@@ -519,6 +520,19 @@ func TestInboundMediaDownloadThatDiesIsFailed(t *testing.T) {
 	}
 	if got := c.Job.GetX(ctx, dl.ID); got.Status != job.StatusFAILED {
 		t.Fatalf("download job: %s", got.Status)
+	}
+
+	// An operator re-drives the dead job: it really downloads again
+	// (here Meta is still unreachable, so the attempt fails and is
+	// retried later), rather than finding the file FAILED and stopping.
+	if _, err := jobs.Retry(ctx, c, dl.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Jobs.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Job.GetX(ctx, dl.ID); got.Status != job.StatusPENDING || got.Attempts != 1 || !strings.Contains(got.LastError, "127.0.0.1:1") {
+		t.Fatalf("re-driven download job: %s after %d attempts (%q)", got.Status, got.Attempts, got.LastError)
 	}
 }
 

@@ -127,9 +127,12 @@ func (d *Downloader) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 	if err != nil {
 		return err
 	}
-	if msg.Media == nil || msg.Media.State != schematype.MediaPending {
-		return nil // done already (a retried job, a second replica)
+	if msg.Media == nil || (msg.Media.State != schematype.MediaPending && msg.Media.State != schematype.MediaFailed) {
+		return nil // stored already, or purged
 	}
+	// A FAILED file is tried again: its job only runs again when an
+	// operator re-drives it (switchboard jobs retry), and that is what
+	// they ask for.
 	md := *msg.Media
 	token, err := d.token(ctx, tx, msg)
 	if err == nil {
@@ -170,8 +173,8 @@ func (d *Downloader) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 // Dead is DownloadJob's OnDead record: a download whose job died without
 // deciding (its worker stopped during the last attempt, or the attempt's
 // transaction failed) is FAILED with the job's last error, so the message
-// does not show a file pending forever. A retried job (switchboard jobs
-// retry) finds it FAILED and leaves it.
+// does not show a file pending forever. A re-driven job (switchboard jobs
+// retry) downloads it again.
 func (d *Downloader) Dead(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 	id, err := DownloadJob.Payload(j)
 	if err != nil {
