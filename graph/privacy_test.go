@@ -200,7 +200,8 @@ func TestPrivacyExportHoldsTheSubjectAndNoOneElse(t *testing.T) {
 
 func TestPrivacyDeletionLeavesNoTrace(t *testing.T) {
 	env, owner, image := seedSubject(t)
-	export := requestPrivacy(t, env, owner.Token, map[string]any{"kind": "ACCESS", "phone": subjectPhone})
+	export := requestPrivacy(t, env, owner.Token, map[string]any{"kind": "ACCESS", "phone": subjectPhone,
+		"details": "emailed by " + subjectName})
 	if pr := finished(t, env, owner.Token, export.ID); pr.Status != "COMPLETED" || !bytes.Contains(pr.Export, []byte(subjectText)) {
 		t.Fatalf("access: %+v", pr)
 	}

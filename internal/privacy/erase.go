@@ -38,7 +38,7 @@ const erasePage = 500
 //  4. the rows: campaign recipients, messages, conversations, consent
 //     history and the contact (contacts.Service.Delete);
 //  5. exports already produced for the subject by earlier requests, and
-//     the phone those requests were recorded with.
+//     the phone and free-text details those requests were recorded with.
 //
 // What stays: the request itself with its confirmation code (no phone),
 // audit entries (ids and actions, no personal data), the tenant's event
@@ -74,7 +74,7 @@ func (s *Service) erase(ctx context.Context, tx *ent.Tx, req *ent.PrivacyRequest
 		return "", err
 	}
 	err = c.PrivacyRequest.Update().Where(privacyrequest.ContactID(ct.ID), privacyrequest.IDNEQ(req.ID)).
-		ClearExport().ClearPhone().ClearCorrection().Exec(ctx)
+		ClearExport().ClearPhone().ClearCorrection().ClearDetails().Exec(ctx)
 	if err != nil {
 		return "", err
 	}
