@@ -98,7 +98,8 @@ func (s *Service) Dead(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 	}
 	return tx.PrivacyRequest.Update().Where(privacyrequest.ID(id), privacyrequest.StatusEQ(privacyrequest.StatusRECEIVED)).
 		SetStatus(privacyrequest.StatusIN_PROGRESS).
-		SetOutcome("Stalled: carrying out the request failed " + fmt.Sprint(j.Attempts) + " times (" + j.LastError + "); an operator has been alerted by the dead job and must retry it.").
+		SetOutcome(fmt.Sprintf("Stalled: carrying out the request failed %d times (%s); its job is kept as a dead job for an operator to retry (switchboard jobs retry).",
+			j.Attempts, j.LastError)).
 		Exec(viewer.System(ctx))
 }
 
