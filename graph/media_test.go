@@ -573,8 +573,10 @@ func TestDeletedContactsFilesAreDeleted(t *testing.T) {
 	}
 	processed(t, env)
 	ct = env.DB.Client.Contact.Query().OnlyX(ctx)
-	env.App.Jobs.Notify()
-	time.Sleep(500 * time.Millisecond) // the download is under way
+	testwait.For(t, 10*time.Second, "the download to be under way", func() bool {
+		env.App.Jobs.Notify()
+		return env.DB.Client.Job.Query().Where(job.Kind(media.DownloadJob.Name), job.AttemptsGTE(1)).ExistX(ctx)
+	})
 	env.MustQuery(t, owner.Token, `mutation($id: ID!) { deleteContact(id: $id) }`, map[string]any{"id": ct.ID}, nil)
 	testwait.For(t, 30*time.Second, "the download job to finish", func() bool {
 		env.App.Jobs.Notify()

@@ -40,8 +40,8 @@ type Service struct {
 	Media *media.Store
 	// Grace is how long the owner may cancel before the data is erased.
 	Grace time.Duration
-	// Checkpoint, when set, runs after the erasure's last step commits
-	// (SQLite: the WAL is checkpointed, as after a privacy erasure).
+	// Checkpoint, when set, runs after the erasure's last step commits, so
+	// erased data leaves the database files too (store.DB.Checkpoint).
 	Checkpoint func(context.Context) error
 	Log        *slog.Logger
 	now        func() time.Time

@@ -110,20 +110,11 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 		Timeout: cfg.JobLease * 3 / 4, Detach: !pg}
 	runner.Handle(media.DownloadJob.Name, downloads.Handle)
 	runner.OnDead(media.DownloadJob.Name, downloads.Dead)
-	var checkpoint func(context.Context) error
-	if !pg {
-		// Erased pages leave the -wal file too, not only the main file
-		// (secure_delete zeroes them there).
-		checkpoint = func(ctx context.Context) error {
-			_, err := db.SQL.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-			return err
-		}
-	}
-	privacySvc := privacy.New(mediaStore, notifier, checkpoint, log)
+	privacySvc := privacy.New(mediaStore, db.Checkpoint, log)
 	runner.Handle(privacy.ProcessJob.Name, privacySvc.Handle)
 	runner.OnDead(privacy.ProcessJob.Name, privacySvc.Dead)
 	runner.Handle(privacy.ExpireExportJob.Name, privacySvc.ExpireExport)
-	accountSvc := account.New(mediaStore, cfg.AccountDeletionGrace, checkpoint, log)
+	accountSvc := account.New(mediaStore, cfg.AccountDeletionGrace, db.Checkpoint, log)
 	runner.Handle(account.EraseJob.Name, accountSvc.Erase)
 	ob := outbox.New(db.Client, meta, channelSvc, notifier, log, outbox.Options{
 		OutcomeTimeout: cfg.SendOutcomeTimeout, RequestTimeout: cfg.MetaRequestTimeout,

@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"entgo.io/ent/dialect"
@@ -103,7 +104,7 @@ func identifiers(ct *ent.Contact) []string {
 	var out []string
 	add := func(s string) {
 		// Short strings would match unrelated numbers and ids.
-		if len(s) >= 6 && !contains(out, s) {
+		if len(s) >= 6 && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -115,15 +116,6 @@ func identifiers(ct *ent.Contact) []string {
 		add(*ct.UserID)
 	}
 	return out
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // redactPayloads prunes the subject from the tenant's raw webhook events

@@ -23,7 +23,6 @@ import (
 	"switchboard/internal/apperr"
 	"switchboard/internal/audit"
 	"switchboard/internal/contacts"
-	"switchboard/internal/events"
 	"switchboard/internal/jobs"
 	"switchboard/internal/media"
 	"switchboard/internal/pulid"
@@ -53,20 +52,16 @@ const (
 type Service struct {
 	// Media holds message files, erased with their messages.
 	Media *media.Store
-	// Notifier wakes inbox subscribers after an erasure (their
-	// conversations are gone).
-	Notifier events.Notifier
-	// Checkpoint, when set, runs after an erasure commits: on SQLite it
-	// checkpoints the WAL, so erased pages leave the -wal file too
-	// (secure_delete zeroes them in the main file).
+	// Checkpoint, when set, runs after an erasure commits, so erased data
+	// leaves the database files too (store.DB.Checkpoint).
 	Checkpoint func(context.Context) error
 	Log        *slog.Logger
 	now        func() time.Time
 }
 
 // New returns a Service.
-func New(store *media.Store, n events.Notifier, checkpoint func(context.Context) error, log *slog.Logger) *Service {
-	return &Service{Media: store, Notifier: n, Checkpoint: checkpoint, Log: log, now: time.Now}
+func New(store *media.Store, checkpoint func(context.Context) error, log *slog.Logger) *Service {
+	return &Service{Media: store, Checkpoint: checkpoint, Log: log, now: time.Now}
 }
 
 // SetClock makes the service read time from now (tests).

@@ -43,6 +43,19 @@ func (d *DB) Close() error { return d.Client.Close() }
 // Ping checks that storage answers; /readyz calls it.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
 
+// Checkpoint makes erased data leave the database files after an erasure
+// committed: on SQLite it checkpoints the WAL and truncates it, so erased
+// pages leave the -wal file too (secure_delete zeroes them in the main
+// file); PostgreSQL needs nothing (no query or dump returns deleted rows,
+// and vacuum reclaims their space).
+func (d *DB) Checkpoint(ctx context.Context) error {
+	if d.Dialect != dialect.SQLite {
+		return nil
+	}
+	_, err := d.SQL.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}
+
 // Options say how to open a database.
 type Options struct {
 	Schema SchemaMode   // what to do with the schema; applies pending migrations by default
