@@ -117,11 +117,12 @@ func (b *batch) apply(hooks []*webhook) error {
 				}
 			}
 			for _, s := range r.it.Statuses {
-				if err := b.status(r.ch, s, w.ev.ReceivedAt); err != nil {
-					return err
-				}
+				b.status(r.ch, s, w.ev.ReceivedAt)
 			}
 		}
+	}
+	if err := b.applyStatuses(); err != nil {
+		return err
 	}
 	return b.append()
 }
@@ -300,6 +301,8 @@ type batch struct {
 	early  map[msgKey]bool
 	// usage counts the messages the batch priced, written by append.
 	usage map[analytics.Priced]int64
+	// reports are the batch's delivery statuses, for applyStatuses.
+	reports []report
 }
 
 // msgKey is a message's identity: Meta's id is unique per channel.

@@ -6,36 +6,33 @@ import (
 	"slices"
 	"time"
 
-	"switchboard/ent"
 	"switchboard/ent/message"
 	"switchboard/internal/analytics"
 	"switchboard/internal/whatsapp"
 )
 
-// price records how Meta prices msg, once per message: Meta puts pricing
-// on "sent" and on one of delivered/read, and any of them may be redelivered,
-// arrive in any order or be processed twice. The conditional update (only a
-// message not priced yet) is the guard: only the status whose update
-// changes the row counts the message in its day's usage, in the same
-// transaction, so a replay finds the message priced and counts nothing.
-// What counts as charged is Meta's say (type "regular"), not ours.
-func (b *batch) price(msg *ent.Message, s whatsapp.Status, ts time.Time) error {
+// price records how Meta prices m, once per message: Meta puts pricing on
+// "sent" and on one of delivered/read, and any of them may be redelivered,
+// arrive in any order or be processed twice. Only the first status with
+// pricing that finds the message unpriced counts it in its day's usage,
+// in the same transaction as the message's pricing, so a replay finds the
+// message priced and counts nothing. What counts as charged is Meta's say
+// (type "regular"), not ours.
+func (b *batch) price(m *tracked, s whatsapp.Status, ts time.Time) {
 	p := s.Pricing
-	if p == nil || p.Type == "" || msg.Direction != message.DirectionOUTBOUND {
-		return nil
+	if p == nil || m.Direction != message.DirectionOUTBOUND || m.PricingType != "" {
+		return
 	}
 	typ, cat := clip(p.Type), clip(p.Category)
-	n, err := b.tx.Message.Update().Where(message.ID(msg.ID), message.PricingTypeIsNil()).
-		SetPricingType(typ).SetPricingCategory(cat).Save(b.ctx)
-	if err != nil || n == 0 {
-		return err
+	if typ == "" {
+		return
 	}
-	k := analytics.Priced{TenantID: msg.TenantID, ChannelID: msg.ChannelID, Day: analytics.DayOf(ts), Type: typ, Category: cat}
+	m.PricingType, m.PricingCategory = typ, cat
+	k := analytics.Priced{TenantID: m.TenantID, ChannelID: m.ChannelID, Day: analytics.DayOf(ts), Type: typ, Category: cat}
 	if b.usage == nil {
 		b.usage = map[analytics.Priced]int64{}
 	}
 	b.usage[k]++
-	return nil
 }
 
 // countUsage writes the batch's usage counts, one statement per row in key
