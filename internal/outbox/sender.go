@@ -355,11 +355,11 @@ func (s *sender) record() {
 	}
 }
 
-// write records rs in one transaction, in message id order: the order
-// status processing locks messages in (inbound's lockInOrder), so that the
-// two do not deadlock on PostgreSQL. Every update is conditioned on the
-// state the sender left, so a write that lost a deadlock anyway (PostgreSQL
-// aborts one side) is simply tried again.
+// write records rs in one transaction, their messages locked first in id
+// order: the order status processing locks messages in (inbound's
+// lockInOrder), so that the two do not deadlock on PostgreSQL. Every update
+// is conditioned on the state the sender left, so a write that lost a
+// deadlock anyway (PostgreSQL aborts one side) is simply tried again.
 func (s *sender) write(ctx context.Context, rs []result) error {
 	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.m.ID, b.m.ID) })
 	var err error
@@ -378,6 +378,15 @@ func (s *sender) writeOnce(ctx context.Context, rs []result) error {
 	tx, err := s.o.client.Tx(ctx)
 	if err != nil {
 		return err
+	}
+	if s.o.opt.RowLocks {
+		ids := make([]pulid.ID, len(rs))
+		for i, r := range rs {
+			ids[i] = r.m.ID
+		}
+		if _, err := tx.Message.Query().Where(message.IDIn(ids...)).Order(ent.Asc(message.FieldID)).ForUpdate().IDs(ctx); err != nil {
+			return rollback(tx, err)
+		}
 	}
 	w := newWriter(ctx, tx, s.o)
 	for _, r := range rs {
