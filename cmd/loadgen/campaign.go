@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -212,6 +215,9 @@ func campaignBench(args []string) error {
 			}
 		}
 	}
+	if line, err := claimTimes(ctx, rs.urls[0]); err == nil {
+		fmt.Println(line)
+	}
 	fmt.Printf("duplicates: %d messages sent more than once (%d accepted sends, %d distinct messages)\n", dup, sends.Total, len(sends.ByCallbackData))
 	fmt.Printf("replies: %d queued (%d refused); QUEUED → SENT frame: %s\n", len(replies), refused, b.latency(replies, b.sentAt))
 
@@ -234,4 +240,40 @@ func campaignBench(args []string) error {
 	}
 	fmt.Printf("recipients: %d (want %d) by status %v; %d without a message\n", sum, *recipients, byStatus, noMsg)
 	return nil
+}
+
+// claimTimes summarises switchboard_outbox_claim_seconds from the server's
+// /metrics: how long the sender's claims took, against the tenth of a
+// second a claim's batch takes to send.
+func claimTimes(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/metrics", nil)
+	if err != nil {
+		return "", err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var sum, count, fast float64
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		v, err := strconv.ParseFloat(value, 64)
+		if !ok || err != nil {
+			continue
+		}
+		switch name {
+		case "switchboard_outbox_claim_seconds_sum":
+			sum = v
+		case "switchboard_outbox_claim_seconds_count":
+			count = v
+		case `switchboard_outbox_claim_seconds_bucket{le="0.1"}`:
+			fast = v
+		}
+	}
+	if count == 0 {
+		return "", errors.New("no claims counted")
+	}
+	return fmt.Sprintf("claims: %.0f, mean %.1f ms, %.0f %% within 100 ms", count, sum/count*1000, fast/count*100), sc.Err()
 }

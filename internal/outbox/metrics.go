@@ -20,6 +20,7 @@ const (
 type metrics struct {
 	sends     *prometheus.CounterVec
 	throttled prometheus.Counter
+	claims    prometheus.Histogram
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -32,12 +33,18 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "switchboard_outbox_throttled_total",
 			Help: "Times a number's send pace was halved after Meta's 130429 (throughput exceeded).",
 		}),
+		claims: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "switchboard_outbox_claim_seconds",
+			Help:    "Time a sender took to claim its next batch of sends (a transaction): while it is longer than the batch takes to send, the number sends below its rate.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}),
 	}
 	if reg == nil {
 		return m
 	}
 	m.sends = register(reg, m.sends)
 	m.throttled = register(reg, m.throttled)
+	m.claims = register(reg, m.claims)
 	return m
 }
 
