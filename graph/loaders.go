@@ -44,7 +44,7 @@ func loadersOf(ctx context.Context) *loaders {
 // read. A missing id is not an error: its recipient shows its own state.
 func (r *Resolver) fetchMessageOutcomes(ctx context.Context, ids []pulid.ID) (map[pulid.ID]*ent.Message, error) {
 	ms, err := r.client(ctx).Message.Query().Where(message.IDIn(ids...)).
-		Select(message.FieldID, message.FieldStatus, message.FieldError).All(ctx)
+		Select(message.FieldID, message.FieldStatus, message.FieldError, message.FieldSendState, message.FieldAttempts).All(ctx)
 	if err != nil {
 		return nil, err
 	}

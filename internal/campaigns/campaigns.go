@@ -6,13 +6,15 @@
 // or, when its time comes, by Run. Starting resolves the audience into one
 // recipient row per contact (unique per campaign): PENDING, or SKIPPED with
 // the reason (a MARKETING campaign goes only to OPTED_IN, unrestricted
-// contacts). The outbox (internal/outbox) then takes PENDING recipients of
-// RUNNING campaigns after the channel's replies, turning each into its
-// message in the transaction that claims it (Claim), so that a recipient
-// has at most one message, whatever crashes, and pausing, resuming or
+// contacts). The outbox (internal/outbox) then turns PENDING recipients of
+// RUNNING campaigns into their messages a second or two ahead of sending
+// them, each in the transaction that marks the recipient QUEUED, so that a
+// recipient has at most one message whatever crashes; the messages wait
+// in the channel's queue behind its replies, and pausing, resuming or
 // cancelling takes effect at the next claim, on every replica. The
 // messages go through the outbox's never-twice send path; a recipient's
-// SENT, DELIVERED, READ or FAILED is its message's.
+// SENT, DELIVERED, READ or FAILED is its message's, and a recipient whose
+// message has not been tried yet is still PENDING.
 package campaigns
 
 import (
@@ -259,7 +261,8 @@ func skipReason(tp *ent.Template, ct *ent.Contact) string {
 	return ""
 }
 
-// Pause stops sending until Resume; messages already claimed still go.
+// Pause stops sending until Resume; messages already claimed (on their
+// way to Meta) still go, the ones made ahead wait.
 func (s *Service) Pause(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Campaign, error) {
 	cp, err := s.get(ctx, c, id)
 	if err != nil {
@@ -329,9 +332,10 @@ func (s *Service) Resume(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 	return c.Campaign.Get(ctx, id)
 }
 
-// Cancel ends a campaign for good: recipients not yet claimed are SKIPPED,
-// and its messages waiting for a retry fail as cancelled. Messages already
-// on their way are not recalled.
+// Cancel ends a campaign for good: recipients without a message are
+// SKIPPED, and its messages waiting in the queue (made ahead, or waiting
+// for a retry) fail as cancelled. Messages already on their way are not
+// recalled.
 func (s *Service) Cancel(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Campaign, error) {
 	cp, err := s.get(ctx, c, id)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"switchboard/ent"
 	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/message"
+	"switchboard/ent/predicate"
 	"switchboard/internal/contacts"
 	"switchboard/internal/pulid"
 )
@@ -20,9 +21,10 @@ type Stats struct {
 	Total, Pending, Queued, Sent, Delivered, Read, Failed, Skipped int
 }
 
-// StatsOf counts with two grouped queries: recipients by their own status
-// (PENDING, SKIPPED, or QUEUED once they have a message), and the
-// campaign's messages by theirs (index campaign_id, status).
+// StatsOf counts with two grouped queries and a count: recipients by
+// their own status (PENDING, SKIPPED, or QUEUED once they have a message),
+// the campaign's messages by theirs (index campaign_id, status), and its
+// messages not tried yet, which count as pending.
 func StatsOf(ctx context.Context, c *ent.Client, id pulid.ID) (Stats, error) {
 	var st Stats
 	var recips []struct {
@@ -52,10 +54,17 @@ func StatsOf(ctx context.Context, c *ent.Client, id pulid.ID) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	// A message the outbox made ahead and has not tried yet is still
+	// pending for the recipient: nothing is on its way.
+	waiting, err := c.Message.Query().Where(message.CampaignID(id), notTried()).Count(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Pending += waiting
 	for _, m := range msgs {
 		switch m.Status {
 		case message.StatusQUEUED:
-			st.Queued += m.Count
+			st.Queued += m.Count - waiting
 		case message.StatusSENT:
 			st.Sent += m.Count
 		case message.StatusDELIVERED:
@@ -209,6 +218,10 @@ func RecipientStatus(r *ent.CampaignRecipient) campaignrecipient.Status {
 		return r.Status
 	}
 	switch m.Status {
+	case message.StatusQUEUED:
+		if m.SendState != nil && *m.SendState == message.SendStateREADY && m.Attempts == 0 {
+			return campaignrecipient.StatusPENDING // made ahead, not tried yet (notTried)
+		}
 	case message.StatusSENT:
 		return campaignrecipient.StatusSENT
 	case message.StatusDELIVERED:
@@ -219,6 +232,12 @@ func RecipientStatus(r *ent.CampaignRecipient) campaignrecipient.Status {
 		return campaignrecipient.StatusFAILED
 	}
 	return campaignrecipient.StatusQUEUED
+}
+
+// notTried matches campaign messages the outbox made ahead of sending
+// (internal/outbox's feed) and has not tried yet.
+func notTried() predicate.Message {
+	return message.And(message.StatusEQ(message.StatusQUEUED), message.SendStateEQ(message.SendStateREADY), message.Attempts(0))
 }
 
 func stamp(t *time.Time) string {

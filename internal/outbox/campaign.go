@@ -2,7 +2,9 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"switchboard/ent"
 	"switchboard/ent/campaign"
 	"switchboard/ent/campaignrecipient"
+	"switchboard/ent/channel"
 	"switchboard/ent/contact"
 	"switchboard/ent/conversation"
 	"switchboard/ent/event"
@@ -27,18 +30,79 @@ import (
 // a channel's queue.
 const campaignPriority = 1
 
-// claimRecipients turns up to n PENDING recipients of the channel's
-// RUNNING campaigns into messages, claimed IN_FLIGHT like any other, in
-// tx: the recipient row is QUEUED with its message in the same
-// transaction, so it never gets a second one. Within the channel's
-// messaging limit (unique customers reached outside a service window in
-// the last 24 hours) only; at the limit, the campaigns pause with the
-// reason and campaigns.Run resumes them when the 24 hours allow.
-func (s *sender) claimRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channel, now time.Time, n int) ([]*ent.Message, error) {
+// feedPoll is how often the feeder looks whether the sender's queue of
+// campaign messages needs refilling.
+const feedPoll = 50 * time.Millisecond
+
+// maxRefill bounds the recipients one refill turns into messages (one
+// transaction).
+const maxRefill = 1000
+
+// feed turns the channel's campaign recipients into messages ahead of the
+// sender, until ctx ends: it keeps between one and two seconds' worth of
+// them READY (refill), so that the sender's claim stays a few cheap
+// statements and a reply, queued in front of them (campaignPriority),
+// never waits behind a recipient's templating, conversation and event log
+// writes. The messages wait READY, not claimed: a replica that dies leaves
+// them to be sent by the next, and a pause holds them (runningOrNoCampaign).
+func (s *sender) feed(ctx context.Context) {
+	for ctx.Err() == nil && !s.isStopped() {
+		n, err := s.refill(ctx)
+		if err != nil && ctx.Err() == nil && !errors.Is(err, errLeaseLost) {
+			s.o.log.Error("outbox: refill campaign messages", "channel", s.ch.ID, "err", err)
+		}
+		if n > 0 {
+			s.poke()
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(feedPoll):
+		}
+	}
+}
+
+// refill tops up the channel's READY campaign messages to two seconds'
+// worth when fewer than one second's are left, in one transaction, and
+// returns how many it made. Only the holder of the sender lease feeds.
+func (s *sender) refill(ctx context.Context) (int, error) {
+	tx, err := s.o.client.Tx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ch, err := tx.Channel.Query().Where(channel.ID(s.ch.ID), channel.SenderLease(s.token),
+		channel.SenderOwner(s.o.opt.Owner), channel.StatusEQ(channel.StatusCONNECTED)).Only(ctx)
+	if ent.IsNotFound(err) {
+		err = errLeaseLost
+	}
+	if err != nil {
+		return 0, rollback(tx, err)
+	}
+	second := max(1, ch.SendRatePerSecond)
+	ready, err := tx.Message.Query().Where(message.ChannelID(ch.ID), message.SendStateEQ(message.SendStateREADY),
+		message.SendPriority(campaignPriority)).Count(ctx)
+	if err != nil || ready >= second {
+		return 0, rollback(tx, err)
+	}
+	made, err := s.queueRecipients(ctx, tx, ch, s.o.now(), min(2*second-ready, maxRefill))
+	if err != nil {
+		return 0, rollback(tx, err)
+	}
+	return made, tx.Commit()
+}
+
+// queueRecipients turns up to n PENDING recipients of the channel's
+// RUNNING campaigns into READY messages in tx, and returns how many: the
+// recipient row is QUEUED with its message in the same transaction, so it
+// never gets a second one. Within the channel's messaging limit (unique
+// customers reached outside a service window in the last 24 hours) only;
+// at the limit, the campaigns pause with the reason and campaigns.Run
+// resumes them when the 24 hours allow.
+func (s *sender) queueRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channel, now time.Time, n int) (int, error) {
 	// The running campaigns' rows are held FOR SHARE (PostgreSQL) until
 	// the claim commits: a pause or cancel that came first is seen, one
 	// that comes later waits, so a cancel never skips a recipient this
-	// claim gives a message. SQLite serializes writers anyway.
+	// refill gives a message. SQLite serializes writers anyway.
 	q := tx.Campaign.Query().Where(campaign.ChannelID(ch.ID), campaign.StatusEQ(campaign.StatusRUNNING)).
 		Order(ent.Asc(campaign.FieldID))
 	if s.o.opt.RowLocks {
@@ -46,24 +110,24 @@ func (s *sender) claimRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channe
 	}
 	running, err := q.IDs(ctx)
 	if err != nil || len(running) == 0 {
-		return nil, err
+		return 0, err
 	}
 	recips, err := tx.CampaignRecipient.Query().
 		Where(campaignrecipient.StatusEQ(campaignrecipient.StatusPENDING), campaignrecipient.CampaignIDIn(running...)).
 		Order(ent.Asc(campaignrecipient.FieldID)).Limit(n).WithContact().All(ctx)
 	if err != nil || len(recips) == 0 {
-		return nil, err
+		return 0, err
 	}
 	cps, err := s.campaignsOf(ctx, tx, recips)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	convs, err := s.conversationsOf(ctx, tx, ch, recips)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if recips, err = s.withinLimit(ctx, tx, ch, now, recips, convs); err != nil || len(recips) == 0 {
-		return nil, err
+		return 0, err
 	}
 	var (
 		creates []*ent.MessageCreate
@@ -79,49 +143,52 @@ func (s *sender) claimRecipients(ctx context.Context, tx *ent.Tx, ch *ent.Channe
 			// new line): it is skipped with the reason, the rest go.
 			if err := tx.CampaignRecipient.UpdateOne(r).SetStatus(campaignrecipient.StatusSKIPPED).
 				SetSkipReason(truncateReason(err.Error())).Exec(ctx); err != nil {
-				return nil, err
+				return 0, err
 			}
 			continue
 		}
 		sendable = append(sendable, r)
 		raw, err := jsonOf(spec)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		id := pulid.New("MS")
 		outside := conv.ServiceWindowExpiresAt == nil || !now.Before(*conv.ServiceWindowExpiresAt)
 		creates = append(creates, tx.Message.Create().SetID(id).SetTenantID(ch.TenantID).SetConversationID(conv.ID).
 			SetChannelID(ch.ID).SetDirection(message.DirectionOUTBOUND).SetType(message.TypeTEMPLATE).
 			SetStatus(message.StatusQUEUED).SetTimestamp(now).SetText(text).SetRaw(raw).
-			SetSendState(message.SendStateIN_FLIGHT).SetSendAfter(now.Add(s.o.opt.Claim)).SetAttempts(1).
+			SetSendState(message.SendStateREADY).SetSendAfter(now).
 			SetSendPriority(campaignPriority).SetCampaignID(cp.ID).SetOutsideWindow(outside))
-		conv.Edges.Contact = ct
-		out = append(out, &ent.Message{ID: id, TenantID: ch.TenantID, ConversationID: conv.ID, ChannelID: ch.ID,
-			Direction: message.DirectionOUTBOUND, Type: message.TypeTEMPLATE, Status: message.StatusQUEUED,
-			Raw: raw, Attempts: 1, CampaignID: &cp.ID, Edges: ent.MessageEdges{Conversation: conv}})
+		out = append(out, &ent.Message{ID: id, ConversationID: conv.ID})
 		specs = append(specs, events.Spec{Kind: event.KindMESSAGE_CREATED, ConversationID: conv.ID, MessageID: id},
 			events.Spec{Kind: event.KindCONVERSATION_UPDATED, ConversationID: conv.ID})
 	}
 	if len(creates) == 0 {
-		return nil, nil
+		return 0, nil
 	}
-	if err := tx.Message.CreateBulk(creates...).Exec(ctx); err != nil {
-		return nil, err
+	for part := range slices.Chunk(creates, maxBulkRows) {
+		if err := tx.Message.CreateBulk(part...).Exec(ctx); err != nil {
+			return 0, err
+		}
 	}
-	if err := queueRecipients(ctx, tx, sendable, out); err != nil {
-		return nil, err
+	if err := markQueued(ctx, tx, sendable, out); err != nil {
+		return 0, err
 	}
 	if err := setLastMessages(ctx, tx, out, now); err != nil {
-		return nil, err
+		return 0, err
 	}
-	return out, events.Append(ctx, tx, s.o.notifier, ch.TenantID, specs...)
+	return len(out), events.Append(ctx, tx, s.o.notifier, ch.TenantID, specs...)
 }
 
-// queueRecipients marks the recipients QUEUED with their messages (out[i]
-// is sendable[i]'s) in one statement. They were locked PENDING by the
-// claim, so each must change: a row that did not would be a recipient
+// maxBulkRows bounds the rows of one multi-row INSERT of messages (about
+// twenty parameters each), below SQLite's 32,766 bound parameters.
+const maxBulkRows = 500
+
+// markQueued marks the recipients QUEUED with their messages (out[i]
+// is sendable[i]'s) in one statement. They were PENDING when read, so each
+// must change: a row that did not would be a recipient
 // with a message it does not know of, and the claim is rolled back.
-func queueRecipients(ctx context.Context, tx *ent.Tx, sendable []*ent.CampaignRecipient, out []*ent.Message) error {
+func markQueued(ctx context.Context, tx *ent.Tx, sendable []*ent.CampaignRecipient, out []*ent.Message) error {
 	ids := make([]pulid.ID, len(sendable))
 	msgs := make([]pulid.ID, len(sendable))
 	for i, r := range sendable {
@@ -138,7 +205,7 @@ func queueRecipients(ctx context.Context, tx *ent.Tx, sendable []*ent.CampaignRe
 		return err
 	}
 	if n != len(ids) {
-		return fmt.Errorf("outbox: %d of %d claimed recipients changed meanwhile", len(ids)-n, len(ids))
+		return fmt.Errorf("outbox: %d of %d recipients changed meanwhile", len(ids)-n, len(ids))
 	}
 	return nil
 }

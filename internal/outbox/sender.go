@@ -100,11 +100,14 @@ func (s *sender) run(ctx context.Context) {
 	claimCtx, stopClaiming := context.WithCancel(ctx)
 	batches := make(chan []*ent.Message, 1)
 	go s.claimAhead(claimCtx, batches)
+	fed := make(chan struct{})
+	go func() { defer close(fed); s.feed(claimCtx) }()
 	defer func() {
 		stopClaiming()
 		for b := range batches { // claimed, never started: back to the queue
 			s.unclaim(b)
 		}
+		<-fed
 	}()
 	for batch := range batches {
 		for i, m := range batch {
@@ -138,7 +141,11 @@ func (s *sender) claimAhead(ctx context.Context, out chan<- []*ent.Message) {
 	idleSince := time.Now()
 	for ctx.Err() == nil && !s.isStopped() {
 		s.recover()
+		start := time.Now()
 		batch, err := s.claim(ctx)
+		if len(batch) > 0 {
+			s.o.metrics.claims.Observe(time.Since(start).Seconds())
+		}
 		if err != nil {
 			if !errors.Is(err, errLeaseLost) && ctx.Err() == nil {
 				s.o.log.Error("outbox: claim", "channel", s.ch.ID, "err", err)
@@ -217,24 +224,19 @@ func (s *sender) claim(ctx context.Context) ([]*ent.Message, error) {
 			return nil, rollback(tx, err)
 		}
 	}
-	// Broadcasts fill what replies and retries left of the batch.
-	if len(batch) < size {
-		more, err := s.claimRecipients(ctx, tx, ch, now, size-len(batch))
-		if err != nil {
-			return nil, rollback(tx, err)
-		}
-		batch = append(batch, more...)
-	}
 	return batch, tx.Commit()
 }
 
-// runningOrNoCampaign keeps a campaign's messages waiting for a retry out
-// of the queue while the campaign is paused (a reply has no campaign).
+// runningOrNoCampaign keeps a campaign's queued messages (made ahead, or
+// waiting for a retry) out of the queue while the campaign is paused (a
+// reply has no campaign). A pause at the messaging limit holds back only
+// the recipients past it: the messages already made were within it, and go.
 func runningOrNoCampaign() predicate.Message {
 	return message.Or(message.CampaignIDIsNil(), predicate.Message(func(sel *sql.Selector) {
 		t := sql.Table(campaign.Table)
-		sel.Where(sql.In(sel.C(message.FieldCampaignID),
-			sql.Select(t.C(campaign.FieldID)).From(t).Where(sql.EQ(t.C(campaign.FieldStatus), campaign.StatusRUNNING))))
+		sendable := sql.Or(sql.EQ(t.C(campaign.FieldStatus), campaign.StatusRUNNING),
+			sql.And(sql.EQ(t.C(campaign.FieldStatus), campaign.StatusPAUSED), sql.EQ(t.C(campaign.FieldPauseKind), campaign.PauseKindLIMIT)))
+		sel.Where(sql.In(sel.C(message.FieldCampaignID), sql.Select(t.C(campaign.FieldID)).From(t).Where(sendable)))
 	}))
 }
 
