@@ -565,9 +565,12 @@ func TestDeletedContactsFilesAreDeleted(t *testing.T) {
 	}
 
 	// A slow download, and the contact deleted while it runs: the file
-	// it writes afterwards goes too.
+	// it writes afterwards goes too. The download outlasts the job's
+	// first attempt on SQLite (which waits 2 s for it, then lets it go on
+	// detached), so the file is written after the deletion committed and
+	// after the job's next attempt found no message.
 	slow := pngOf(t, 17, 11)
-	id := meta.AddMedia(graphapi.MediaFile{Data: slow, MIMEType: "image/png", Slow: 2 * time.Second})
+	id := meta.AddMedia(graphapi.MediaFile{Data: slow, MIMEType: "image/png", Slow: 4 * time.Second})
 	if _, err := meta.InboundMedia(t.Context(), mediaNumber, "15551230001", sim.TypeImage, id, "slow one"); err != nil {
 		t.Fatal(err)
 	}
@@ -581,6 +584,9 @@ func TestDeletedContactsFilesAreDeleted(t *testing.T) {
 	testwait.For(t, 30*time.Second, "the download job to finish", func() bool {
 		env.App.Jobs.Notify()
 		return env.DB.Client.Job.Query().Where(job.Kind(media.DownloadJob.Name), job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0
+	})
+	testwait.For(t, 30*time.Second, "the detached download to end", func() bool {
+		return env.App.Downloads.Detached() == 0
 	})
 	if at := found(slow); at != "" {
 		t.Fatalf("the file of a message erased during its download is stored at %s", at)
