@@ -30,6 +30,7 @@ import (
 	"switchboard/internal/config"
 	"switchboard/internal/jobs"
 	"switchboard/internal/media"
+	"switchboard/internal/pulid"
 	"switchboard/internal/testenv"
 	"switchboard/internal/testwait"
 	"switchboard/internal/viewer"
@@ -564,25 +565,49 @@ func TestDeletedContactsFilesAreDeleted(t *testing.T) {
 		t.Fatalf("the deleted contact's image is still stored at %s", at)
 	}
 
-	// A slow download, and the contact deleted while it runs: the file
-	// it writes afterwards goes too.
-	slow := pngOf(t, 17, 11)
-	id := meta.AddMedia(graphapi.MediaFile{Data: slow, MIMEType: "image/png", Slow: 2 * time.Second})
-	if _, err := meta.InboundMedia(t.Context(), mediaNumber, "15551230001", sim.TypeImage, id, "slow one"); err != nil {
-		t.Fatal(err)
+	// A slow download, and the contact erased while it runs (deleted, or
+	// by a privacy request, which also deletes the download's job): the
+	// file it writes afterwards goes too. The download outlasts the job's
+	// first attempt on SQLite (which waits 2 s for it, then lets it go on
+	// detached), so the file is written after the erasure committed and
+	// after the job's next attempt, if any, found no message.
+	erasures := []struct {
+		name  string
+		erase func(contact pulid.ID)
+	}{
+		{"deleteContact", func(contact pulid.ID) {
+			env.MustQuery(t, owner.Token, `mutation($id: ID!) { deleteContact(id: $id) }`, map[string]any{"id": contact}, nil)
+		}},
+		{"privacy deletion", func(contact pulid.ID) {
+			del := requestPrivacy(t, env, owner.Token, map[string]any{"kind": "DELETION", "contactId": contact})
+			if pr := finished(t, env, owner.Token, del.ID); pr.Status != "COMPLETED" {
+				t.Fatalf("privacy deletion: %+v", pr)
+			}
+		}},
 	}
-	processed(t, env)
-	ct = env.DB.Client.Contact.Query().OnlyX(ctx)
-	testwait.For(t, 10*time.Second, "the download to be under way", func() bool {
-		env.App.Jobs.Notify()
-		return env.DB.Client.Job.Query().Where(job.Kind(media.DownloadJob.Name), job.AttemptsGTE(1)).ExistX(ctx)
-	})
-	env.MustQuery(t, owner.Token, `mutation($id: ID!) { deleteContact(id: $id) }`, map[string]any{"id": ct.ID}, nil)
-	testwait.For(t, 30*time.Second, "the download job to finish", func() bool {
-		env.App.Jobs.Notify()
-		return env.DB.Client.Job.Query().Where(job.Kind(media.DownloadJob.Name), job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0
-	})
-	if at := found(slow); at != "" {
-		t.Fatalf("the file of a message erased during its download is stored at %s", at)
+	for i, e := range erasures {
+		slow := pngOf(t, 17+i, 11)
+		id := meta.AddMedia(graphapi.MediaFile{Data: slow, MIMEType: "image/png", Slow: 4 * time.Second})
+		if _, err := meta.InboundMedia(t.Context(), mediaNumber, "15551230001", sim.TypeImage, id, "slow one"); err != nil {
+			t.Fatal(err)
+		}
+		processed(t, env)
+		ct = env.DB.Client.Contact.Query().OnlyX(ctx)
+		testwait.For(t, 10*time.Second, "the download to be under way", func() bool {
+			env.App.Jobs.Notify()
+			return env.DB.Client.Job.Query().Where(job.Kind(media.DownloadJob.Name),
+				job.StatusIn(job.StatusPENDING, job.StatusRUNNING), job.AttemptsGTE(1)).ExistX(ctx)
+		})
+		e.erase(ct.ID)
+		testwait.For(t, 30*time.Second, "the download job to finish", func() bool {
+			env.App.Jobs.Notify()
+			return env.DB.Client.Job.Query().Where(job.Kind(media.DownloadJob.Name), job.StatusIn(job.StatusPENDING, job.StatusRUNNING)).CountX(ctx) == 0
+		})
+		testwait.For(t, 30*time.Second, "the detached download to end", func() bool {
+			return env.App.Downloads.Detached() == 0
+		})
+		if at := found(slow); at != "" {
+			t.Fatalf("%s: the file of a message erased during its download is stored at %s", e.name, at)
+		}
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"switchboard/ent/user"
 	"switchboard/ent/webhookevent"
 	"switchboard/internal/events"
+	"switchboard/internal/media"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 )
@@ -218,7 +219,7 @@ func (s *Service) steps(c *ent.Client, t pulid.ID) []func(context.Context) (int,
 // messages deletes up to step of the tenant's messages with their files.
 func (s *Service) messages(ctx context.Context, c *ent.Client, t pulid.ID) (int, error) {
 	ms, err := c.Message.Query().Where(message.TenantID(t)).Limit(step).
-		Select(message.FieldID, message.FieldMedia).All(ctx)
+		Select(message.FieldID, message.FieldMedia).Modify(media.LockForErasure).All(ctx)
 	if err != nil || len(ms) == 0 {
 		return 0, err
 	}

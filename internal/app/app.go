@@ -64,8 +64,10 @@ type App struct {
 	PGNotifier *events.PGNotifier
 	// Media keeps messages' files (MEDIA_STORE_URL): inbound downloads
 	// and uploads for sending.
-	Media   *media.Store
-	Handler http.Handler
+	Media *media.Store
+	// Downloads downloads inbound messages' files (media.DownloadJob).
+	Downloads *media.Downloader
+	Handler   http.Handler
 	// Drain starts a shutdown: open WebSockets close with 1001 and SSE
 	// streams end, so that http.Server.Shutdown only waits for ordinary
 	// in-flight requests (webhooks among them) to finish.
@@ -183,7 +185,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	return &App{Config: cfg, DB: db, Log: log, Auth: authSvc, Channels: channelSvc,
 		Jobs: runner, Events: hub, Meta: meta, Outbox: ob, Campaigns: campaignSvc,
 		Rollup:    &analytics.Rollup{Client: db.Client, Owner: ob.Owner(), Log: log},
-		Retention: purger, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Handler: srv.Handler(), Drain: startDrain}, nil
+		Retention: purger, Notifier: notifier, PGNotifier: pgNotifier, Media: mediaStore, Downloads: downloads, Handler: srv.Handler(), Drain: startDrain}, nil
 }
 
 // Run does the background work until ctx ends: jobs (webhook processing

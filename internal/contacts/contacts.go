@@ -19,6 +19,7 @@ import (
 	"switchboard/ent/message"
 	"switchboard/ent/schema/schematype"
 	"switchboard/internal/audit"
+	"switchboard/internal/media"
 	"switchboard/internal/pulid"
 )
 
@@ -225,12 +226,12 @@ func (s *Service) deleteFiles(ctx context.Context, c *ent.Client, convs []pulid.
 	var after pulid.ID
 	for {
 		q := c.Message.Query().Where(message.ConversationIDIn(convs...), message.MediaNotNil()).
-			Order(ent.Asc(message.FieldID)).Limit(exportPage).
-			Select(message.FieldID, message.FieldTenantID, message.FieldMedia)
+			Order(ent.Asc(message.FieldID)).Limit(exportPage)
 		if after != "" {
 			q.Where(message.IDGT(after))
 		}
-		page, err := q.All(ctx)
+		page, err := q.Select(message.FieldID, message.FieldTenantID, message.FieldMedia).
+			Modify(media.LockForErasure).All(ctx)
 		if err != nil {
 			return err
 		}

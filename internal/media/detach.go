@@ -81,9 +81,32 @@ func (d *Downloader) startDetached(token string, msg *ent.Message, md schematype
 	}
 	f := &detached{done: make(chan struct{}), started: now, md: md}
 	d.inflight[msg.ID] = f
+	// The key is claimed here, in the job's transaction that read msg,
+	// not in the goroutine: an erasure can only commit after it, and must
+	// find the claim whether the download has started writing or not.
+	// No one else would delete the file: the job's next attempt finds no
+	// message and ends, and a privacy erasure deletes the job.
+	c := d.Store.claim(inboundKey(msg.TenantID, msg.ID))
 	go func() {
 		defer close(f.done)
-		f.err = d.fetch(context.Background(), token, msg, &f.md, detachTimeout)
+		defer d.Store.release(c)
+		f.err = d.fetch(context.Background(), c, token, msg, &f.md, detachTimeout)
 	}()
 	return f
+}
+
+// Detached counts the detached downloads still running: tests wait for
+// none before looking for the files those downloads may have left.
+func (d *Downloader) Detached() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, f := range d.inflight {
+		select {
+		case <-f.done:
+		default:
+			n++
+		}
+	}
+	return n
 }

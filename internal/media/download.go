@@ -139,7 +139,7 @@ func (d *Downloader) Handle(ctx context.Context, tx *ent.Tx, j *ent.Job) error {
 		if d.Detach {
 			err = d.awaitDetached(ctx, token, msg, &md)
 		} else {
-			err = d.fetch(ctx, token, msg, &md, d.Timeout)
+			err = d.fetchClaimed(ctx, token, msg, &md)
 		}
 	}
 	var perm *permanent
@@ -216,9 +216,18 @@ func (d *Downloader) token(ctx context.Context, tx *ent.Tx, msg *ent.Message) (s
 	return d.Channels.AccessToken(ch) // NEEDS_REAUTH fails: a new token may come in time
 }
 
-// fetch downloads msg's file into the store within timeout (0: none) and
-// fills in md's Key, Size, SHA256 and MimeType.
-func (d *Downloader) fetch(ctx context.Context, token string, msg *ent.Message, md *schematype.Media, timeout time.Duration) error {
+// fetchClaimed downloads msg's file in the job's attempt, claiming its
+// key from now on: msg was read just now, so an erasure of it can only
+// come later, and its deletion of the key then wins over the download.
+func (d *Downloader) fetchClaimed(ctx context.Context, token string, msg *ent.Message, md *schematype.Media) error {
+	c := d.Store.claim(inboundKey(msg.TenantID, msg.ID))
+	defer d.Store.release(c)
+	return d.fetch(ctx, c, token, msg, md, d.Timeout)
+}
+
+// fetch downloads msg's file into the store, under claim c, within
+// timeout (0: none) and fills in md's Key, Size, SHA256 and MimeType.
+func (d *Downloader) fetch(ctx context.Context, c *claim, token string, msg *ent.Message, md *schematype.Media, timeout time.Duration) error {
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -232,7 +241,7 @@ func (d *Downloader) fetch(ctx context.Context, token string, msg *ent.Message, 
 			}
 			return err
 		}
-		err = d.save(ctx, token, msg, md, info)
+		err = d.save(ctx, c, token, msg, md, info)
 		if errors.Is(err, metaapi.ErrMediaURLExpired) && try < freshURLs {
 			continue // the URL lives minutes: ask for a fresh one
 		}
@@ -241,8 +250,9 @@ func (d *Downloader) fetch(ctx context.Context, token string, msg *ent.Message, 
 }
 
 // save streams the file at info.URL into the store under the message's
-// key, keeping it only if its size and SHA-256 match what Meta said.
-func (d *Downloader) save(ctx context.Context, token string, msg *ent.Message, md *schematype.Media, info *metaapi.MediaInfo) error {
+// key (claimed by c), keeping it only if its size and SHA-256 match what
+// Meta said and the key was not deleted meanwhile.
+func (d *Downloader) save(ctx context.Context, c *claim, token string, msg *ent.Message, md *schematype.Media, info *metaapi.MediaInfo) error {
 	if info.FileSize > MaxInboundBytes {
 		return &permanent{fmt.Sprintf("the file has %d bytes, more than the %d Meta delivers", info.FileSize, MaxInboundBytes)}
 	}
@@ -254,10 +264,10 @@ func (d *Downloader) save(ctx context.Context, token string, msg *ent.Message, m
 	if mimeType == "" {
 		mimeType = info.MIMEType
 	}
-	key := inboundKey(msg.TenantID, msg.ID)
+	key := c.key
 	wctx, abandon := context.WithCancel(ctx)
 	defer abandon()
-	w, err := d.Store.writer(wctx, key, contentType(mimeType))
+	w, err := d.Store.writeClaimed(wctx, c, contentType(mimeType))
 	if err != nil {
 		return err
 	}
@@ -274,7 +284,7 @@ func (d *Downloader) save(ctx context.Context, token string, msg *ent.Message, m
 		return err
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("media: store %s: %w", key, err)
+		return fmt.Errorf("media: store %s: %w", key, err) // ErrErased: the runner retries, and finds the message gone
 	}
 	md.Key, md.Size, md.SHA256, md.MimeType = key, got.Bytes, got.SHA256, mimeType
 	return nil

@@ -22,6 +22,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
@@ -36,6 +38,12 @@ import (
 // Store is the bucket that holds every message's file.
 type Store struct {
 	bucket *blob.Bucket
+
+	mu sync.Mutex
+	// claims are the downloads in flight, by the key each writes: a
+	// delete of that key must win over a file the download commits after
+	// it (see claim).
+	claims map[string][]*claim
 }
 
 // DefaultDir is where files are kept when MEDIA_STORE_URL is unset: a
@@ -83,8 +91,16 @@ func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 }
 
 // Delete removes the file under key, for erasure and retention; a file
-// that is not there is not an error.
+// that is not there is not an error. A download still writing the key
+// (claimed) does not keep its file: Delete and its commit exclude each
+// other, so the file is either committed first and deleted here, or
+// abandoned at its commit.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	for _, c := range s.claimsOf(key) {
+		c.mu.Lock()
+		c.erased = true
+		defer c.mu.Unlock()
+	}
 	err := s.bucket.Delete(ctx, key)
 	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		return fmt.Errorf("media: delete %s: %w", key, err)
@@ -149,6 +165,95 @@ func (s *Store) writer(ctx context.Context, key, contentType string) (*blob.Writ
 		return nil, fmt.Errorf("media: write %s: %w", key, err)
 	}
 	return w, nil
+}
+
+// ErrErased is a download whose key was deleted while it ran (its
+// message was erased, or was being erased): its file is not kept.
+var ErrErased = errors.New("media: the file was deleted while it was being downloaded")
+
+// A claim is a download's hold on the key it writes, from before the
+// download starts (while its message is known to exist) until it ends.
+// A file is written after its message was read, so an erasure can come
+// between the two: it deletes the key before the file is there, and the
+// file would then outlive its message. Delete marks the key's claims
+// erased, and a claimed writer's commit checks the mark under the same
+// lock. In-process only: on PostgreSQL, where replicas download, the
+// download's transaction and the erasure's row locks order the two
+// instead (Downloader.Handle).
+type claim struct {
+	key    string
+	mu     sync.Mutex // held by Delete of key, and by a commit to key
+	erased bool
+}
+
+// claim registers a download about to write key; release ends it.
+func (s *Store) claim(key string) *claim {
+	c := &claim{key: key}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.claims == nil {
+		s.claims = map[string][]*claim{}
+	}
+	s.claims[key] = append(s.claims[key], c)
+	return c
+}
+
+// release ends a claim: its download wrote its file, or gave up.
+func (s *Store) release(c *claim) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := slices.DeleteFunc(s.claims[c.key], func(o *claim) bool { return o == c })
+	if len(cs) == 0 {
+		delete(s.claims, c.key)
+	} else {
+		s.claims[c.key] = cs
+	}
+}
+
+// claimsOf returns the claims on key.
+func (s *Store) claimsOf(key string) []*claim {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.claims[key])
+}
+
+// claimedWriter writes a claim's file: its Close commits the file only
+// if the key was not deleted since the claim was made.
+type claimedWriter struct {
+	*blob.Writer
+	claim   *claim
+	abandon context.CancelFunc
+}
+
+// writeClaimed starts the file of claim c, as writer does.
+func (s *Store) writeClaimed(ctx context.Context, c *claim, contentType string) (*claimedWriter, error) {
+	c.mu.Lock()
+	erased := c.erased
+	c.mu.Unlock()
+	if erased {
+		return nil, ErrErased // no need to download it at all
+	}
+	ctx, abandon := context.WithCancel(ctx)
+	w, err := s.writer(ctx, c.key, contentType)
+	if err != nil {
+		abandon()
+		return nil, err
+	}
+	return &claimedWriter{Writer: w, claim: c, abandon: abandon}, nil
+}
+
+// Close commits the file, unless its key was deleted meanwhile: then the
+// file is abandoned and Close returns ErrErased.
+func (w *claimedWriter) Close() error {
+	w.claim.mu.Lock()
+	defer w.claim.mu.Unlock()
+	defer w.abandon()
+	if w.claim.erased {
+		w.abandon() // cancelling before Close discards the file
+		_ = w.Writer.Close()
+		return ErrErased
+	}
+	return w.Writer.Close()
 }
 
 // inboundKey is where an inbound message's file is kept.

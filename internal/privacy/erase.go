@@ -20,6 +20,7 @@ import (
 	"switchboard/internal/audit"
 	"switchboard/internal/contacts"
 	"switchboard/internal/events"
+	"switchboard/internal/media"
 	"switchboard/internal/pulid"
 	"switchboard/internal/viewer"
 )
@@ -166,12 +167,12 @@ func (s *Service) eraseMessageTraces(ctx context.Context, c *ent.Client, tenant 
 	}
 	var after pulid.ID
 	for {
-		q := c.Message.Query().Where(message.ConversationIDIn(convs...)).Order(ent.Asc(message.FieldID)).Limit(erasePage).
-			Select(message.FieldID, message.FieldMedia, message.FieldExternalID)
+		q := c.Message.Query().Where(message.ConversationIDIn(convs...)).Order(ent.Asc(message.FieldID)).Limit(erasePage)
 		if after != "" {
 			q.Where(message.IDGT(after))
 		}
-		page, err := q.All(ctx)
+		page, err := q.Select(message.FieldID, message.FieldMedia, message.FieldExternalID).
+			Modify(media.LockForErasure).All(ctx)
 		if err != nil {
 			return 0, 0, err
 		}
