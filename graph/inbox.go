@@ -57,11 +57,17 @@ func (r *Resolver) inboxEvents(ctx context.Context, after *string, conversationI
 	if conversationID != nil {
 		conv = *conversationID
 	}
-	sink := eventSink(make(chan *model.InboxEvent, eventBuffer))
+	sink := &eventSink{c: make(chan *model.InboxEvent, eventBuffer), ready: func() {}}
+	if p := pullFrom(ctx); p != nil {
+		// On a graphql-transport-ws socket the socket's writer takes the
+		// events when they are ready: no goroutine waits on the channel.
+		p.pending = func() int { return len(sink.c) }
+		sink.ready = p.ready
+	}
 	if err := r.Events.Subscribe(ctx, v.TenantID, from, conv, sink); err != nil {
 		return nil, err
 	}
-	return sink, nil
+	return sink.c, nil
 }
 
 // eventBuffer is how many events wait for gqlgen in a subscription's
@@ -71,23 +77,28 @@ func (r *Resolver) inboxEvents(ctx context.Context, after *string, conversationI
 const eventBuffer = 16
 
 // eventSink is the events.Sink of an inboxEvents subscription: the channel
-// gqlgen reads.
-type eventSink chan *model.InboxEvent
+// gqlgen reads, and ready, called when it has new events.
+type eventSink struct {
+	c     chan *model.InboxEvent
+	ready func()
+}
 
-func (s eventSink) Offer(b *events.Batch) bool {
-	if cap(s)-len(s) < len(b.Events) {
+func (s *eventSink) Offer(b *events.Batch) bool {
+	if cap(s.c)-len(s.c) < len(b.Events) {
 		return false
 	}
 	for _, e := range b.Events {
-		s <- inboxEvent(b, e) // the Hub is the only sender: the room cannot shrink
+		s.c <- inboxEvent(b, e) // the Hub is the only sender: the room cannot shrink
 	}
+	s.ready()
 	return true
 }
 
-func (s eventSink) Send(ctx context.Context, b *events.Batch) error {
+func (s *eventSink) Send(ctx context.Context, b *events.Batch) error {
 	for _, e := range b.Events {
 		select {
-		case s <- inboxEvent(b, e):
+		case s.c <- inboxEvent(b, e):
+			s.ready()
 		case <-ctx.Done():
 			return ctx.Err()
 		}
