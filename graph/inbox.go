@@ -58,14 +58,17 @@ func (r *Resolver) inboxEvents(ctx context.Context, after *string, conversationI
 		conv = *conversationID
 	}
 	sink := &eventSink{c: make(chan *model.InboxEvent, eventBuffer), ready: func() {}}
-	if p := pullFrom(ctx); p != nil {
-		// On a graphql-transport-ws socket the socket's writer takes the
-		// events when they are ready: no goroutine waits on the channel.
-		p.pending = func() int { return len(sink.c) }
+	p := pullFrom(ctx)
+	if p != nil {
 		sink.ready = p.ready
 	}
 	if err := r.Events.Subscribe(ctx, v.TenantID, from, conv, sink); err != nil {
 		return nil, err
+	}
+	if p != nil {
+		// On a graphql-transport-ws socket the socket's writer takes the
+		// events when they are ready: no goroutine waits on the channel.
+		p.pending = func() int { return len(sink.c) }
 	}
 	return sink.c, nil
 }

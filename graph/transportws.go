@@ -94,15 +94,23 @@ func (t transportWS) serve(w http.ResponseWriter, r *http.Request, exec graphql.
 	if t.readLimit > 0 {
 		conn.SetReadLimit(t.readLimit)
 	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
+	// The socket outlives this handler: it is served by a goroutine of its
+	// own, so that net/http's state for the connection (8 KiB of buffers,
+	// the request and the response) is freed once the upgrade is done.
+	// Its context keeps the request's values but not its end.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	s := &socket{t: t, conn: conn, cork: hj.conn, exec: exec, headers: r.Header, ctx: ctx, ops: map[string]*operation{}}
-	// Whatever ends the socket's context (a drain, the handler returning)
-	// closes it with a close frame, which also ends the read below.
-	stop := context.AfterFunc(ctx, s.closeNormally)
-	defer stop()
-	if t.drain != nil {
-		defer context.AfterFunc(t.drain, cancel)()
+	go s.serve(ctx, cancel)
+}
+
+// serve reads the socket until it fails or closes. Whatever ends ctx
+// first (a drain) closes the socket with a close frame, which also ends
+// the read.
+func (s *socket) serve(ctx context.Context, cancel context.CancelFunc) {
+	defer cancel()
+	defer context.AfterFunc(ctx, s.closeNormally)()
+	if s.t.drain != nil {
+		defer context.AfterFunc(s.t.drain, cancel)()
 	}
 	s.read()
 }
@@ -208,7 +216,7 @@ func (s *socket) initialise(payload json.RawMessage) bool {
 	}
 	var ack *transport.InitPayload
 	if s.t.init != nil {
-		next, a, err := s.t.init(ctx, p)
+		next, a, err := s.runInit(ctx, p)
 		if err != nil {
 			code, reason := coderws.StatusCode(CloseForbidden), err.Error()
 			var r *refusal
@@ -231,6 +239,24 @@ func (s *socket) initialise(payload json.RawMessage) bool {
 	return true
 }
 
+// runInit runs the InitFunc, which queries storage, on a goroutine of its
+// own, so that the reader's stack, kept for the socket's life, does not
+// grow with it.
+func (s *socket) runInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	type result struct {
+		ctx context.Context
+		ack *transport.InitPayload
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		next, ack, err := s.t.init(ctx, p)
+		done <- result{next, ack, err}
+	}()
+	r := <-done
+	return r.ctx, r.ack, r.err
+}
+
 // subscribe starts an operation, as gqlgen's transport does: errors in
 // the request are answered with error (or next carrying errors) and
 // complete; a duplicate id or a subscribe before the ack closes the
@@ -247,14 +273,27 @@ func (s *socket) subscribe(id string, payload json.RawMessage, start time.Time) 
 		s.close(closeSubscriberUsed, truncateUTF8(fmt.Sprintf("Subscriber for %s already exists", id), 123))
 		return false
 	}
-	ctx = graphql.StartOperationTrace(ctx)
+	op := &operation{id: id}
+	op.ctx, op.cancel = context.WithCancel(ctx)
+	s.mu.Lock()
+	s.ops[id] = op
+	s.mu.Unlock()
+	go s.run(op, payload, start)
+	return true
+}
+
+// run prepares and dispatches op on a goroutine of its own. A subscription
+// whose resolver takes the pull hook is then left to the writer and this
+// goroutine ends; any other operation is executed here to its end.
+func (s *socket) run(op *operation, payload json.RawMessage, start time.Time) {
+	ctx := graphql.StartOperationTrace(op.ctx)
 	params := &graphql.RawParams{}
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
-		s.sendErrors(id, &gqlerror.Error{Message: "invalid json"})
-		s.send(frame("complete", id, nil))
-		return true
+		s.sendErrors(op.id, &gqlerror.Error{Message: "invalid json"})
+		s.finish(op)
+		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	params.Headers = s.headers
@@ -262,33 +301,21 @@ func (s *socket) subscribe(id string, payload json.RawMessage, start time.Time) 
 	if errs != nil {
 		resp := s.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
 		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
-			s.sendErrors(id, resp.Errors...)
+			s.sendErrors(op.id, resp.Errors...)
 		} else {
-			s.sendResponse(id, &graphql.Response{Errors: errs})
+			s.sendResponse(op.id, &graphql.Response{Errors: errs})
 		}
-		s.send(frame("complete", id, nil))
-		return true
+		s.finish(op)
+		return
 	}
-	op := &operation{id: id}
-	op.ctx, op.cancel = context.WithCancel(graphql.WithOperationContext(ctx, rc))
-	s.mu.Lock()
-	s.ops[id] = op
-	s.mu.Unlock()
-	go s.run(op, rc)
-	return true
-}
-
-// run dispatches op. A subscription whose resolver takes the pull hook is
-// left to the writer and this goroutine ends; any other operation is
-// executed here to its end.
-func (s *socket) run(op *operation, rc *graphql.OperationContext) {
+	ctx = graphql.WithOperationContext(ctx, rc)
 	p := &pull{ready: func() { s.wake(op) }}
 	defer func() {
 		if r := recover(); r != nil {
 			s.recovered(op, rc, r)
 		}
 	}()
-	responses, ctx := s.exec.DispatchOperation(withPull(op.ctx, p), rc)
+	responses, ctx := s.exec.DispatchOperation(withPull(ctx, p), rc)
 	if p.pending != nil {
 		s.mu.Lock()
 		op.next, op.execCtx, op.pending = responses, ctx, p.pending
