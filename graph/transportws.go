@@ -628,7 +628,10 @@ type corkConn struct {
 // anyway.
 const corkFlushAt = 64 << 10
 
-var corkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+// corkBuffers start empty and grow by append: a live event wakes every
+// subscribed socket's writer at once, each with a frame of a few hundred
+// bytes, and a fixed 16 KiB each would be a burst of garbage.
+var corkBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 func (c *corkConn) cork() {
 	c.mu.Lock()
