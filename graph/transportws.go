@@ -145,6 +145,7 @@ type operation struct {
 	// and queued says it is in socket.ready.
 	next    graphql.ResponseHandler
 	execCtx context.Context
+	rc      *graphql.OperationContext
 	pending func() int
 	queued  bool
 }
@@ -318,7 +319,7 @@ func (s *socket) run(op *operation, payload json.RawMessage, start time.Time) {
 	responses, ctx := s.exec.DispatchOperation(withPull(ctx, p), rc)
 	if p.pending != nil {
 		s.mu.Lock()
-		op.next, op.execCtx, op.pending = responses, ctx, p.pending
+		op.next, op.execCtx, op.rc, op.pending = responses, ctx, rc, p.pending
 		s.mu.Unlock()
 		s.wake(op) // for values that came before next was set
 		return
@@ -458,14 +459,14 @@ func (s *socket) writeRound(out [][]byte, ready []*operation) error {
 // again if more wait.
 func (s *socket) pull(op *operation) (err error) {
 	s.mu.Lock()
-	next, ctx, pending := op.next, op.execCtx, op.pending
+	next, ctx, rc, pending := op.next, op.execCtx, op.rc, op.pending
 	s.mu.Unlock()
 	if next == nil {
 		return nil // not dispatched yet: run wakes it once it is
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s.recovered(op, graphql.GetOperationContext(op.ctx), r)
+			s.recovered(op, rc, r)
 		}
 	}()
 	for range pullBudget {
