@@ -242,8 +242,8 @@ func serve(args []string) error {
 			st := procStatus(status, "VmRSS", "VmHWM")
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
-			fmt.Printf("server VmRSS %d MiB (peak %d MiB), Go heap in use %d MiB, goroutines %d\n",
-				st["VmRSS"]/1024, st["VmHWM"]/1024, ms.HeapInuse>>20, runtime.NumGoroutine())
+			fmt.Printf("server VmRSS %d MiB (peak %d MiB), Go heap in use %d MiB, stacks %d MiB, goroutines %d\n",
+				st["VmRSS"]/1024, st["VmHWM"]/1024, ms.HeapInuse>>20, ms.StackInuse>>20, runtime.NumGoroutine())
 		} else if path, ok := strings.CutPrefix(in.Text(), "heap "); ok {
 			fmt.Println(writeHeapProfile(path))
 		}
