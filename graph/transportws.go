@@ -22,8 +22,9 @@ import (
 
 // transportWS serves graphql-transport-ws sockets
 // (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md) with
-// one goroutine per idle socket, where gqlgen's transport keeps three or
-// four per subscription (reader, close watcher, executor, pinger).
+// one goroutine per idle socket, however many subscriptions it carries,
+// where gqlgen's transport keeps two per socket (reader, close watcher)
+// and one per subscription (executor).
 //
 // It is hand-written because gqlgen's transport offers no hook for either
 // of the two things that make subscriptions cheap here:
@@ -76,7 +77,7 @@ func offersTransportWS(r *http.Request) bool {
 	return modern && !legacy
 }
 
-// serve runs one socket until it closes or the server drains.
+// serve upgrades the request and starts the socket's goroutine.
 func (t transportWS) serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	if !t.accept.originAllowed(r) {
 		http.Error(w, "origin not allowed", http.StatusForbidden)
