@@ -38,47 +38,80 @@ func (r *Resolver) conversations(ctx context.Context, after *entgql.Cursor[pulid
 }
 
 // inboxEvents streams the caller's tenant's events from the log: replayed
-// from `after`, then live.
+// from `after`, then live. It starts no goroutine: the Hub hands events to
+// the channel that gqlgen reads (eventSink).
 func (r *Resolver) inboxEvents(ctx context.Context, after *string, conversationID *pulid.ID) (<-chan *model.InboxEvent, error) {
 	v, err := member(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var from int64
+	from := int64(events.Live)
 	if after != nil {
 		seq, ok := events.ParseCursor(*after)
 		if !ok {
 			return nil, apperr.Input("after", "after is not a cursor from inboxEvents")
 		}
 		from = seq
-	} else if from, err = events.Head(ctx, r.Client, v.TenantID); err != nil {
-		return nil, err
 	}
 	var conv pulid.ID
 	if conversationID != nil {
 		conv = *conversationID
 	}
-	// A page of buffer lets the next page load while frames are written.
-	out := make(chan *model.InboxEvent, events.PageSize)
-	go func() {
-		defer close(out)
-		err := r.Events.Follow(ctx, v.TenantID, from, conv, func(b *events.Batch) error {
-			for _, e := range b.Events {
-				ev := &model.InboxEvent{
-					Cursor: events.Cursor(e.Seq), Kind: e.Kind, OccurredAt: e.CreatedAt,
-					Message: b.Messages[e.MessageID], Conversation: b.Conversations[e.ConversationID],
-				}
-				select {
-				case out <- ev:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			return nil
-		})
-		if err != nil && ctx.Err() == nil {
-			r.Log.ErrorContext(ctx, "inbox subscription ended", "err", err)
+	sink := &eventSink{c: make(chan *model.InboxEvent, eventBuffer), ready: func() {}}
+	p := pullFrom(ctx)
+	if p != nil {
+		sink.ready = p.ready
+	}
+	if err := r.Events.Subscribe(ctx, v.TenantID, from, conv, sink); err != nil {
+		return nil, err
+	}
+	if p != nil {
+		// On a graphql-transport-ws socket the socket's writer takes the
+		// events when they are ready: no goroutine waits on the channel.
+		p.pending = func() int { return len(sink.c) }
+	}
+	return sink.c, nil
+}
+
+// eventBuffer is how many events wait for gqlgen in a subscription's
+// channel. It is allocated for every subscription, idle or not, so it is
+// small: a larger batch is queued in the Hub, and a catch-up reads its next
+// page while this drains.
+const eventBuffer = 16
+
+// eventSink is the events.Sink of an inboxEvents subscription: the channel
+// gqlgen reads, and ready, called when it has new events.
+type eventSink struct {
+	c     chan *model.InboxEvent
+	ready func()
+}
+
+func (s *eventSink) Offer(b *events.Batch) bool {
+	if cap(s.c)-len(s.c) < len(b.Events) {
+		return false
+	}
+	for _, e := range b.Events {
+		s.c <- inboxEvent(b, e) // the Hub is the only sender: the room cannot shrink
+	}
+	s.ready()
+	return true
+}
+
+func (s *eventSink) Send(ctx context.Context, b *events.Batch) error {
+	for _, e := range b.Events {
+		select {
+		case s.c <- inboxEvent(b, e):
+			s.ready()
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-	}()
-	return out, nil
+	}
+	return nil
+}
+
+func inboxEvent(b *events.Batch, e *ent.Event) *model.InboxEvent {
+	return &model.InboxEvent{
+		Cursor: events.Cursor(e.Seq), Kind: e.Kind, OccurredAt: e.CreatedAt,
+		Message: b.Messages[e.MessageID], Conversation: b.Conversations[e.ConversationID],
+	}
 }

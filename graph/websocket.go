@@ -33,8 +33,9 @@ const (
 // refused connection_init, and 1001 for every socket when the server
 // drains on SIGTERM.
 type websocketTransport struct {
-	transport.Websocket
-	drain context.Context
+	transport.Websocket // legacy graphql-ws
+	modern              transportWS
+	drain               context.Context
 }
 
 func newWebsocketTransport(opt HandlerOptions, limits *connLimits) websocketTransport {
@@ -50,11 +51,18 @@ func newWebsocketTransport(opt HandlerOptions, limits *connLimits) websocketTran
 	if opt.WebsocketInit != nil {
 		ws.InitFunc = admit(opt.WebsocketInit, limits)
 	}
-	return websocketTransport{Websocket: ws, drain: opt.Drain}
+	modern := transportWS{accept: ws.Implementation.(acceptor), init: ws.InitFunc,
+		readLimit: readLimit, initTimeout: ws.InitTimeout, drain: opt.Drain}
+	return websocketTransport{Websocket: ws, modern: modern, drain: opt.Drain}
 }
 
-// Do serves one socket until it closes, or until the server drains.
+// Do serves one socket until it closes, or until the server drains:
+// graphql-transport-ws with transportWS, graphql-ws with gqlgen's.
 func (t websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	if offersTransportWS(r) {
+		t.modern.serve(w, r, exec)
+		return
+	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	if t.drain != nil {
@@ -71,20 +79,32 @@ func admit(init transport.WebsocketInitFunc, limits *connLimits) transport.Webso
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		next, ack, err := init(ctx, p)
 		if err != nil {
-			return refuse(ctx, CloseForbidden, err), nil, err
+			return refuse(ctx, CloseForbidden, err)
 		}
 		next, err = limits.openSocket(next)
 		if err != nil {
-			return refuse(ctx, CloseTooManyConnections, err), nil, err
+			return refuse(ctx, CloseTooManyConnections, err)
 		}
 		return next, ack, nil
 	}
 }
 
-func refuse(ctx context.Context, code int, err error) context.Context {
+// refuse answers connection_init with the close code in both forms: in
+// the context for gqlgen's transport, in the error for transportWS.
+func refuse(ctx context.Context, code int, err error) (context.Context, *transport.InitPayload, error) {
 	ctx = transport.WithWebsocketCloseCode(ctx, code)
-	return transport.AppendCloseReason(ctx, truncateUTF8(err.Error(), 123))
+	ctx = transport.AppendCloseReason(ctx, truncateUTF8(err.Error(), 123))
+	return ctx, nil, &refusal{code: coderws.StatusCode(code), err: err}
 }
+
+// refusal is a refused connection_init and the code to close with.
+type refusal struct {
+	code coderws.StatusCode
+	err  error
+}
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
 
 // acceptor upgrades requests whose origin the server allows (same-origin
 // pages, clients that send no Origin such as mobile apps and servers, and

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,7 @@ func capacity(args []string) error {
 	target := fs.String("url", "", "base URL of a running Switchboard on loopback (default: start `loadgen serve` as a child)")
 	pid := fs.Int("pid", 0, "pid of the -url server, to read its VmRSS")
 	dbURL := fs.String("database-url", "", "postgres://… for the child server (scratch schema; default: temporary SQLite file)")
+	memProfile := fs.String("memprofile", "", "have the child server write a heap profile to this file while the subscriptions are open")
 	_ = fs.Parse(args)
 	*n = min(*n, 200_000)
 	limit := raiseFileLimit(uint64(*n + 4096)) // the child inherits it
@@ -51,6 +53,7 @@ func capacity(args []string) error {
 		status, _ = os.Open(fmt.Sprintf("/proc/%d/status", *pid))
 	}
 	stats := func() string { return remoteStats(base, status) }
+	heap := func() {}
 	if base == "" {
 		child, err := startChild(*dbURL)
 		if err != nil {
@@ -58,6 +61,9 @@ func capacity(args []string) error {
 		}
 		defer child.Close()
 		base, storage, stats = child.url, child.storage, child.stats
+		if *memProfile != "" {
+			heap = func() { child.heapProfile(*memProfile) }
+		}
 	} else if err := sim.CheckLoopback(base); err != nil {
 		return err
 	}
@@ -118,6 +124,7 @@ func capacity(args []string) error {
 	fmt.Println()
 	time.Sleep(3 * time.Second)
 	fmt.Printf("with %d open: %s\n", opened.Load(), stats())
+	heap()
 
 	// Are they live? One message per tenant must reach every subscriber.
 	hc := sim.NewClient(30*time.Second, 16)
@@ -198,6 +205,15 @@ func (c *child) stats() string {
 	return c.out.Text()
 }
 
+// heapProfile has the child write its heap profile to path.
+func (c *child) heapProfile(path string) {
+	if _, err := io.WriteString(c.in, "heap "+path+"\n"); err != nil || !c.out.Scan() {
+		fmt.Println("heap profile unavailable")
+		return
+	}
+	fmt.Println(c.out.Text())
+}
+
 // Close ends the child by closing its stdin, and waits for it.
 func (c *child) Close() {
 	c.in.Close()
@@ -206,8 +222,8 @@ func (c *child) Close() {
 
 // serve runs the in-process server for a parent loadgen: it prints
 // {"URL":…,"Storage":…}, answers each "stats" line on stdin with its
-// memory and goroutines, and exits (dropping its scratch schema) when
-// stdin closes.
+// memory and goroutines and each "heap FILE" line by writing a heap
+// profile, and exits (dropping its scratch schema) when stdin closes.
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	dbURL := fs.String("database-url", "", "postgres://… (scratch schema; default: temporary SQLite file)")
@@ -226,8 +242,10 @@ func serve(args []string) error {
 			st := procStatus(status, "VmRSS", "VmHWM")
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
-			fmt.Printf("server VmRSS %d MiB (peak %d MiB), Go heap in use %d MiB, goroutines %d\n",
-				st["VmRSS"]/1024, st["VmHWM"]/1024, ms.HeapInuse>>20, runtime.NumGoroutine())
+			fmt.Printf("server VmRSS %d MiB (peak %d MiB), Go heap in use %d MiB, stacks %d MiB, goroutines %d\n",
+				st["VmRSS"]/1024, st["VmHWM"]/1024, ms.HeapInuse>>20, ms.StackInuse>>20, runtime.NumGoroutine())
+		} else if path, ok := strings.CutPrefix(in.Text(), "heap "); ok {
+			fmt.Println(writeHeapProfile(path))
 		}
 	}
 	return nil
@@ -253,4 +271,18 @@ func remoteStats(base string, status *os.File) string {
 		}
 	}
 	return out
+}
+
+// writeHeapProfile writes the live heap (after a GC) to path and says so.
+func writeHeapProfile(path string) string {
+	f, err := os.Create(path)
+	if err != nil {
+		return "heap profile: " + err.Error()
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		return "heap profile: " + err.Error()
+	}
+	return "heap profile written to " + path
 }

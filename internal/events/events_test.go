@@ -3,6 +3,8 @@ package events_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -195,4 +197,102 @@ func TestSharedTailFeedsManyFollowersAndASlowOne(t *testing.T) {
 	if !testwait.Until(5*time.Second, func() bool { return broker.Subscribers() == 0 }) {
 		t.Fatalf("%d tails outlived their followers", broker.Subscribers())
 	}
+}
+
+// countingSink is a Sink that records the seqs it takes, in order.
+type countingSink struct {
+	mu   sync.Mutex
+	seqs []int64
+}
+
+func (s *countingSink) Offer(b *events.Batch) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range b.Events {
+		s.seqs = append(s.seqs, e.Seq)
+	}
+	return true
+}
+
+func (s *countingSink) Send(_ context.Context, b *events.Batch) error {
+	s.Offer(b)
+	return nil
+}
+
+func (s *countingSink) taken() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.seqs)
+}
+
+// TestIdleSubscribersCostNoGoroutine subscribes many live followers and
+// one resuming from cursor 0: once caught up, none has a goroutine of its
+// own (the tenant's tail is the only one), and each still receives every
+// later event once, in order.
+func TestIdleSubscribersCostNoGoroutine(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := viewer.System(context.Background())
+	tenant := db.Client.Tenant.Create().SetName("T").SaveX(ctx)
+	broker := events.NewBroker()
+	hub := events.NewHub(db.Client, broker)
+	write := func() {
+		tx, err := db.Client.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := events.Append(ctx, tx, broker, tenant.ID, events.Spec{Kind: event.KindCONVERSATION_UPDATED}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		write() // the resuming follower has these to catch up on
+	}
+
+	baseline := runtime.NumGoroutine()
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const live = 200
+	sinks := make([]*countingSink, live+1)
+	for i := range sinks {
+		sinks[i] = &countingSink{}
+		after := int64(events.Live)
+		if i == live {
+			after = 0
+		}
+		if err := hub.Subscribe(fctx, tenant.ID, after, "", sinks[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resumed := sinks[live]
+	testwait.For(t, 20*time.Second, "the resumed follower to catch up and every goroutine but the tail's to end", func() bool {
+		return len(resumed.taken()) == 3 && runtime.NumGoroutine() <= baseline+1
+	})
+
+	for range 5 {
+		write()
+	}
+	testwait.For(t, 20*time.Second, "every follower to take the 5 new events", func() bool {
+		for _, s := range sinks {
+			if len(s.taken()) < 5 {
+				return false
+			}
+		}
+		return true
+	})
+	for i, s := range sinks {
+		want := []int64{4, 5, 6, 7, 8}
+		if i == live {
+			want = []int64{1, 2, 3, 4, 5, 6, 7, 8}
+		}
+		if got := s.taken(); !slices.Equal(got, want) {
+			t.Fatalf("follower %d took %v, want %v", i, got, want)
+		}
+	}
+	cancel()
+	testwait.For(t, 20*time.Second, "every follower and the tail to leave", func() bool {
+		return hub.Followers() == 0 && hub.Tails() == 0 && broker.Subscribers() == 0
+	})
 }
