@@ -296,33 +296,38 @@ func (t *tracker) write(b *batch) error {
 // below SQLite's and PostgreSQL's limits.
 const maxChangedRows = 500
 
-// column is one message column a status may change, with how to read its
-// value from a message.
+// column is one message column a status may change, with its value in a
+// message as an argument of a hand-built SET (nil for NULL).
 type column struct {
 	name  string
 	value func(*ent.Message) any
 }
 
 var statusColumns = []column{
-	{message.FieldStatus, func(m *ent.Message) any { return m.Status }},
-	{message.FieldSentAt, func(m *ent.Message) any { return m.SentAt }},
-	{message.FieldDeliveredAt, func(m *ent.Message) any { return m.DeliveredAt }},
-	{message.FieldReadAt, func(m *ent.Message) any { return m.ReadAt }},
-	{message.FieldFailedAt, func(m *ent.Message) any { return m.FailedAt }},
-	{message.FieldError, func(m *ent.Message) any { return m.Error }},
+	{message.FieldStatus, func(m *ent.Message) any { return string(m.Status) }},
+	{message.FieldSentAt, func(m *ent.Message) any { return deref(m.SentAt) }},
+	{message.FieldDeliveredAt, func(m *ent.Message) any { return deref(m.DeliveredAt) }},
+	{message.FieldReadAt, func(m *ent.Message) any { return deref(m.ReadAt) }},
+	{message.FieldFailedAt, func(m *ent.Message) any { return deref(m.FailedAt) }},
+	{message.FieldError, func(m *ent.Message) any { return jsonText(m.Error) }},
 	{message.FieldPricingType, func(m *ent.Message) any { return nullable(m.PricingType) }},
 	{message.FieldPricingCategory, func(m *ent.Message) any { return nullable(m.PricingCategory) }},
-	{message.FieldExternalID, func(m *ent.Message) any { return m.ExternalID }},
-	{message.FieldSendState, func(m *ent.Message) any { return m.SendState }},
-	{message.FieldSendAfter, func(m *ent.Message) any { return m.SendAfter }},
+	{message.FieldExternalID, func(m *ent.Message) any { return deref(m.ExternalID) }},
+	{message.FieldSendState, func(m *ent.Message) any {
+		if m.SendState == nil {
+			return nil
+		}
+		return string(*m.SendState)
+	}},
+	{message.FieldSendAfter, func(m *ent.Message) any { return deref(m.SendAfter) }},
 }
 
 // update writes ms' changed columns in one statement.
 func (b *batch) update(ms []*tracked) error {
 	ids := make([]pulid.ID, len(ms))
-	was := make([]message.Status, len(ms))
+	was := make([]string, len(ms))
 	for i, m := range ms {
-		ids[i], was[i] = m.ID, m.was.Status
+		ids[i], was[i] = m.ID, string(m.was.Status)
 	}
 	n, err := b.tx.Message.Update().Where(message.IDIn(ids...)).
 		Modify(func(u *sql.UpdateBuilder) {
@@ -330,8 +335,8 @@ func (b *batch) update(ms []*tracked) error {
 				var keys []pulid.ID
 				var values []any
 				for _, m := range ms {
-					if v, old := c.value(m.Message), c.value(&m.was); !same(v, old) {
-						keys, values = append(keys, m.ID), append(values, sqlValue(v))
+					if v := c.value(m.Message); !same(v, c.value(&m.was)) {
+						keys, values = append(keys, m.ID), append(values, v)
 					}
 				}
 				if len(keys) > 0 {
@@ -351,61 +356,39 @@ func (b *batch) update(ms []*tracked) error {
 	return nil
 }
 
-// same reports whether a status column's new value is its old one.
+// same reports whether a column's new value is its old one: times by the
+// instant they name, the rest as compared by ==.
 func same(a, b any) bool {
-	switch x := a.(type) {
-	case *time.Time:
-		y := b.(*time.Time)
-		return x == y || (x != nil && y != nil && x.Equal(*y))
-	case *schematype.Error:
-		y := b.(*schematype.Error)
-		return x == y || (x != nil && y != nil && *x == *y)
-	case *string:
-		y := b.(*string)
-		return x == y || (x != nil && y != nil && *x == *y)
-	case *message.SendState:
-		y := b.(*message.SendState)
-		return x == y || (x != nil && y != nil && *x == *y)
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb)
 	}
 	return a == b
 }
 
-// sqlValue is v as an argument of a hand-built SET: nil for an absent
-// value, the JSON text of an error (as ent stores it).
-func sqlValue(v any) any {
-	switch x := v.(type) {
-	case *time.Time:
-		if x == nil {
-			return nil
-		}
-		return *x
-	case *schematype.Error:
-		if x == nil {
-			return nil
-		}
-		b, _ := json.Marshal(x)
-		return string(b)
-	case *string:
-		if x == nil {
-			return nil
-		}
-		return *x
-	case *message.SendState:
-		if x == nil {
-			return nil
-		}
-		return string(*x)
-	case message.Status:
-		return string(x)
+// deref is *p, or nil for a nil p.
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
 	}
-	return v
+	return *p
 }
 
-func nullable(s string) *string {
+// jsonText is e as ent stores it, JSON text, or nil.
+func jsonText(e *schematype.Error) any {
+	if e == nil {
+		return nil
+	}
+	b, _ := json.Marshal(e)
+	return string(b)
+}
+
+// nullable is s, or nil (NULL) for the empty string.
+func nullable(s string) any {
 	if s == "" {
 		return nil
 	}
-	return &s
+	return s
 }
 
 // keepEarly keeps a status whose message is not known yet (a send's
