@@ -8,7 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/ent/event"
+	"switchboard/ent/message"
+	"switchboard/ent/schema/schematype"
+	"switchboard/internal/pulid"
 	"switchboard/internal/testwait"
+	"switchboard/internal/viewer"
 	"switchboard/internal/whatsapp/sim/graphapi"
 )
 
@@ -286,12 +291,26 @@ func TestCampaignPauseResumeAndCancelTakeEffect(t *testing.T) {
 		}
 	}
 
-	// Cancelling skips whoever was not sent yet.
+	// Cancelling skips whoever has no message yet, and fails the messages
+	// made ahead and still waiting, which the inbox hears of.
 	cp2 := c.create(t, map[string]any{"name": "Second", "audience": map[string]any{"tags": []string{"buyers"}}})
 	c.act(t, "startCampaign", cp2.ID)
+	sys := viewer.System(t.Context())
+	ofSecond := message.CampaignID(pulid.ID(cp2.ID))
+	testwait.For(t, 10*time.Second, "the second campaign's first messages", func() bool {
+		return c.env.DB.Client.Message.Query().Where(ofSecond).ExistX(sys)
+	})
 	cancelled := c.act(t, "cancelCampaign", cp2.ID)
 	if cancelled.Status != "CANCELLED" {
 		t.Fatalf("cancel: %+v", cancelled)
+	}
+	for _, m := range c.env.DB.Client.Message.Query().Where(ofSecond, message.StatusEQ(message.StatusFAILED)).AllX(sys) {
+		if m.Error == nil || m.Error.Code != schematype.CodeCancelled {
+			t.Fatalf("a failed message of the cancelled campaign: %+v", m.Error)
+		}
+		if !c.env.DB.Client.Event.Query().Where(event.MessageID(m.ID), event.KindEQ(event.KindMESSAGE_UPDATED)).ExistX(sys) {
+			t.Fatalf("message %s failed as cancelled without a MESSAGE_UPDATED event", m.ID)
+		}
 	}
 	final := c.waitCampaign(t, cp2.ID, func(cp campaignOut) bool { return cp.Stats.Queued == 0 }, "claimed sends to settle")
 	st := final.Stats

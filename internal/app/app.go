@@ -127,6 +127,7 @@ func New(cfg *config.Config, db *store.DB, log *slog.Logger) (*App, error) {
 	inboxSvc := inbox.New(db.Client, notifier)
 	inboxSvc.SetOutbox(ob.Notify)
 	campaignSvc := campaigns.New(db.Client, ob.Notify)
+	campaignSvc.Notifier = notifier
 	retentionPolicy := retention.Policy{WebhookDays: cfg.RetentionWebhookDays, AuditDays: cfg.RetentionAuditDays}
 	purger := &retention.Purger{Client: db.Client, Media: mediaStore, Policy: retentionPolicy, Owner: ob.Owner(),
 		Log: log, Metrics: retention.NewMetrics(reg)}

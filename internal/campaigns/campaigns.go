@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqljson"
 
@@ -32,6 +33,7 @@ import (
 	"switchboard/ent/campaignrecipient"
 	"switchboard/ent/channel"
 	"switchboard/ent/contact"
+	"switchboard/ent/event"
 	"switchboard/ent/message"
 	"switchboard/ent/predicate"
 	"switchboard/ent/schema/schematype"
@@ -57,9 +59,12 @@ const (
 // Service creates and steers campaigns. wake tells the outbox that
 // recipients are due.
 type Service struct {
-	client *ent.Client
-	wake   func()
-	now    func() time.Time
+	// Notifier (may be nil) is told when a cancel's failed messages are in
+	// the event log.
+	Notifier events.Notifier
+	client   *ent.Client
+	wake     func()
+	now      func() time.Time
 }
 
 // New returns a Service; wake (may be nil) is called after a campaign
@@ -354,18 +359,55 @@ func (s *Service) Cancel(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.
 		SetStatus(campaignrecipient.StatusSKIPPED).SetSkipReason("campaign cancelled").Exec(ctx); err != nil {
 		return nil, err
 	}
-	sys := viewer.System(ctx)
-	if err := c.Message.Update().
-		Where(message.CampaignID(id), message.SendStateEQ(message.SendStateREADY), message.StatusEQ(message.StatusQUEUED)).
-		SetStatus(message.StatusFAILED).SetFailedAt(now).ClearSendState().ClearSendAfter().
-		SetError(&schematype.Error{Code: schematype.CodeCancelled, Title: "Campaign cancelled",
-			Message: "the campaign was cancelled before this message was sent"}).Exec(sys); err != nil {
+	if err := s.failWaiting(ctx, c, id, now); err != nil {
 		return nil, err
 	}
 	if err := audit.Record(ctx, c, audit.Entry{Action: audit.CampaignCancel, TargetType: audit.TargetCampaign, TargetID: id}); err != nil {
 		return nil, err
 	}
 	return c.Campaign.Get(ctx, id)
+}
+
+// failWaiting fails a cancelled campaign's messages still waiting in the
+// queue, and tells the inbox (the request's transaction appends their
+// MESSAGE_UPDATED events).
+func (s *Service) failWaiting(ctx context.Context, c *ent.Client, id pulid.ID, now time.Time) error {
+	sys := viewer.System(ctx)
+	waiting := message.And(message.CampaignID(id), message.SendStateEQ(message.SendStateREADY), message.StatusEQ(message.StatusQUEUED))
+	// Locked on PostgreSQL (SQLite serializes writers): a claim of one of
+	// them waits for the cancel, then finds it no longer READY.
+	ms, err := c.Message.Query().Where(waiting).Select(message.FieldID, message.FieldTenantID, message.FieldConversationID).
+		Modify(func(sel *sql.Selector) {
+			if sel.Dialect() == dialect.Postgres {
+				sel.ForUpdate()
+			}
+		}).All(sys)
+	if err != nil || len(ms) == 0 {
+		return err
+	}
+	ids := make([]pulid.ID, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	n, err := c.Message.Update().Where(message.IDIn(ids...), waiting).
+		SetStatus(message.StatusFAILED).SetFailedAt(now).ClearSendState().ClearSendAfter().
+		SetError(&schematype.Error{Code: schematype.CodeCancelled, Title: "Campaign cancelled",
+			Message: "the campaign was cancelled before this message was sent"}).Save(sys)
+	if err != nil {
+		return err
+	}
+	if n != len(ms) {
+		return fmt.Errorf("campaigns: %d of the cancelled campaign's locked messages changed", len(ms)-n)
+	}
+	tx := ent.TxFromContext(ctx)
+	if tx == nil {
+		return nil // not in a request's transaction: nothing to append with
+	}
+	specs := make([]events.Spec, len(ms))
+	for i, m := range ms {
+		specs[i] = events.Spec{Kind: event.KindMESSAGE_UPDATED, ConversationID: m.ConversationID, MessageID: m.ID}
+	}
+	return events.Append(sys, tx, s.Notifier, ms[0].TenantID, specs...)
 }
 
 func (s *Service) get(ctx context.Context, c *ent.Client, id pulid.ID) (*ent.Campaign, error) {
