@@ -319,6 +319,40 @@ func TestCampaignPauseResumeAndCancelTakeEffect(t *testing.T) {
 	}
 }
 
+// The messages a paused campaign had made ahead wait, and do not hold up
+// another campaign on the same number.
+func TestAPausedCampaignsMessagesDoNotHoldUpAnother(t *testing.T) {
+	c := newCampaignEnv(t, graphapi.Config{AllWindowsOpen: true})
+	c.env.MustQuery(t, c.owner.Token, `mutation($id: ID!) { updateChannel(id: $id, input: {sendRatePerSecond: 5}) { id } }`,
+		map[string]any{"id": c.channel}, nil)
+	for i := range 20 {
+		c.contact(t, fmt.Sprintf("+1415559%04d", i), fmt.Sprintf("First %d", i), "OPTED_IN", "first")
+	}
+	for i := range 5 {
+		c.contact(t, fmt.Sprintf("+1415550%04d", i), fmt.Sprintf("Second %d", i), "OPTED_IN", "second")
+	}
+	first := c.create(t, map[string]any{"name": "First", "audience": map[string]any{"tags": []string{"first"}}})
+	c.act(t, "startCampaign", first.ID)
+	sys := viewer.System(t.Context())
+	waiting := func() int {
+		return c.env.DB.Client.Message.Query().Where(message.CampaignID(pulid.ID(first.ID)),
+			message.SendStateEQ(message.SendStateREADY)).CountX(sys)
+	}
+	testwait.For(t, 10*time.Second, "a second of the first campaign made ahead", func() bool { return waiting() >= 5 })
+	c.act(t, "pauseCampaign", first.ID)
+
+	second := c.create(t, map[string]any{"name": "Second", "audience": map[string]any{"tags": []string{"second"}}})
+	c.act(t, "startCampaign", second.ID)
+	done := c.waitCampaign(t, second.ID, func(cp campaignOut) bool { return cp.Status == "COMPLETED" },
+		"the second campaign to complete while the first is paused")
+	if done.Stats.Sent+done.Stats.Delivered+done.Stats.Read != 5 {
+		t.Fatalf("second campaign: %+v", done.Stats)
+	}
+	if still := c.get(t, first.ID); still.Status != "PAUSED" || waiting() == 0 {
+		t.Fatalf("the first campaign went on while paused: %+v, %d waiting", still.Stats, waiting())
+	}
+}
+
 func TestMessagingLimitPausesTheCampaignUntilAllowed(t *testing.T) {
 	c := newCampaignEnv(t, graphapi.Config{AllWindowsOpen: true})
 	c.env.MustQuery(t, c.owner.Token, `mutation($id: ID!) { updateChannel(id: $id, input: {messagingLimit: 3}) { id } }`,

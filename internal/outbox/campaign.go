@@ -62,10 +62,20 @@ func (s *sender) feed(ctx context.Context) {
 	}
 }
 
-// refill tops up the channel's READY campaign messages to two seconds'
-// worth when fewer than one second's are left, in one transaction, and
-// returns how many it made. Only the holder of the sender lease feeds.
+// refill tops up the channel's sendable campaign messages (READY, due, of
+// a campaign that may send) to two seconds' worth when fewer than one
+// second's are left, and returns how many it made. The count is read
+// outside a transaction, so that an idle look takes no write lock (SQLite);
+// the messages are made in one transaction, by the holder of the sender
+// lease only.
 func (s *sender) refill(ctx context.Context) (int, error) {
+	second := max(1, int(s.configuredRate()))
+	now := s.o.now()
+	ready, err := s.o.client.Message.Query().Where(message.ChannelID(s.ch.ID), message.SendStateEQ(message.SendStateREADY),
+		message.SendPriority(campaignPriority), message.SendAfterLTE(now), runningOrNoCampaign()).Count(ctx)
+	if err != nil || ready >= second {
+		return 0, err
+	}
 	tx, err := s.o.client.Tx(ctx)
 	if err != nil {
 		return 0, err
@@ -78,13 +88,7 @@ func (s *sender) refill(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, rollback(tx, err)
 	}
-	second := max(1, ch.SendRatePerSecond)
-	ready, err := tx.Message.Query().Where(message.ChannelID(ch.ID), message.SendStateEQ(message.SendStateREADY),
-		message.SendPriority(campaignPriority)).Count(ctx)
-	if err != nil || ready >= second {
-		return 0, rollback(tx, err)
-	}
-	made, err := s.queueRecipients(ctx, tx, ch, s.o.now(), min(2*second-ready, maxRefill))
+	made, err := s.queueRecipients(ctx, tx, ch, now, min(2*second-ready, maxRefill))
 	if err != nil {
 		return 0, rollback(tx, err)
 	}

@@ -468,6 +468,14 @@ func (s *sender) batchSize() int {
 	return min(max(1, int(float64(s.limiter.Limit())/10)), 200)
 }
 
+// configuredRate is the channel's configured rate, as the last claim read
+// it.
+func (s *sender) configuredRate() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rate
+}
+
 // setRate follows a change of the channel's configured rate.
 func (s *sender) setRate(r float64) {
 	s.mu.Lock()
