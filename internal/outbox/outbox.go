@@ -27,6 +27,12 @@
 // (Meta's 4^n seconds); 190 marks the channel NEEDS_REAUTH and stops its
 // sends until updateChannel gives a new token.
 //
+// Campaigns. Beside each sender a feeder (campaign.go) turns the channel's
+// PENDING campaign recipients into READY messages one to two seconds of
+// sends ahead, each in the transaction that marks its recipient QUEUED, so
+// the sender's claim stays a few statements and replies (priority 0) are
+// claimed before them.
+//
 // Never twice. A message is claimed (IN_FLIGHT) in a committed transaction
 // before its request leaves; after that it goes back to READY only on an
 // answer that says Meta did not take it. A sender that dies leaves its
