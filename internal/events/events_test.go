@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/ent"
 	"switchboard/ent/event"
 	"switchboard/internal/events"
 	"switchboard/internal/pulid"
@@ -31,15 +32,7 @@ func TestFollowSeesEveryEventOnceUnderConcurrentWrites(t *testing.T) {
 	const writers, perWriter = 8, 40
 	const total = writers * perWriter
 	write := func(tid pulid.ID) error {
-		tx, err := db.Client.Tx(ctx)
-		if err != nil {
-			return err
-		}
-		if err := events.Append(ctx, tx, broker, tid, events.Spec{Kind: event.KindCONVERSATION_UPDATED}); err != nil {
-			tx.Rollback()
-			return err
-		}
-		return tx.Commit()
+		return appendOne(ctx, db.Client, broker, tid, events.Spec{Kind: event.KindCONVERSATION_UPDATED})
 	}
 
 	// A follower that reconnects every few events, resuming from its cursor.
@@ -156,18 +149,11 @@ func TestSharedTailFeedsManyFollowersAndASlowOne(t *testing.T) {
 	go follow("conversation", convA, total/3, 0)
 
 	for i := range total {
-		tx, err := db.Client.Tx(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
 		spec := events.Spec{Kind: event.KindCONVERSATION_UPDATED}
 		if i%3 == 0 {
 			spec.ConversationID = convA
 		}
-		if err := events.Append(ctx, tx, broker, tenant.ID, spec); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
+		if err := appendOne(ctx, db.Client, broker, tenant.ID, spec); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -236,14 +222,7 @@ func TestIdleSubscribersCostNoGoroutine(t *testing.T) {
 	broker := events.NewBroker()
 	hub := events.NewHub(db.Client, broker)
 	write := func() {
-		tx, err := db.Client.Tx(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := events.Append(ctx, tx, broker, tenant.ID, events.Spec{Kind: event.KindCONVERSATION_UPDATED}); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
+		if err := appendOne(ctx, db.Client, broker, tenant.ID, events.Spec{Kind: event.KindCONVERSATION_UPDATED}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -295,4 +274,18 @@ func TestIdleSubscribersCostNoGoroutine(t *testing.T) {
 	testwait.For(t, 20*time.Second, "every follower and the tail to leave", func() bool {
 		return hub.Followers() == 0 && hub.Tails() == 0 && broker.Subscribers() == 0
 	})
+}
+
+// appendOne appends spec to the tenant's log in a transaction of its own,
+// as a writer of the inbox does.
+func appendOne(ctx context.Context, c *ent.Client, n events.Notifier, tenant pulid.ID, spec events.Spec) error {
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := events.Append(ctx, tx, n, tenant, spec); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
