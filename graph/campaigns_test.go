@@ -106,6 +106,13 @@ func (c *campaignEnv) get(t *testing.T, id string) campaignOut {
 	return out.Node
 }
 
+// setRate sets the number's sendRatePerSecond.
+func (c *campaignEnv) setRate(t *testing.T, perSecond int) {
+	t.Helper()
+	c.env.MustQuery(t, c.owner.Token, `mutation($id: ID!, $rate: Int!) { updateChannel(id: $id, input: {sendRatePerSecond: $rate}) { id } }`,
+		map[string]any{"id": c.channel, "rate": perSecond}, nil)
+}
+
 func (c *campaignEnv) waitCampaign(t *testing.T, id string, done func(campaignOut) bool, what string) campaignOut {
 	t.Helper()
 	var cp campaignOut
@@ -247,8 +254,7 @@ func TestCampaignRefusals(t *testing.T) {
 
 func TestCampaignPauseResumeAndCancelTakeEffect(t *testing.T) {
 	c := newCampaignEnv(t, graphapi.Config{AllWindowsOpen: true})
-	c.env.MustQuery(t, c.owner.Token, `mutation($id: ID!) { updateChannel(id: $id, input: {sendRatePerSecond: 5}) { id } }`,
-		map[string]any{"id": c.channel}, nil)
+	c.setRate(t, 5)
 	for i := range 20 {
 		c.contact(t, fmt.Sprintf("+1415556%04d", i), fmt.Sprintf("Buyer %d", i), "OPTED_IN", "buyers")
 	}
@@ -323,8 +329,7 @@ func TestCampaignPauseResumeAndCancelTakeEffect(t *testing.T) {
 // another campaign on the same number.
 func TestAPausedCampaignsMessagesDoNotHoldUpAnother(t *testing.T) {
 	c := newCampaignEnv(t, graphapi.Config{AllWindowsOpen: true})
-	c.env.MustQuery(t, c.owner.Token, `mutation($id: ID!) { updateChannel(id: $id, input: {sendRatePerSecond: 5}) { id } }`,
-		map[string]any{"id": c.channel}, nil)
+	c.setRate(t, 5)
 	for i := range 20 {
 		c.contact(t, fmt.Sprintf("+1415559%04d", i), fmt.Sprintf("First %d", i), "OPTED_IN", "first")
 	}
@@ -458,8 +463,7 @@ func readProgress(t *testing.T, ws *wsClient) progressValue {
 
 func TestTemplatePausedMidCampaignPausesIt(t *testing.T) {
 	c := newCampaignEnv(t, graphapi.Config{AllWindowsOpen: true})
-	c.env.MustQuery(t, c.owner.Token, `mutation($id: ID!) { updateChannel(id: $id, input: {sendRatePerSecond: 4}) { id } }`,
-		map[string]any{"id": c.channel}, nil)
+	c.setRate(t, 4)
 	for i := range 16 {
 		c.contact(t, fmt.Sprintf("+1415559%04d", i), fmt.Sprintf("Member %d", i), "OPTED_IN", "members")
 	}
